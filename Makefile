@@ -1,0 +1,41 @@
+# One command per task; the README and .ci/run call exactly these.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# CPU-only torch: pinned, installed before the project. Set TORCH_INDEX_URL to PyTorch's CPU
+# wheel index on a machine whose pip would otherwise pick the multi-GB CUDA build.
+TORCH_INDEX_URL ?=
+TORCH_PIP_ARGS := $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL),)
+
+.PHONY: install run test test-fast lint format bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0 $(TORCH_PIP_ARGS)
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install  ## download the configured models if missing (best effort), then serve
+	$(BIN)/roen serve --download-missing
+
+test: install  ## the whole suite, browser test included
+	bash scripts/ensure_chromium.sh
+	$(BIN)/python -m pytest
+
+test-fast: install  ## text and API tiers only: no model, no browser, no long runs
+	$(BIN)/python -m pytest -m "not model and not browser and not slow"
+
+lint: install
+	$(BIN)/ruff check service tests scripts
+	$(BIN)/ruff format --check service tests scripts
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format service tests scripts
+	$(BIN)/ruff check --fix service tests scripts
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

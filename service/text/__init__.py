@@ -1,0 +1,1 @@
+"""Text handling with no model: normalisation, sentence segmentation, document layout."""

@@ -1,0 +1,87 @@
+"""`roen translate` and `roen models` as a user runs them (subprocess, real entry point)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.model
+
+SAMPLE = "Guvernul a anunțat măsuri. Dl. Popescu a plecat.\nUn rând.\n\nAl doilea paragraf.\n"
+
+
+def roen(*args, env_extra=None, stdin=None):
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_translate_file_keeps_lines(tiny_marian, tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text(SAMPLE, encoding="utf-8")
+    proc = roen("translate", str(src), "--model", str(tiny_marian), "--beam-size", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("\n") == SAMPLE.count("\n")
+    assert "\n\n" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_translate_stdin_segments_as_json_lines(tiny_marian):
+    proc = roen(
+        "translate",
+        "--segments",
+        env_extra={"ROEN_TRANSLATION_MODEL": str(tiny_marian)},
+        stdin=SAMPLE,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["source"] for r in rows] == [
+        "Guvernul a anunțat măsuri.",
+        "Dl. Popescu a plecat.",
+        "Un rând.",
+        "Al doilea paragraf.",
+    ]
+    assert [r["paragraph"] for r in rows] == [0, 0, 0, 1]
+    assert all(r["translation"] for r in rows)
+
+
+def test_missing_model_is_one_clear_line(tmp_path):
+    proc = roen(
+        "translate",
+        "-",
+        env_extra={
+            "ROEN_MODEL_CACHE": str(tmp_path),
+            "ROEN_TRANSLATION_MODEL": "Helsinki-NLP/opus-mt-roa-en",
+        },
+        stdin="Bună.",
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "roen models download" in proc.stderr and str(tmp_path) in proc.stderr
+
+
+def test_models_status_reports_missing(tmp_path):
+    proc = roen(
+        "models",
+        "status",
+        env_extra={
+            "ROEN_MODEL_CACHE": str(tmp_path),
+            "ROEN_TRANSLATION_MODEL": "Helsinki-NLP/opus-mt-roa-en",
+        },
+    )
+    assert proc.returncode == 1
+    assert "MISSING" in proc.stdout
+
+
+def test_models_status_reports_present(tiny_marian):
+    proc = roen("models", "status", "--model", str(tiny_marian))
+    assert proc.returncode == 0, proc.stdout
+    assert "present" in proc.stdout

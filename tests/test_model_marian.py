@@ -1,0 +1,97 @@
+"""The production loading and decoding code on a tiny MarianMT checkpoint built locally."""
+
+import pytest
+
+from service.engine.factory import build_translator
+from service.errors import ModelMissing
+from service.settings import Settings
+from service.text.layout import paragraph_count
+
+pytestmark = pytest.mark.model
+
+ARTICLE = (
+    "Guvernul a anunțat astăzi un nou pachet de măsuri. Dl. Popescu a spus că bugetul crește.\n"
+    "Peste 15.000 de oameni au protestat.\n"
+    "\n"
+    "„Nu vom accepta”, a spus liderul sindicatului. Ministerul a confirmat.\n"
+    "\n"
+    "Festivalul de film a adus mii de spectatori în oraș."
+)
+
+
+@pytest.fixture(scope="module")
+def translator(tiny_marian):
+    t, info = build_translator(Settings(translation_model=str(tiny_marian), _env_file=None))
+    assert info.loaded and info.size_bytes and info.size_bytes > 10_000
+    return t
+
+
+def test_structure_and_segments(translator):
+    result = translator.translate([ARTICLE])[0]
+    out = result.translation
+    assert out.count("\n") == ARTICLE.count("\n")
+    assert paragraph_count(out) == paragraph_count(ARTICLE) == 3
+    assert [s.paragraph for s in result.segments] == [0, 0, 0, 1, 1, 2]
+    assert all(s.translation.strip() for s in result.segments)
+    for seg in result.segments:
+        assert seg.source in ARTICLE
+
+
+def test_checkpoint_default_beams_and_override(translator):
+    assert translator.default_beam_size == 2  # from the checkpoint's generation_config
+    greedy = translator.translate(["Guvernul a anunțat."], beam_size=1)[0].translation
+    assert greedy
+
+
+def test_batched_equals_one_at_a_time(translator):
+    sentences = [
+        "Guvernul a anunțat astăzi.",
+        "Ploile au provocat inundații în județele din Moldova.",
+        "Salariul minim va fi majorat.",
+        "Trenul va lega Bucureștiul de Constanța.",
+    ]
+    alone = [translator.translate([s], beam_size=1)[0].translation for s in sentences]
+    together = translator.translate([" ".join(sentences)], beam_size=1)[0].segments
+    assert [s.translation for s in together] == alone
+
+
+def test_cedilla_and_comma_below_translate_identically(translator):
+    a = translator.translate(["Şeful ţării a vorbit."], beam_size=1)[0].translation
+    b = translator.translate(["Șeful țării a vorbit."], beam_size=1)[0].translation
+    assert a == b
+
+
+def test_sentence_longer_than_model_limit_is_split(translator):
+    words = " ".join(["guvernul anunță măsuri noi"] * 300)  # ~1200 words, no punctuation
+    count = translator.backend.count_tokens([words])[0]
+    assert count > 512
+    seg = translator.translate([words], beam_size=1)[0].segments
+    assert len(seg) == 1 and seg[0].warnings == ("split",)
+    assert len(seg[0].translation) > 100
+
+
+def test_output_length_is_bounded(translator):
+    (out,) = translator.backend.generate(["Da."], beam_size=1)
+    assert len(translator.backend.tokenizer(out)["input_ids"]) <= 40
+
+
+def test_missing_hub_model_names_folder_and_command(tmp_path):
+    with pytest.raises(ModelMissing) as err:
+        build_translator(
+            Settings(
+                translation_model="Helsinki-NLP/opus-mt-roa-en",
+                model_cache=tmp_path,
+                _env_file=None,
+            )
+        )
+    msg = str(err.value)
+    assert (
+        "Helsinki-NLP/opus-mt-roa-en" in msg
+        and str(tmp_path) in msg
+        and "roen models download" in msg
+    )
+
+
+def test_missing_local_folder(tmp_path):
+    with pytest.raises(ModelMissing, match=r"no config\.json"):
+        build_translator(Settings(translation_model=str(tmp_path / "nope"), _env_file=None))
