@@ -4,6 +4,7 @@
     RoenError                      something a caller or operator can act on
     ├── InputError                 the request itself is wrong
     │   ├── EmptyInput             nothing to translate or summarise
+    │   ├── UnsupportedMediaType   the body is not JSON (or not a form, for the web form)
     │   └── LimitExceeded          too large: characters, texts, segments, bytes
     ├── ModelError                 the model side cannot serve
     │   ├── ModelMissing           weights not on disk (names the folder and the command)
@@ -33,6 +34,10 @@ class InputError(RoenError):
 
 class EmptyInput(InputError):
     title = "Empty input"
+
+
+class UnsupportedMediaType(InputError):
+    title = "Unsupported media type"
 
 
 class LimitExceeded(InputError):

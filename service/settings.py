@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     """A request still waiting for the engine after this gets 504."""
     max_concurrent_requests: int = Field(default=4, ge=1)
     """Engine calls running at once; each already batches inside, so more only adds memory."""
+    max_waiting_requests: int = Field(default=32, ge=0)
+    """Requests allowed to wait for an engine slot; beyond this: 503 with Retry-After."""
     log_level: str = "INFO"
 
     def cpu_threads(self) -> int:

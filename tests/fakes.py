@@ -35,3 +35,13 @@ class FirstSentencesSummarizer:
     def summarize(self, sentences: list[str], *, max_sentences: int) -> SummaryResult:
         chosen = sentences[:max_sentences]
         return SummaryResult(" ".join(chosen), chosen, self.method)
+
+
+def fake_engines():
+    """Ready engines: the real Translator over EchoBackend, and the first-sentences summariser."""
+    from service.engine.registry import Engines
+    from service.engine.translator import Translator
+
+    return Engines.preloaded(
+        Translator(EchoBackend(), model_name="echo"), FirstSentencesSummarizer()
+    )

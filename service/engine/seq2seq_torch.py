@@ -36,6 +36,7 @@ class TorchSeq2Seq:
         model.eval()
         # Checkpoints carry max_length=512; our per-batch max_new_tokens is the bound we
         # mean, so drop theirs rather than have generate() warn on every call.
+        self.checkpoint_max_length = model.generation_config.max_length
         model.generation_config.max_length = None
         if quantize:
             model = torch.ao.quantization.quantize_dynamic(

@@ -1,0 +1,121 @@
+"""What the service has loaded, what it has not, and why.
+
+`load()` is blocking and never raises: it runs in a background thread started by the HTTP
+lifespan, so the process answers /health/live at once and /health/ready turns 200 only when
+every configured model is loaded and warmed up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from service.engine.interface import ModelInfo, SummaryEngine, TranslationEngine
+from service.errors import ModelError, ModelNotReady, RoenError
+from service.settings import Settings
+
+log = logging.getLogger("roen.engines")
+E = TypeVar("E")
+
+
+class Engines:
+    def __init__(self) -> None:
+        self.translator: TranslationEngine | None = None
+        self.summarizer: SummaryEngine | None = None
+        self.models: dict[str, ModelInfo] = {}
+        self.errors: dict[str, RoenError] = {}
+        self.loading = True
+        self._done = threading.Event()
+
+    @classmethod
+    def preloaded(
+        cls,
+        translator: TranslationEngine | None,
+        summarizer: SummaryEngine | None,
+        models: dict[str, ModelInfo] | None = None,
+        errors: dict[str, RoenError] | None = None,
+    ) -> Engines:
+        """Engines built elsewhere (tests pass fakes here)."""
+        engines = cls()
+        engines.translator, engines.summarizer = translator, summarizer
+        engines.models = models or {
+            "translation": ModelInfo(
+                "translation", getattr(translator, "model_name", "?"), translator is not None
+            ),
+            "summary": ModelInfo(
+                "summary", getattr(summarizer, "method", "?"), summarizer is not None
+            ),
+        }
+        engines.errors = errors or {}
+        engines._finish()
+        return engines
+
+    @property
+    def ready(self) -> bool:
+        return not self.loading and self.translator is not None and self.summarizer is not None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def _finish(self) -> None:
+        self.loading = False
+        self._done.set()
+
+    def load(self, settings: Settings) -> None:
+        from service.engine.factory import build_summarizer, build_translator
+
+        try:
+            built = self._try("translation", settings, build_translator)
+            if built is not None:
+                built.translate(["Bună ziua."])  # warm-up: the first user pays nothing
+                self.translator = built
+            self.summarizer = self._try("summary", settings, build_summarizer)
+        finally:
+            self._finish()
+
+    def _try(
+        self, role: str, settings: Settings, build: Callable[[Settings], tuple[E, ModelInfo]]
+    ) -> E | None:
+        started = time.perf_counter()
+        try:
+            engine, info = build(settings)
+        except RoenError as err:
+            self._failed(role, settings, err)
+            return None
+        except Exception as err:  # a broken checkpoint must not kill the server
+            log.exception("loading the %s model failed", role)
+            self._failed(role, settings, ModelError(f"{type(err).__name__}: {err}"))
+            return None
+        self.models[role] = info
+        log.info("%s model %s loaded in %.1fs", role, info.name, time.perf_counter() - started)
+        return engine
+
+    def _failed(self, role: str, settings: Settings, err: RoenError) -> None:
+        name = (
+            settings.translation_model
+            if role == "translation"
+            else (
+                settings.summary_model if settings.summary_method == "abstractive" else "extractive"
+            )
+        )
+        self.errors[role] = err
+        self.models[role] = ModelInfo(role, name, False, error=str(err))
+        log.error("%s model unavailable: %s", role, err)
+
+    def need_translator(self) -> TranslationEngine:
+        if self.translator is not None:
+            return self.translator
+        raise self._why_not("translation")
+
+    def need_summarizer(self) -> SummaryEngine:
+        if self.summarizer is not None:
+            return self.summarizer
+        raise self._why_not("summary")
+
+    def _why_not(self, role: str) -> RoenError:
+        if self.loading:
+            return ModelNotReady(f"The {role} model is still loading; retry in a few seconds.")
+        return self.errors.get(role) or ModelError(f"No {role} model is configured.")

@@ -1,0 +1,77 @@
+"""Abstractive summaries with a BART/PEGASUS-style checkpoint, for input of any length.
+
+The model reads at most its window (1,024 tokens for BART). Longer input is cut at sentence
+boundaries into chunks that fit, each chunk is summarised, and the joined summaries are
+summarised again until one pass fits: every sentence is read, none is truncated away.
+"""
+
+from __future__ import annotations
+
+from service.engine.interface import SummaryResult
+from service.engine.seq2seq_torch import TorchSeq2Seq
+from service.text.layout import layout
+
+MAX_ROUNDS = 4
+
+
+def chunk_sentences(counts: list[int], window: int) -> list[list[int]]:
+    """Consecutive sentence indices grouped so each group's token total fits the window."""
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    total = 0
+    for i, n in enumerate(counts):
+        if current and total + n > window:
+            chunks.append(current)
+            current, total = [], 0
+        current.append(i)
+        total += n
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+class AbstractiveSummarizer:
+    method = "abstractive"
+
+    def __init__(self, model: TorchSeq2Seq, *, summary_tokens: int | None = None) -> None:
+        self.model = model
+        self.summary_tokens = summary_tokens or model.checkpoint_max_length or 142
+        # Leave room for special tokens; a single sentence longer than this is split by
+        # words before it reaches the model (see _fit).
+        self.window = model.max_input_tokens
+
+    def summarize(self, sentences: list[str], *, max_sentences: int) -> SummaryResult:
+        texts = [s.strip() for s in sentences if s.strip()]
+        for _ in range(MAX_ROUNDS):
+            texts = self._fit(texts)
+            counts = self.model.count_tokens(texts) if texts else []
+            chunks = chunk_sentences(counts, self.window)
+            inputs = [" ".join(texts[i] for i in chunk) for chunk in chunks]
+            outputs = self._generate(inputs)
+            if len(chunks) <= 1:
+                break
+            texts = outputs
+        summary_sentences = [p.text for p in layout(" ".join(outputs)) if p.kind != "glue"]
+        summary_sentences = summary_sentences[:max_sentences]
+        return SummaryResult(" ".join(summary_sentences), summary_sentences, self.method)
+
+    def _generate(self, inputs: list[str]) -> list[str]:
+        if not inputs:
+            return []
+        return self.model.generate(
+            inputs, beam_size=self.model.default_beam_size, max_new_tokens=self.summary_tokens
+        )
+
+    def _fit(self, texts: list[str]) -> list[str]:
+        """Split any single sentence longer than the window into word runs that fit."""
+        from service.text.split_long import split_to_fit
+
+        out: list[str] = []
+        counts = self.model.count_tokens(texts) if texts else []
+        for text, n in zip(texts, counts, strict=True):
+            if n <= self.window:
+                out.append(text)
+                continue
+            spans = split_to_fit(text, lambda t: self.model.count_tokens([t])[0], self.window)
+            out.extend(text[a:b] for a, b in spans)
+        return out

@@ -1,0 +1,1 @@
+"""The HTTP room: routes, schemas, the web form. Never imports torch or transformers."""

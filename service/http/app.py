@@ -1,0 +1,82 @@
+"""The app factory. Nothing happens at import; `create_app` builds everything."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from service import __version__
+from service.engine.registry import Engines
+from service.http.api import ApiController
+from service.http.gate import EngineGate
+from service.http.health import live, ready
+from service.http.problems import EXCEPTION_HANDLERS
+from service.http.web import favicon, form, submit
+from service.settings import Settings
+
+HERE = Path(__file__).parent
+
+
+def create_app(settings: Settings | None = None, engines: Engines | None = None) -> Litestar:
+    """Build the service. Pass `engines` (fakes in tests) to skip loading models."""
+    settings = settings or Settings()
+    preloaded = engines is not None
+    engines = engines or Engines()
+    gate = EngineGate(
+        max_concurrent=settings.max_concurrent_requests,
+        max_waiting=settings.max_waiting_requests,
+        timeout_s=settings.request_timeout_s,
+    )
+
+    @asynccontextmanager
+    async def load_models(_: Litestar) -> AsyncIterator[None]:
+        # In a thread, not awaited: the server answers /health/live (and serves the form
+        # with a "loading" banner) while weights load; /health/ready flips when done.
+        if not preloaded:
+            threading.Thread(
+                target=engines.load, args=(settings,), name="roen-loader", daemon=True
+            ).start()
+        yield
+
+    logging.getLogger("roen").setLevel(settings.log_level.upper())
+    return Litestar(
+        route_handlers=[
+            ApiController,
+            live,
+            ready,
+            form,
+            submit,
+            favicon,
+            create_static_files_router(
+                path="/static", directories=[HERE / "static"], include_in_schema=False
+            ),
+        ],
+        dependencies={
+            "engines": Provide(lambda: engines, sync_to_thread=False),
+            "gate": Provide(lambda: gate, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+        },
+        lifespan=[load_models],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        openapi_config=OpenAPIConfig(
+            title="roen",
+            version=__version__,
+            description="Romanian→English translation and summarisation.",
+            path="/docs",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        debug=False,
+    )

@@ -1,0 +1,97 @@
+"""Request and response bodies. The OpenAPI document is generated from these.
+
+Static bounds here keep a parser from being asked to hold absurd values; the configurable
+limits (characters, texts) are checked in the handlers, where they give 413.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+BeamSize = Annotated[int, msgspec.Meta(ge=1, le=8, description="beam width; 1 = greedy")]
+MaxSentences = Annotated[int, msgspec.Meta(ge=1, le=50)]
+Length = Literal["short", "medium", "long"]
+SUMMARY_LENGTHS: dict[str, int] = {"short": 3, "medium": 5, "long": 8}
+
+
+class TranslateRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Exactly one of `text` or `texts`."""
+
+    text: str | None = None
+    texts: Annotated[list[str], msgspec.Meta(max_length=10_000)] | None = None
+    beam_size: BeamSize | None = None
+    include_segments: bool = False
+
+
+class SegmentOut(msgspec.Struct):
+    source: str
+    translation: str
+    paragraph: int
+    text_index: int = 0
+    warnings: list[str] = []
+
+
+class TranslateResponse(msgspec.Struct, omit_defaults=True):
+    model: str
+    elapsed_ms: float
+    translation: str | None = None
+    translations: list[str] | None = None
+    segments: list[SegmentOut] | None = None
+
+
+class SummarizeRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """English text in. `max_sentences` wins over `length` when both are given."""
+
+    text: str
+    max_sentences: MaxSentences | None = None
+    length: Length = "short"
+
+
+class SummarizeResponse(msgspec.Struct):
+    summary: str
+    sentences: list[str]
+    method: str
+    elapsed_ms: float
+
+
+class DigestRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """A Romanian article in; its translation, an English summary and a headline out."""
+
+    text: str
+    beam_size: BeamSize | None = None
+    max_sentences: MaxSentences | None = None
+    length: Length = "short"
+    include_segments: bool = False
+
+
+class DigestResponse(msgspec.Struct, omit_defaults=True):
+    headline: str
+    summary: str
+    summary_sentences: list[str]
+    translation: str
+    method: str
+    model: str
+    elapsed_ms: float
+    segments: list[SegmentOut] | None = None
+
+
+class ModelOut(msgspec.Struct, omit_defaults=True):
+    role: str
+    name: str
+    loaded: bool
+    path: str | None = None
+    size_bytes: int | None = None
+    backend: str | None = None
+    error: str | None = None
+
+
+class ModelsResponse(msgspec.Struct):
+    ready: bool
+    loading: bool
+    models: list[ModelOut]
+
+
+class Health(msgspec.Struct):
+    status: str

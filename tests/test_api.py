@@ -1,0 +1,209 @@
+"""The HTTP API with fake engines injected into create_app: contracts, limits, problem details."""
+
+from __future__ import annotations
+
+import pytest
+from litestar.testing import TestClient
+
+from service.engine.registry import Engines
+from service.errors import ModelMissing
+from service.http.app import create_app
+from service.settings import Settings
+from tests.fakes import EchoBackend, FirstSentencesSummarizer, fake_engines
+
+ARTICLE = (
+    "Titlu de știre\n\nPrima propoziție. A doua propoziție.\nUn rând nou.\n\nAl treilea paragraf."
+)
+
+
+def settings(**kw):
+    return Settings(_env_file=None, **kw)
+
+
+@pytest.fixture
+def client():
+    with TestClient(create_app(settings(max_chars=1000, max_texts=3), fake_engines())) as c:
+        yield c
+
+
+def is_problem(r, status):
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    assert "Traceback" not in r.text
+    return body
+
+
+def test_translate_text(client):
+    r = client.post("/v1/translate", json={"text": ARTICLE})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["translation"] == (
+        "EN(Titlu de știre)\n\n"
+        "EN(Prima propoziție.) EN(A doua propoziție.)\nEN(Un rând nou.)\n\n"
+        "EN(Al treilea paragraf.)"
+    )
+    assert body["model"] == "echo" and body["elapsed_ms"] >= 0
+    assert "segments" not in body and "translations" not in body
+
+
+def test_translate_texts_with_segments(client):
+    r = client.post(
+        "/v1/translate",
+        json={"texts": ["Unu. Doi.", "Trei."], "include_segments": True, "beam_size": 2},
+    )
+    body = r.json()
+    assert body["translations"] == ["EN(Unu.) EN(Doi.)", "EN(Trei.)"]
+    assert [(s["source"], s["text_index"], s["paragraph"]) for s in body["segments"]] == [
+        ("Unu.", 0, 0),
+        ("Doi.", 0, 0),
+        ("Trei.", 1, 0),
+    ]
+
+
+def test_summarize(client):
+    r = client.post("/v1/summarize", json={"text": "One. Two. Three. Four.", "max_sentences": 2})
+    assert r.json()["sentences"] == ["One.", "Two."]
+    assert r.json()["summary"] == "One. Two."
+    r = client.post(
+        "/v1/summarize",
+        json={"text": " ".join(f"Sentence {i}." for i in range(9)), "length": "medium"},
+    )
+    assert len(r.json()["sentences"]) == 5
+
+
+def test_digest(client):
+    r = client.post("/v1/digest", json={"text": ARTICLE, "include_segments": True})
+    body = r.json()
+    assert r.status_code == 200
+    assert body["headline"] == "EN(Titlu de știre)"
+    assert body["summary_sentences"] == [
+        "EN(Prima propoziție.)",
+        "EN(A doua propoziție.)",
+        "EN(Un rând nou.)",
+    ]
+    assert body["translation"].count("\n\n") == 2
+    assert len(body["segments"]) == 5
+
+
+def test_models(client):
+    body = client.get("/v1/models").json()
+    assert body["ready"] is True
+    assert {m["role"] for m in body["models"]} == {"translation", "summary"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status"),
+    [
+        ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 400),
+        ({"content": b"\xff\xfe\x00", "headers": {"content-type": "application/json"}}, 400),
+        ({"content": '{"text": "Bună."}'.encode(), "headers": {"content-type": "text/plain"}}, 415),
+        ({"content": '{"text": "Bună."}'.encode(), "headers": {}}, 415),
+        ({"json": {"text": ""}}, 422),
+        ({"json": {"text": "  \n "}}, 422),
+        ({"json": {}}, 422),
+        ({"json": {"text": "a", "texts": ["b"]}}, 422),
+        ({"json": {"texts": []}}, 422),
+        ({"json": {"text": 5}}, 422),
+        ({"json": {"text": "a", "beam_size": 99}}, 422),
+        ({"json": {"text": "a", "surprise": 1}}, 422),
+        ({"json": ["text"]}, 422),
+        ({"json": {"text": "a" * 1001}}, 413),
+        ({"json": {"texts": ["a"] * 4}}, 413),
+        ({"json": {"texts": ["a" * 600, "b" * 600]}}, 413),
+    ],
+)
+def test_bad_requests_get_problem_details(client, kwargs, status):
+    body = is_problem(client.post("/v1/translate", **kwargs), status)
+    if status == 413 and "json" in kwargs:
+        assert body["limit"] < body["actual"]
+
+
+def test_body_size_limit_before_parsing():
+    with TestClient(create_app(settings(max_body_bytes=2048), fake_engines())) as c:
+        is_problem(c.post("/v1/translate", json={"text": "x" * 5000}), 413)
+
+
+def test_unknown_route_and_method(client):
+    is_problem(client.get("/v1/nope"), 404)
+    is_problem(client.get("/v1/translate"), 405)
+
+
+def test_engine_crash_is_500_with_request_id():
+    class Broken(EchoBackend):
+        def generate(self, texts, *, beam_size):
+            raise RuntimeError("boom")
+
+    from service.engine.translator import Translator
+
+    engines = Engines.preloaded(Translator(Broken(), model_name="x"), FirstSentencesSummarizer())
+    with TestClient(create_app(settings(), engines)) as c:
+        body = is_problem(c.post("/v1/translate", json={"text": "Bună."}), 500)
+        assert len(body["request_id"]) == 32 and "boom" not in body["detail"]
+        assert c.get("/health/live").status_code == 200
+
+
+def test_timeout_is_504():
+    import time
+
+    class Slow(EchoBackend):
+        def generate(self, texts, *, beam_size):
+            time.sleep(1.0)
+            return super().generate(texts, beam_size=beam_size)
+
+    from service.engine.translator import Translator
+
+    engines = Engines.preloaded(Translator(Slow(), model_name="x"), FirstSentencesSummarizer())
+    with TestClient(create_app(settings(request_timeout_s=0.2), engines)) as c:
+        is_problem(c.post("/v1/translate", json={"text": "Bună."}), 504)
+
+
+def test_ready_while_loading_then_ready():
+    engines = Engines()  # nothing loaded yet, loading in progress
+    with TestClient(create_app(settings(), engines)) as c:
+        assert c.get("/health/live").status_code == 200
+        body = is_problem(c.get("/health/ready"), 503)
+        assert "loading" in body["detail"]
+        r = c.post("/v1/translate", json={"text": "Bună."})
+        assert is_problem(r, 503) and r.headers["retry-after"]
+        ready = fake_engines()
+        engines.translator, engines.summarizer, engines.models = (
+            ready.translator,
+            ready.summarizer,
+            ready.models,
+        )
+        engines._finish()
+        assert c.get("/health/ready").status_code == 200
+        assert c.post("/v1/translate", json={"text": "Bună."}).status_code == 200
+
+
+def test_missing_model_names_model_and_command():
+    err = ModelMissing("Helsinki-NLP/opus-mt-roa-en", "/cache")
+    engines = Engines.preloaded(None, FirstSentencesSummarizer(), errors={"translation": err})
+    engines.models["translation"] = engines.models["translation"].__class__(
+        "translation", "Helsinki-NLP/opus-mt-roa-en", False, error=str(err)
+    )
+    with TestClient(create_app(settings(), engines)) as c:
+        body = is_problem(c.get("/health/ready"), 503)
+        assert (
+            "Helsinki-NLP/opus-mt-roa-en" in body["detail"]
+            and "roen models download" in body["detail"]
+        )
+        body = is_problem(c.post("/v1/translate", json={"text": "Bună."}), 503)
+        assert body["fix"] == "roen models download"
+        # the summariser still works; the form still renders, with a banner
+        assert c.post("/v1/summarize", json={"text": "A. B."}).status_code == 200
+        page = c.get("/")
+        assert page.status_code == 200 and "roen models download" in page.text
+
+
+def test_openapi_generated_from_types(client):
+    doc = client.get("/docs/openapi.json").json()
+    assert {"/v1/translate", "/v1/summarize", "/v1/digest", "/v1/models", "/health/ready"} <= set(
+        doc["paths"]
+    )
+    schemas = doc["components"]["schemas"]
+    assert (
+        "TranslateRequest" in schemas and "beam_size" in schemas["TranslateRequest"]["properties"]
+    )

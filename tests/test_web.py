@@ -1,0 +1,66 @@
+"""The web form without a browser: plain form POST, upload, escaping, headers."""
+
+from litestar.testing import TestClient
+
+from service.http.app import create_app
+from service.settings import Settings
+from tests.fakes import fake_engines
+
+
+def client(**kw):
+    return TestClient(create_app(Settings(_env_file=None, **kw), fake_engines()))
+
+
+def test_form_page_has_labels_and_security_headers():
+    with client() as c:
+        r = c.get("/")
+    assert r.status_code == 200
+    assert '<label for="text">' in r.text and 'id="text"' in r.text
+    assert "script-src" not in r.headers["content-security-policy"]  # default-src 'self' covers it
+    assert "'unsafe-inline'" not in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+    assert "<script>" not in r.text and "style=" not in r.text  # nothing inline for CSP to block
+    assert "http://" not in r.text and "https://" not in r.text  # no CDN
+
+
+def test_plain_post_renders_digest_and_side_by_side():
+    with client() as c:
+        r = c.post(
+            "/", data={"text": "Titlu\n\nPrima. A doua.\n\nA treia.", "length": "short"}, files={}
+        )
+    assert r.status_code == 200
+    assert '<h2 id="headline">EN(Titlu)</h2>' in r.text
+    assert r.text.count("<tr><td") == 3
+    assert "EN(Prima.) EN(A doua.)" in r.text
+
+
+def test_upload_file():
+    with client() as c:
+        r = c.post(
+            "/",
+            data={"text": "", "length": "short"},
+            files={"file": ("a.txt", "Ştiri.\n\nAlta.".encode(), "text/plain")},
+        )
+    assert r.status_code == 200 and "EN(Știri.)" in r.text
+
+
+def test_upload_not_utf8_is_explained():
+    with client() as c:
+        r = c.post("/", data={"text": ""}, files={"file": ("a.txt", b"\xff\xfe\xfa", "text/plain")})
+    assert r.status_code == 422 and "UTF-8" in r.text
+
+
+def test_everything_echoed_is_escaped():
+    evil = '<script>alert(1)</script> "><img src=x onerror=alert(2)>'
+    with client() as c:
+        r = c.post("/", data={"text": evil})
+    assert "<script>alert" not in r.text and "<img src=x" not in r.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+
+
+def test_empty_and_too_long_are_shown_not_500():
+    with client(max_chars=100) as c:
+        assert c.post("/", data={"text": "  "}).status_code == 422
+        r = c.post("/", data={"text": "a" * 101})
+        assert r.status_code == 413 and "ROEN_MAX_CHARS" in r.text
