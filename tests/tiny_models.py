@@ -89,7 +89,60 @@ def build_tiny_marian(out: Path, *, seed: int = 0, num_beams: int = 2) -> Path:
     return out
 
 
+def build_tiny_bart(out: Path, *, seed: int = 0, max_positions: int = 64) -> Path:
+    """A BART summariser: byte-level BPE trained on the English corpus, 1+1 layers, and a
+    small window (`max_positions`) so that chunked summarisation is exercised."""
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import (
+        BartConfig,
+        BartForConditionalGeneration,
+        BartTokenizer,
+        GenerationConfig,
+    )
+
+    out.mkdir(parents=True, exist_ok=True)
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(
+        (_DATA / "corpus.en.txt").read_text(encoding="utf-8").splitlines(),
+        vocab_size=600,
+        special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"],
+        show_progress=False,
+    )
+    bpe.save_model(str(out))
+    tokenizer = BartTokenizer(str(out / "vocab.json"), str(out / "merges.txt"))
+    tokenizer.save_pretrained(out)
+    config = BartConfig(
+        vocab_size=len(tokenizer),
+        d_model=16,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=32,
+        decoder_ffn_dim=32,
+        max_position_embeddings=max_positions,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        decoder_start_token_id=tokenizer.eos_token_id,
+    )
+    torch.manual_seed(seed)
+    model = BartForConditionalGeneration(config)
+    model.generation_config = GenerationConfig(
+        num_beams=1,
+        max_length=20,
+        min_length=4,
+        pad_token_id=config.pad_token_id,
+        bos_token_id=config.bos_token_id,
+        eos_token_id=config.eos_token_id,
+        decoder_start_token_id=config.decoder_start_token_id,
+    )
+    model.save_pretrained(out)
+    return out
+
+
 if __name__ == "__main__":
     kind, target = sys.argv[1], Path(sys.argv[2])
-    builders = {"marian": build_tiny_marian}
+    builders = {"marian": build_tiny_marian, "bart": build_tiny_bart}
     print(builders[kind](target))

@@ -11,7 +11,7 @@ from service.engine.interface import SummaryResult
 from service.engine.seq2seq_torch import TorchSeq2Seq
 from service.text.layout import layout
 
-MAX_ROUNDS = 4
+MAX_ROUNDS = 10  # each round divides the chunks by ≥2 while it converges
 
 
 def chunk_sentences(counts: list[int], window: int) -> list[list[int]]:
@@ -41,25 +41,31 @@ class AbstractiveSummarizer:
         self.window = model.max_input_tokens
 
     def summarize(self, sentences: list[str], *, max_sentences: int) -> SummaryResult:
-        texts = [s.strip() for s in sentences if s.strip()]
+        texts = self._fit([s.strip() for s in sentences if s.strip()])
+        # Intermediate summaries must be much shorter than the window, or a round would not
+        # reduce the number of chunks; the final pass gets the checkpoint's own length.
+        partial_tokens = max(8, min(self.summary_tokens, self.window // 4))
+        outputs, previous = texts, len(texts) + 1
         for _ in range(MAX_ROUNDS):
-            texts = self._fit(texts)
             counts = self.model.count_tokens(texts) if texts else []
             chunks = chunk_sentences(counts, self.window)
             inputs = [" ".join(texts[i] for i in chunk) for chunk in chunks]
-            outputs = self._generate(inputs)
             if len(chunks) <= 1:
+                outputs = self._generate(inputs, self.summary_tokens)
                 break
-            texts = outputs
+            if len(chunks) >= previous:
+                break  # not converging: keep every partial summary rather than drop any
+            previous = len(chunks)
+            texts = outputs = self._fit(self._generate(inputs, partial_tokens))
         summary_sentences = [p.text for p in layout(" ".join(outputs)) if p.kind != "glue"]
         summary_sentences = summary_sentences[:max_sentences]
         return SummaryResult(" ".join(summary_sentences), summary_sentences, self.method)
 
-    def _generate(self, inputs: list[str]) -> list[str]:
+    def _generate(self, inputs: list[str], max_tokens: int) -> list[str]:
         if not inputs:
             return []
         return self.model.generate(
-            inputs, beam_size=self.model.default_beam_size, max_new_tokens=self.summary_tokens
+            inputs, beam_size=self.model.default_beam_size, max_new_tokens=max_tokens
         )
 
     def _fit(self, texts: list[str]) -> list[str]:
