@@ -57,12 +57,19 @@ def _configured_models(settings: Settings) -> list[tuple[str, str]]:
     return models
 
 
-def cmd_models_download(args: argparse.Namespace) -> int:
-    from service.engine.loading import download_model
+def cmd_models_download(args: argparse.Namespace, *, only_missing: bool = False) -> int:
+    from service.engine.loading import download_model, resolve_model
+    from service.errors import ModelMissing
 
     settings = _settings(args)
     failed = 0
     for role, ref in _configured_models(settings):
+        if only_missing:
+            try:
+                resolve_model(ref, settings.model_cache)
+                continue  # already on disk: no network at start-up
+            except ModelMissing:
+                pass
         print(f"{role}: {ref} → {settings.model_cache.resolve()}", file=sys.stderr)
         try:
             path = download_model(ref, settings.model_cache)
@@ -96,7 +103,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     if args.download_missing:
         # Best effort: with no network the service still starts and says what is missing.
-        cmd_models_download(args)
+        cmd_models_download(args, only_missing=True)
     import uvicorn
 
     from service.http.app import create_app

@@ -32,6 +32,20 @@ class Settings(BaseSettings):
     embedding_model: str = ""
     """Sentence embeddings for extractive summaries; empty = all-MiniLM-L6-v2 from its wheel."""
 
+    # --- engine -------------------------------------------------------------------
+    backend: Literal["auto", "ctranslate2", "torch"] = "auto"
+    """auto = ctranslate2 when installed (≈3× faster on CPU), else torch."""
+    quantize: Literal["none", "int8"] = "none"
+    """torch backend only: dynamic int8 quantisation of the Linear layers (≈2× faster)."""
+    ct2_compute_type: str = "int8"
+    """ctranslate2 backend: int8, int8_float32, float32 … (converted once, cached)."""
+    batch_wait_ms: float = Field(default=5.0, ge=0, le=1000)
+    """How long the batcher waits for concurrent requests to join a batch."""
+    queue_capacity: int = Field(default=4096, ge=1)
+    """Sentences allowed to wait for the model; beyond: 503 with Retry-After."""
+    cache_size: int = Field(default=10_000, ge=0)
+    """Sentence translations remembered (LRU); 0 disables the cache."""
+
     # --- decoding -----------------------------------------------------------------
     beam_size: int | None = Field(default=None, ge=1, le=8)
     """Beam width; unset = the checkpoint's own generation setting (4 for OPUS-MT)."""

@@ -1,8 +1,18 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests must not see the developer's ROEN_* settings, nor write conversions into the
+    # checkout's model_cache/.
+    for name in [n for n in os.environ if n.startswith("ROEN_")]:
+        del os.environ[name]
+    os.environ["ROEN_MODEL_CACHE"] = tempfile.mkdtemp(prefix="roen-test-cache-")
 
 
 @pytest.fixture(scope="session")

@@ -19,10 +19,12 @@ ARTICLE = (
 )
 
 
-@pytest.fixture(scope="module")
-def translator(tiny_marian):
-    t, info = build_translator(Settings(translation_model=str(tiny_marian), _env_file=None))
+@pytest.fixture(scope="module", params=["torch", "ctranslate2"])
+def translator(request, tiny_marian):
+    settings = Settings(translation_model=str(tiny_marian), backend=request.param, _env_file=None)
+    t, info = build_translator(settings)
     assert info.loaded and info.size_bytes and info.size_bytes > 10_000
+    assert info.backend.startswith(request.param)
     return t
 
 

@@ -2,18 +2,62 @@
 
 from __future__ import annotations
 
-from service.engine.interface import ModelInfo, SummaryEngine
+from pathlib import Path
+
+from service.engine.cache import SentenceCache
+from service.engine.interface import ModelInfo, Seq2SeqBackend, SummaryEngine
 from service.engine.loading import folder_size, resolve_model
 from service.engine.translator import Translator
 from service.settings import Settings
 
 
-def build_translator(settings: Settings) -> tuple[Translator, ModelInfo]:
+def chosen_backend(settings: Settings) -> str:
+    if settings.backend != "auto":
+        return settings.backend
+    try:
+        import ctranslate2  # noqa: F401
+    except ImportError:
+        return "torch"
+    return "ctranslate2"
+
+
+def build_backend(settings: Settings, path: Path, ref: str) -> tuple[Seq2SeqBackend, str]:
+    """The model runner chosen by settings, and a label for it (/v1/models, the benchmark)."""
+    kind = chosen_backend(settings)
+    if kind == "ctranslate2":
+        from service.engine.seq2seq_ct2 import CT2Seq2Seq
+
+        ct2 = CT2Seq2Seq(
+            path,
+            name=ref,
+            cache_dir=settings.model_cache,
+            threads=settings.cpu_threads(),
+            compute_type=settings.ct2_compute_type,
+        )
+        return ct2, f"ctranslate2-{settings.ct2_compute_type}"
     from service.engine.seq2seq_torch import TorchSeq2Seq
 
+    quantize = settings.quantize == "int8"
+    torch_backend = TorchSeq2Seq(path, name=ref, threads=settings.cpu_threads(), quantize=quantize)
+    return torch_backend, "torch-int8" if quantize else "torch-fp32"
+
+
+def build_translator(settings: Settings, *, batching: bool = False) -> tuple[Translator, ModelInfo]:
+    """`batching=True` (the service): one worker batches sentences across requests."""
     ref = settings.translation_model
     path = resolve_model(ref, settings.model_cache)
-    backend = TorchSeq2Seq(path, name=ref, threads=settings.cpu_threads())
+    backend, label = build_backend(settings, path, ref)
+    if batching:
+        from service.engine.batcher import BatchingBackend
+
+        backend = BatchingBackend(
+            backend,
+            budget_tokens=settings.batch_tokens,
+            max_batch=settings.max_batch_size,
+            max_wait_ms=settings.batch_wait_ms,
+            capacity=settings.queue_capacity,
+            timeout_s=settings.request_timeout_s,
+        )
     translator = Translator(
         backend,
         model_name=ref,
@@ -21,8 +65,9 @@ def build_translator(settings: Settings) -> tuple[Translator, ModelInfo]:
         batch_tokens=settings.batch_tokens,
         max_batch_size=settings.max_batch_size,
         default_beam_size=settings.beam_size,
+        cache=SentenceCache(settings.cache_size) if settings.cache_size else None,
     )
-    info = ModelInfo("translation", ref, True, str(path), folder_size(path), "torch")
+    info = ModelInfo("translation", ref, True, str(path), folder_size(path), label)
     return translator, info
 
 

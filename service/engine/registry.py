@@ -68,7 +68,7 @@ class Engines:
         from service.engine.factory import build_summarizer, build_translator
 
         try:
-            built = self._try("translation", settings, build_translator)
+            built = self._try("translation", settings, lambda s: build_translator(s, batching=True))
             if built is not None:
                 built.translate(["Bună ziua."])  # warm-up: the first user pays nothing
                 self.translator = built
@@ -104,6 +104,13 @@ class Engines:
         self.errors[role] = err
         self.models[role] = ModelInfo(role, name, False, error=str(err))
         log.error("%s model unavailable: %s", role, err)
+
+    def close(self) -> None:
+        """Stop background workers (the batcher); called after in-flight requests finished."""
+        backend = getattr(self.translator, "backend", None)
+        close = getattr(backend, "close", None)
+        if callable(close):
+            close()
 
     def need_translator(self) -> TranslationEngine:
         if self.translator is not None:

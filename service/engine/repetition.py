@@ -8,6 +8,7 @@ A plain `no_repeat_ngram_size` also forbids legitimate repeats far apart in a se
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import torch
 from transformers import LogitsProcessor
@@ -50,6 +51,21 @@ class RowLengthCap(LogitsProcessor):
             scores[rows] = -float("inf")
             scores[rows, self.eos] = 0.0
         return scores
+
+
+def loop_start(tokens: list[Any], max_ngram: int = 8) -> int | None:
+    """Where a third back-to-back copy of a k-gram begins at the end of `tokens`, if it does.
+
+    For decoders with no logits hook (CTranslate2): the row is stopped there and the copy
+    cut, which leaves the same text the torch LoopBlocker allows (two copies at most).
+    """
+    n = len(tokens)
+    for k in range(1, max_ngram + 1):
+        if 3 * k > n:
+            break
+        if tokens[n - k :] == tokens[n - 2 * k : n - k] == tokens[n - 3 * k : n - 2 * k]:
+            return n - k
+    return None
 
 
 _WORD_LOOP = re.compile(r"(\b\S+(?:\s+\S+){0,5}?)(?:\s+\1\b){2,}", re.UNICODE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.engine.batching import plan_batches
+from service.engine.cache import SentenceCache
 from service.engine.interface import Segment, Seq2SeqBackend, TranslationResult
 from service.text.layout import Piece, layout
 from service.text.normalize import normalize_text
@@ -35,6 +36,7 @@ class Translator:
         batch_tokens: int = 4096,
         max_batch_size: int = 64,
         default_beam_size: int | None = None,
+        cache: SentenceCache | None = None,
     ) -> None:
         self.backend = backend
         self.model_name = model_name
@@ -42,6 +44,7 @@ class Translator:
         self.batch_tokens = batch_tokens
         self.max_batch_size = max_batch_size
         self.default_beam_size = default_beam_size or backend.default_beam_size
+        self.cache = cache
 
     def translate(
         self, texts: list[str], *, beam_size: int | None = None
@@ -70,17 +73,24 @@ class Translator:
 
     def _translate_unique(self, sources: list[str], beams: int) -> dict[str, str]:
         unique = list(dict.fromkeys(sources))  # boilerplate repeated in a request: once
-        if not unique:
-            return {}
-        lengths = self.backend.count_tokens(unique)
-        out: dict[str, str] = {}
-        # Beam search multiplies the rows the model works on; keep the budget honest.
-        budget = max(self.batch_tokens // beams, max(lengths))
-        for batch in plan_batches(lengths, budget_tokens=budget, max_batch=self.max_batch_size):
-            texts = [unique[i] for i in batch]
-            for src, tgt in zip(texts, self.backend.generate(texts, beam_size=beams), strict=True):
-                out[src] = tgt
-        return out
+        out = self.cache.get_many(beams, unique) if self.cache else {}
+        todo = [s for s in unique if s not in out]
+        if not todo:
+            return out
+        fresh: dict[str, str] = {}
+        if getattr(self.backend, "schedules_batches", False):
+            # A cross-request batcher plans batches itself, mixing in other requests.
+            fresh = dict(zip(todo, self.backend.generate(todo, beam_size=beams), strict=True))
+        else:
+            lengths = self.backend.count_tokens(todo)
+            # Beam search multiplies the rows the model works on; keep the budget honest.
+            budget = max(self.batch_tokens // beams, max(lengths))
+            for batch in plan_batches(lengths, budget_tokens=budget, max_batch=self.max_batch_size):
+                texts = [todo[i] for i in batch]
+                fresh.update(zip(texts, self.backend.generate(texts, beam_size=beams), strict=True))
+        if self.cache:
+            self.cache.put_many(beams, fresh)
+        return out | fresh
 
     @staticmethod
     def _rebuild(
