@@ -37,5 +37,8 @@ format: install
 	$(BIN)/ruff format service tests scripts
 	$(BIN)/ruff check --fix service tests scripts
 
+bench: install  ## throughput and latency, naive vs engine vs HTTP (a few minutes)
+	$(BIN)/roen bench
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -18,6 +18,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["translation_model"] = args.model
     if getattr(args, "beam_size", None):
         overrides["beam_size"] = args.beam_size
+    if getattr(args, "backend", None):
+        overrides["backend"] = args.backend
     return Settings(**overrides)
 
 
@@ -119,6 +121,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from service.evaluate import Run, parse_overrides, report, score, translate_lines
+
+    refs = Path(args.reference).read_text(encoding="utf-8").splitlines()
+    if args.hypothesis:
+        hyps = Path(args.hypothesis).read_text(encoding="utf-8").splitlines()
+        print(report(Run(args.hypothesis, hyps, 0.0, 0), score(hyps, refs), None))
+        return 0
+    if not args.source:
+        print("roen: --source is needed unless --hypothesis is given", file=sys.stderr)
+        return 2
+    lines = Path(args.source).read_text(encoding="utf-8").splitlines()
+    configs: list[tuple[str, dict[str, str]]] = [("configured", {})]
+    if args.compare:
+        configs = [(spec, parse_overrides(spec)) for spec in args.compare]
+    base = _settings(args).model_dump()
+    for label, overrides in configs:
+        settings = Settings(**{**base, **overrides})
+        run = translate_lines(settings, lines, label)
+        suffix = label if len(configs) > 1 else "hyp"
+        out = Path(args.output or f"{Path(args.source).name}.{suffix}.en")
+        out = out.with_name(out.name.replace("/", "_").replace(",", "_").replace("=", "-"))
+        out.write_text("\n".join(run.hypotheses) + "\n", encoding="utf-8")
+        print(report(run, score(run.hypotheses, refs), out.resolve()), flush=True)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from service.bench.run import main as bench_main
+    from service.bench.workloads import default_data_dir
+
+    data = Path(args.data) if args.data else default_data_dir()
+    if not (data / "wmt16" / "newstest2016.ro").is_file():
+        print(f"roen: benchmark data not found under {data} (use --data)", file=sys.stderr)
+        return 2
+    return bench_main(
+        data, rounds=args.rounds, n_sentences=args.sentences, n_articles=args.articles
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="roen", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -152,6 +194,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="try `models download` first; start anyway if it fails",
     )
     sv.set_defaults(func=cmd_serve)
+    ev = sub.add_parser("eval", help="translate a test set and print sacreBLEU BLEU and chrF2")
+    ev.add_argument("--source", help="Romanian, one sentence per line")
+    ev.add_argument(
+        "--reference", required=True, help="English reference, one line per source line"
+    )
+    ev.add_argument("--hypothesis", help="score this existing output instead of translating")
+    ev.add_argument(
+        "--output", help="where to write the hypotheses (default: beside the working dir)"
+    )
+    ev.add_argument("--model")
+    ev.add_argument("--backend", choices=["auto", "ctranslate2", "torch"])
+    ev.add_argument("--beam-size", type=int)
+    ev.add_argument(
+        "--compare",
+        nargs=2,
+        metavar="KEY=VALUE,…",
+        help="two configurations, e.g. backend=torch,beam_size=4 backend=ctranslate2,beam_size=1",
+    )
+    ev.set_defaults(func=cmd_eval)
+
+    bench = sub.add_parser(
+        "bench", help="benchmark a random opus-mt-size model: naive vs engine vs HTTP"
+    )
+    bench.add_argument("--data", help="the shared data folder (default: ../shared/data)")
+    bench.add_argument("--rounds", type=int, default=3)
+    bench.add_argument("--sentences", type=int, default=32)
+    bench.add_argument("--articles", type=int, default=8)
+    bench.set_defaults(func=cmd_bench)
     return parser
 
 

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     cache_size: int = Field(default=10_000, ge=0)
     """Sentence translations remembered (LRU); 0 disables the cache."""
 
+    pin_output_ratio: float | None = Field(default=None, gt=0, le=3)
+    """Benchmarks only: every output is exactly this × its source length (random weights
+    never emit EOS). Never set it for real translation."""
+
     # --- decoding -----------------------------------------------------------------
     beam_size: int | None = Field(default=None, ge=1, le=8)
     """Beam width; unset = the checkpoint's own generation setting (4 for OPUS-MT)."""

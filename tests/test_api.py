@@ -207,3 +207,13 @@ def test_openapi_generated_from_types(client):
     assert (
         "TranslateRequest" in schemas and "beam_size" in schemas["TranslateRequest"]["properties"]
     )
+
+
+def test_metrics_count_requests_and_engine_work(client):
+    client.post("/v1/translate", json={"text": "Bună ziua. Ce faci?"})
+    client.post("/v1/translate", json={"text": ""})
+    text = client.get("/metrics").text
+    assert 'roen_requests_total{route="/v1/translate",status="200"} 1.0' in text
+    assert 'roen_requests_total{route="/v1/translate",status="422"} 1.0' in text
+    assert "roen_request_seconds_bucket" in text and "roen_ready 1.0" in text
+    assert "roen_queue_sentences 0.0" in text

@@ -79,7 +79,7 @@ def test_long_sentence_is_split_not_cut():
     result = make(backend, max_segment_tokens=100).translate([" ".join(words)])[0]
     assert len(result.segments) == 1
     seg = result.segments[0]
-    assert seg.warnings == ("split",)
+    assert "split" in seg.warnings  # (and "untranslated": the fake echoes its source)
     parts = re.findall(r"EN\((.*?)\)", seg.translation)
     assert len(parts) >= 30
     assert all(len(p.split()) + 1 <= 100 for p in parts)

@@ -64,3 +64,23 @@ def test_empty_and_too_long_are_shown_not_500():
         assert c.post("/", data={"text": "  "}).status_code == 422
         r = c.post("/", data={"text": "a" * 101})
         assert r.status_code == 413 and "ROEN_MAX_CHARS" in r.text
+
+
+def test_paragraph_with_a_warning_gets_a_marker():
+    from litestar.testing import TestClient
+
+    from service.engine.registry import Engines
+    from service.engine.translator import Translator
+    from tests.fakes import EchoBackend, FirstSentencesSummarizer
+
+    class Copier(EchoBackend):  # "translates" by copying: every segment is untranslated
+        def generate(self, texts, *, beam_size):
+            return list(texts)
+
+    engines = Engines.preloaded(Translator(Copier(), model_name="copy"), FirstSentencesSummarizer())
+    with TestClient(create_app(Settings(_env_file=None), engines)) as c:
+        r = c.post(
+            "/", data={"text": "Titlu\n\nGuvernul a anunțat astăzi un nou pachet de măsuri."}
+        )
+    assert r.status_code == 200
+    assert r.text.count('class="warn"') == 1 and "untranslated" in r.text

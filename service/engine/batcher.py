@@ -20,21 +20,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
+from service.engine.interface import Seq2SeqBackend
 from service.errors import EngineFailure, Overloaded, RequestTimeout
 
 log = logging.getLogger("roen.batcher")
-
-
-class _Inner(Protocol):
-    name: str
-    max_input_tokens: int
-    default_beam_size: int
-
-    def count_tokens(self, texts: list[str]) -> list[int]: ...
-
-    def generate(self, texts: list[str], *, beam_size: int) -> list[str]: ...
 
 
 @dataclass(eq=False)
@@ -65,7 +55,7 @@ class BatchingBackend:
 
     def __init__(
         self,
-        inner: _Inner,
+        inner: Seq2SeqBackend,
         *,
         budget_tokens: int = 4096,
         max_batch: int = 64,

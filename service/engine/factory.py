@@ -33,12 +33,19 @@ def build_backend(settings: Settings, path: Path, ref: str) -> tuple[Seq2SeqBack
             cache_dir=settings.model_cache,
             threads=settings.cpu_threads(),
             compute_type=settings.ct2_compute_type,
+            pin_ratio=settings.pin_output_ratio,
         )
         return ct2, f"ctranslate2-{settings.ct2_compute_type}"
     from service.engine.seq2seq_torch import TorchSeq2Seq
 
     quantize = settings.quantize == "int8"
-    torch_backend = TorchSeq2Seq(path, name=ref, threads=settings.cpu_threads(), quantize=quantize)
+    torch_backend = TorchSeq2Seq(
+        path,
+        name=ref,
+        threads=settings.cpu_threads(),
+        quantize=quantize,
+        pin_ratio=settings.pin_output_ratio,
+    )
     return torch_backend, "torch-int8" if quantize else "torch-fp32"
 
 

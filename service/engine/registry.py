@@ -105,6 +105,32 @@ class Engines:
         self.models[role] = ModelInfo(role, name, False, error=str(err))
         log.error("%s model unavailable: %s", role, err)
 
+    def stats(self) -> dict[str, float]:
+        """Counters for /metrics and the benchmark (zeros for what is not loaded)."""
+        out = dict.fromkeys(
+            (
+                "generated_tokens",
+                "queued_sentences",
+                "batches",
+                "batch_rows",
+                "cache_hits",
+                "cache_misses",
+            ),
+            0.0,
+        )
+        translator = self.translator
+        backend = getattr(translator, "backend", None)
+        inner = getattr(backend, "inner", backend)
+        out["generated_tokens"] = float(getattr(inner, "generated_tokens", 0))
+        batch_stats = getattr(backend, "stats", None)
+        if batch_stats is not None:
+            out["queued_sentences"] = float(getattr(backend, "queued", 0))
+            out["batches"], out["batch_rows"] = float(batch_stats.batches), float(batch_stats.rows)
+        cache = getattr(translator, "cache", None)
+        if cache is not None:
+            out["cache_hits"], out["cache_misses"] = float(cache.hits), float(cache.misses)
+        return out
+
     def close(self) -> None:
         """Stop background workers (the batcher); called after in-flight requests finished."""
         backend = getattr(self.translator, "backend", None)

@@ -38,18 +38,28 @@ class RowLengthCap(LogitsProcessor):
     """
 
     def __init__(
-        self, budgets: list[int], *, num_beams: int, eos_token_id: int, skip_prefix: int = 1
+        self,
+        budgets: list[int],
+        *,
+        num_beams: int,
+        eos_token_id: int,
+        skip_prefix: int = 1,
+        pinned: bool = False,
     ):
         self.budgets = torch.tensor(budgets).repeat_interleave(num_beams)
         self.eos = eos_token_id
         self.skip_prefix = skip_prefix
+        self.pinned = pinned  # benchmarks: EOS also banned *before* the budget
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         produced = input_ids.shape[1] - self.skip_prefix
-        rows = (self.budgets[: input_ids.shape[0]] <= produced).nonzero().squeeze(1)
+        budgets = self.budgets[: input_ids.shape[0]]
+        rows = (budgets <= produced).nonzero().squeeze(1)
         if rows.numel():
             scores[rows] = -float("inf")
             scores[rows, self.eos] = 0.0
+        if self.pinned:
+            scores[(budgets > produced).nonzero().squeeze(1), self.eos] = -float("inf")
         return scores
 
 

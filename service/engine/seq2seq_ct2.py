@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -33,28 +35,53 @@ def _fingerprint(checkpoint: Path) -> str:
 
 
 def converted_path(checkpoint: Path, name: str, cache_dir: Path, compute_type: str) -> Path:
+    """Keyed by content: the same checkpoint under another name reuses its conversion."""
+    key = f"{compute_type}-{_fingerprint(checkpoint)}"
+    existing = sorted((cache_dir / "ct2").glob(f"*-{key}"))
+    if existing:
+        return existing[0]
     slug = "".join(c if c.isalnum() or c in "-." else "-" for c in name.strip("/"))[-60:]
-    return cache_dir / "ct2" / f"{slug}-{compute_type}-{_fingerprint(checkpoint)}"
+    return cache_dir / "ct2" / f"{slug}-{key}"
 
 
 def ensure_converted(checkpoint: Path, name: str, cache_dir: Path, compute_type: str) -> Path:
     target = converted_path(checkpoint, name, cache_dir, compute_type)
     if (target / "model.bin").is_file():
         return target
-    from ctranslate2.converters import TransformersConverter
-
     log.info("converting %s to CTranslate2 (%s) into %s, once", name, compute_type, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
     try:
-        quantization = None if compute_type in ("default", "auto") else compute_type
-        TransformersConverter(str(checkpoint)).convert(
-            str(tmp / "model"), quantization=quantization, force=True
+        # In a child process: the converter holds the whole fp32 model in memory, and a
+        # serving process should not keep that peak (or those pages) for its lifetime.
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "service.engine.seq2seq_ct2",
+                str(checkpoint),
+                str(tmp / "model"),
+                compute_type,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
+        if proc.returncode != 0:
+            raise RuntimeError(
+                proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "converter failed"
+            )
         (tmp / "model").rename(target)  # atomic: a half-written conversion is never used
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _convert(checkpoint: str, out: str, compute_type: str) -> None:
+    from ctranslate2.converters import TransformersConverter
+
+    quantization = None if compute_type in ("default", "auto") else compute_type
+    TransformersConverter(checkpoint).convert(out, quantization=quantization, force=True)
 
 
 class CT2Seq2Seq:
@@ -68,6 +95,7 @@ class CT2Seq2Seq:
         cache_dir: Path,
         threads: int,
         compute_type: str = "int8",
+        pin_ratio: float | None = None,
     ) -> None:
         import ctranslate2
         from transformers import AutoConfig, AutoTokenizer, GenerationConfig
@@ -98,6 +126,8 @@ class CT2Seq2Seq:
         except OSError:
             beams = getattr(config, "num_beams", 1)
         self.default_beam_size = int(beams or 1)
+        self.pin_ratio = pin_ratio
+        self.generated_tokens = 0  # for /metrics and the benchmark
         self._lock = threading.Lock()
 
     def count_tokens(self, texts: list[str]) -> list[int]:
@@ -116,12 +146,16 @@ class CT2Seq2Seq:
             return []
         ids = self.tokenizer(texts, add_special_tokens=True)["input_ids"]
         sources = [self.tokenizer.convert_ids_to_tokens(x) for x in ids]
-        budgets = [max_new_tokens or output_budget(len(x), self.max_positions) for x in ids]
+        budgets = [
+            max_new_tokens or output_budget(len(x), self.max_positions, self.pin_ratio) for x in ids
+        ]
         options: dict[str, Any] = {
             "beam_size": beam_size,
             "max_input_length": 0,  # never truncate: the translator already split long input
             "max_decoding_length": max(budgets),
-            "min_decoding_length": min_new_tokens or 1,
+            # pinned (benchmarks): no row may stop before the shortest budget; the callback
+            # stops each at its own (greedy), beam search runs to the batch's longest
+            "min_decoding_length": min_new_tokens or (min(budgets) if self.pin_ratio else 1),
             **(extra or {}),
         }
         if beam_size == 1 and max_new_tokens is None:
@@ -129,19 +163,28 @@ class CT2Seq2Seq:
             # as a phrase repeats a third time (trimmed below).
             produced: list[list[int]] = [[] for _ in texts]
 
+            check_loops = not self.pin_ratio  # pinned benchmark rows run to their length
+
             def step(result: Any) -> bool:
                 row = produced[result.batch_id]
                 row.append(result.token_id)
-                return len(row) >= budgets[result.batch_id] or loop_start(row) is not None
+                if len(row) >= budgets[result.batch_id]:
+                    return True
+                return check_loops and loop_start(row) is not None
 
             options["callback"] = step
         with self._lock:
             results = self.translator.translate_batch(sources, **options)
+            self.generated_tokens += sum(len(r.hypotheses[0]) for r in results)
         out = []
         for result in results:
             tokens = result.hypotheses[0]
-            cut = loop_start(tokens)
+            cut = None if self.pin_ratio else loop_start(tokens)
             if cut is not None:
                 tokens = tokens[:cut]
             out.append(self.tokenizer.convert_tokens_to_string(tokens).strip())
         return out
+
+
+if __name__ == "__main__":
+    _convert(*sys.argv[1:4])

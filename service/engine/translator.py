@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from service.engine.batching import plan_batches
 from service.engine.cache import SentenceCache
 from service.engine.interface import Segment, Seq2SeqBackend, TranslationResult
+from service.engine.quality import segment_warnings
 from service.text.layout import Piece, layout
 from service.text.normalize import normalize_text
 from service.text.split_long import split_to_fit
@@ -111,8 +112,7 @@ class Translator:
                 target = english[sentence.parts[0]]
                 for glue, part in zip(sentence.glue, sentence.parts[1:], strict=True):
                     target += (glue or " ") + english[part]
-                if len(sentence.parts) > 1:
-                    warnings = ("split",)
+                warnings = segment_warnings(piece.text, target, split=len(sentence.parts) > 1)
             out.append(target)
             segments.append(Segment(piece.text, target, piece.paragraph, warnings))
         return TranslationResult("".join(out), segments)

@@ -21,6 +21,7 @@ from service.engine.registry import Engines
 from service.http.api import ApiController
 from service.http.gate import EngineGate
 from service.http.health import live, ready
+from service.http.metrics import Metrics, metrics_route
 from service.http.problems import EXCEPTION_HANDLERS
 from service.http.web import favicon, form, submit
 from service.settings import Settings
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             ).start()
         yield
 
+    metrics = Metrics(engines)
     logging.getLogger("roen").setLevel(settings.log_level.upper())
     return Litestar(
         route_handlers=[
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             form,
             submit,
             favicon,
+            metrics_route(metrics),
             create_static_files_router(
                 path="/static", directories=[HERE / "static"], include_in_schema=False
             ),
@@ -68,6 +71,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         lifespan=[load_models],
+        middleware=[metrics.middleware],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),

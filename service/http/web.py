@@ -94,7 +94,15 @@ async def submit(
     except RoenError as err:
         return _page(engines, status_for(err), error=err.detail, text=text, length=length)
     source = normalize_text(text)
-    rows = list(zip(paragraphs(source), paragraphs(digest.translation.translation), strict=False))
+    flagged: dict[int, set[str]] = {}
+    for seg in digest.translation.segments:
+        flagged.setdefault(seg.paragraph, set()).update(seg.warnings)
+    rows = [
+        (src, tgt, sorted(flagged.get(i, ())))
+        for i, (src, tgt) in enumerate(
+            zip(paragraphs(source), paragraphs(digest.translation.translation), strict=False)
+        )
+    ]
     return _page(
         engines,
         text=text,

@@ -1,0 +1,1 @@
+"""`roen bench`: throughput and latency of roen against a naive baseline, in one run."""

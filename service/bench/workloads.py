@@ -1,0 +1,37 @@
+"""Benchmark inputs from the shared WMT16 data: single sentences and whole articles."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+_CLOSED = re.compile(r"[.!?…”\"»)]$")
+
+
+def default_data_dir() -> Path:
+    """`../shared/data` beside the checkout (where CI and developers have it)."""
+    return Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def sgm_articles(path: Path) -> list[str]:
+    """Each <doc> as plain text: <p> paragraphs separated by blank lines; a <seg> without
+    closing punctuation (a headline) on its own line, as a real article has it."""
+    articles = []
+    for doc in re.findall(r"<doc[^>]*>(.*?)</doc>", path.read_text(encoding="utf-8"), re.S):
+        paragraphs = []
+        for para in re.findall(r"<p>(.*?)</p>", doc, re.S):
+            text = ""
+            for seg in (s.strip() for s in re.findall(r"<seg[^>]*>(.*?)</seg>", para, re.S)):
+                text += seg + (" " if _CLOSED.search(seg) else "\n")
+            paragraphs.append(text.strip())
+        articles.append("\n\n".join(paragraphs))
+    return articles
+
+
+def sentences_in_range(
+    path: Path, count_tokens: Callable[[list[str]], list[int]], lo: int, hi: int, n: int
+) -> list[str]:
+    lines = [x.strip() for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    counts = count_tokens(lines)
+    return [s for s, c in zip(lines, counts, strict=True) if lo <= c <= hi][:n]
