@@ -32,15 +32,28 @@ def _spm(lines: list[str], vocab: int) -> bytes:
     return buf.getvalue()
 
 
-def build_opus_size_marian(
-    out: Path, ro_lines: list[str], en_lines: list[str], seed: int = 0
+def build_random_marian(
+    out: Path,
+    ro_lines: list[str],
+    en_lines: list[str],
+    *,
+    spm_vocab: int,
+    d_model: int,
+    layers: int,
+    heads: int,
+    ffn: int,
+    vocab_size: int = 0,
+    num_beams: int = 4,
+    seed: int = 0,
 ) -> Path:
+    """A MarianMT ro→en checkpoint with random weights and the real file layout: SentencePiece
+    models trained on the given lines, vocab.json (padded to `vocab_size` if larger)."""
     import sentencepiece as spm
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
 
     out.mkdir(parents=True, exist_ok=True)
-    src, tgt = _spm(ro_lines, 16_000), _spm(en_lines, 16_000)
+    src, tgt = _spm(ro_lines, spm_vocab), _spm(en_lines, spm_vocab)
     (out / "source.spm").write_bytes(src)
     (out / "target.spm").write_bytes(tgt)
     pieces: dict[str, None] = {}
@@ -50,23 +63,24 @@ def build_opus_size_marian(
     for special in ("</s>", "<unk>", "<s>", "<pad>"):
         pieces.pop(special, None)
     vocab = {"</s>": 0, "<unk>": 1, **{p: i + 2 for i, p in enumerate(pieces)}}
-    while len(vocab) < VOCAB_SIZE - 1:
+    while len(vocab) < vocab_size - 1:
         vocab[f"<unused{len(vocab)}>"] = len(vocab)
     vocab["<pad>"] = len(vocab)
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    MarianTokenizer(
+    tokenizer = MarianTokenizer(
         str(out / "source.spm"), str(out / "target.spm"), str(out / "vocab.json")
-    ).save_pretrained(out)
+    )
+    tokenizer.save_pretrained(out)
     pad = vocab["<pad>"]
     config = MarianConfig(
         vocab_size=len(vocab),
-        d_model=512,
-        encoder_layers=6,
-        decoder_layers=6,
-        encoder_attention_heads=8,
-        decoder_attention_heads=8,
-        encoder_ffn_dim=2048,
-        decoder_ffn_dim=2048,
+        d_model=d_model,
+        encoder_layers=layers,
+        decoder_layers=layers,
+        encoder_attention_heads=heads,
+        decoder_attention_heads=heads,
+        encoder_ffn_dim=ffn,
+        decoder_ffn_dim=ffn,
         max_position_embeddings=512,
         pad_token_id=pad,
         eos_token_id=0,
@@ -77,7 +91,7 @@ def build_opus_size_marian(
     torch.manual_seed(seed)
     model = MarianMTModel(config)
     model.generation_config = GenerationConfig(
-        num_beams=4,
+        num_beams=num_beams,
         max_length=512,
         bad_words_ids=[[pad]],
         pad_token_id=pad,
@@ -87,3 +101,21 @@ def build_opus_size_marian(
     )
     model.save_pretrained(out)
     return out
+
+
+def build_opus_size_marian(
+    out: Path, ro_lines: list[str], en_lines: list[str], seed: int = 0
+) -> Path:
+    return build_random_marian(
+        out,
+        ro_lines,
+        en_lines,
+        spm_vocab=16_000,
+        d_model=512,
+        layers=6,
+        heads=8,
+        ffn=2048,
+        vocab_size=VOCAB_SIZE,
+        num_beams=4,
+        seed=seed,
+    )
