@@ -99,6 +99,25 @@ def cmd_models_status(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
+def cmd_models_import(args: argparse.Namespace) -> int:
+    from service.engine.factory import chosen_backend
+    from service.engine.opus_import import import_opus_mt
+
+    settings = _settings(args)
+    source = Path(args.release)
+    name = args.name or source.name.removesuffix(".zip")
+    target = settings.model_cache / "imported" / name
+    print(f"importing {source} → {target}", file=sys.stderr)
+    import_opus_mt(source, target)
+    if chosen_backend(settings) == "ctranslate2":
+        from service.engine.seq2seq_ct2 import ensure_converted
+
+        print(f"converting for CTranslate2 ({settings.ct2_compute_type})…", file=sys.stderr)
+        ensure_converted(target, name, settings.model_cache, settings.ct2_compute_type)
+    print(f"done. Use it with:  ROEN_TRANSLATION_MODEL={target.resolve()}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings()
     host = args.host or settings.host
@@ -184,6 +203,18 @@ def build_parser() -> argparse.ArgumentParser:
     st = msub.add_parser("status", help="list configured models and whether they are on disk")
     st.add_argument("--model", help="translation model to check instead of the configured one")
     st.set_defaults(func=cmd_models_status)
+
+    im = msub.add_parser(
+        "import-opus-mt",
+        help="convert a Marian-native OPUS-MT release (zip or folder) into model_cache",
+    )
+    im.add_argument(
+        "release", help="the release zip (model.npz, *.spm, *.vocab.yml, decoder.yml) or its folder"
+    )
+    im.add_argument(
+        "--name", help="folder name under model_cache/imported/ (default: the zip's name)"
+    )
+    im.set_defaults(func=cmd_models_import)
 
     sv = sub.add_parser("serve", help="run the HTTP service")
     sv.add_argument("--host")
