@@ -9,7 +9,6 @@ dominant cost on CPU — is real.
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 VOCAB_SIZE = 60_000
@@ -50,7 +49,9 @@ def build_random_marian(
     models trained on the given lines, vocab.json (padded to `vocab_size` if larger)."""
     import sentencepiece as spm
     import torch
-    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+    from transformers import MarianConfig, MarianMTModel
+
+    from service.engine.marian_files import save_model, write_tokenizer
 
     out.mkdir(parents=True, exist_ok=True)
     src, tgt = _spm(ro_lines, spm_vocab), _spm(en_lines, spm_vocab)
@@ -66,11 +67,7 @@ def build_random_marian(
     while len(vocab) < vocab_size - 1:
         vocab[f"<unused{len(vocab)}>"] = len(vocab)
     vocab["<pad>"] = len(vocab)
-    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    tokenizer = MarianTokenizer(
-        str(out / "source.spm"), str(out / "target.spm"), str(out / "vocab.json")
-    )
-    tokenizer.save_pretrained(out)
+    write_tokenizer(out, vocab)
     pad = vocab["<pad>"]
     config = MarianConfig(
         vocab_size=len(vocab),
@@ -90,16 +87,7 @@ def build_random_marian(
     )
     torch.manual_seed(seed)
     model = MarianMTModel(config)
-    model.generation_config = GenerationConfig(
-        num_beams=num_beams,
-        max_length=512,
-        bad_words_ids=[[pad]],
-        pad_token_id=pad,
-        eos_token_id=0,
-        decoder_start_token_id=pad,
-        forced_eos_token_id=0,
-    )
-    model.save_pretrained(out)
+    save_model(out, model, pad=pad, num_beams=num_beams)
     return out
 
 

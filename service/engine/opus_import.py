@@ -15,7 +15,6 @@ Positions are sinusoidal in both, so nothing is stored for them.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 import zipfile
@@ -81,7 +80,9 @@ def import_opus_mt(source: Path, out: Path) -> Path:
     """Convert a release (zip or unpacked folder) into a save_pretrained folder at `out`."""
     import numpy as np
     import torch
-    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+    from transformers import MarianConfig, MarianMTModel
+
+    from service.engine.marian_files import save_model, write_tokenizer
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = source
@@ -154,18 +155,6 @@ def import_opus_mt(source: Path, out: Path) -> Path:
         out.mkdir(parents=True, exist_ok=True)
         for name in ("source.spm", "target.spm"):
             shutil.copy(folder / name, out / name)
-        (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-        MarianTokenizer(
-            str(out / "source.spm"), str(out / "target.spm"), str(out / "vocab.json")
-        ).save_pretrained(out)
-        model.generation_config = GenerationConfig(
-            num_beams=4,
-            max_length=512,
-            bad_words_ids=[[pad]],
-            pad_token_id=pad,
-            eos_token_id=0,
-            decoder_start_token_id=pad,
-            forced_eos_token_id=0,
-        )
-        model.save_pretrained(out)
+        write_tokenizer(out, vocab)
+        save_model(out, model, pad=pad, num_beams=4)
     return out
