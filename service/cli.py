@@ -128,14 +128,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.http.app import create_app
+    from service.logs import configure_logging
 
+    configure_logging(settings.log_level)
     app = create_app(settings)
     uvicorn.run(
         app,
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
-        timeout_graceful_shutdown=30,
+        log_config=None,  # uvicorn's loggers propagate to our JSON handler
+        access_log=False,  # roen.access writes one structured line per request instead
+        timeout_graceful_shutdown=settings.shutdown_grace_s,
     )
     return 0
 

@@ -6,6 +6,9 @@
     │   ├── EmptyInput             nothing to translate or summarise
     │   ├── UnsupportedMediaType   the body is not JSON (or not a form, for the web form)
     │   └── LimitExceeded          too large: characters, texts, segments, bytes
+    ├── AuthError                  who is calling
+    │   ├── Unauthenticated        no API key (401)
+    │   └── Forbidden              a key that is not configured (403)
     ├── ModelError                 the model side cannot serve
     │   ├── ModelMissing           weights not on disk (names the folder and the command)
     │   ├── ModelNotReady          still loading
@@ -47,6 +50,18 @@ class LimitExceeded(InputError):
         super().__init__(detail)
         self.limit = limit
         self.actual = actual
+
+
+class AuthError(RoenError):
+    title = "Not allowed"
+
+
+class Unauthenticated(AuthError):
+    title = "API key required"
+
+
+class Forbidden(AuthError):
+    title = "API key not accepted"
 
 
 class ModelError(RoenError):

@@ -75,9 +75,38 @@ class Settings(BaseSettings):
     """A request still waiting for the engine after this gets 504."""
     max_concurrent_requests: int = Field(default=4, ge=1)
     """Engine calls running at once; each already batches inside, so more only adds memory."""
+    max_segments: int = Field(default=5000, ge=1)
+    """Sentences (and pieces of split sentences) per request; above: 413."""
+    max_upload_bytes: int = Field(default=1 << 20, ge=1)
+    """Largest .txt file the web form accepts; above: 413."""
     max_waiting_requests: int = Field(default=32, ge=0)
     """Requests allowed to wait for an engine slot; beyond this: 503 with Retry-After."""
+    shutdown_grace_s: int = Field(default=30, ge=1)
+    """On SIGTERM: stop accepting, give in-flight requests this long, then exit."""
     log_level: str = "INFO"
+    log_text: bool = False
+    """Debug only: include request text in logs (never on by default: it may be private)."""
+
+    # --- access -------------------------------------------------------------------
+    api_keys: str = ""
+    """Comma-separated keys; when any is set, /v1/* needs `Authorization: Bearer <key>`."""
+    api_keys_file: Path | None = None
+    """A file with one key per line (# comments allowed), read at start-up."""
+    protect_form: bool = False
+    """Also require a key for the web form (health and metrics always stay open)."""
+    rate_limit_per_minute: int = Field(default=600, ge=0)
+    """Requests per minute per API key (or per client address without keys); 0 = off."""
+    cors_origins: str = ""
+    """Comma-separated origins allowed to call the API from a browser; empty = CORS off."""
+
+    def keys(self) -> list[str]:
+        keys = [k.strip() for k in self.api_keys.split(",") if k.strip()]
+        if self.api_keys_file:
+            for line in self.api_keys_file.read_text(encoding="utf-8").splitlines():
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    keys.append(line)
+        return keys
 
     def cpu_threads(self) -> int:
         return self.threads or os.cpu_count() or 1

@@ -80,6 +80,7 @@ class Server:
             ROEN_PIN_OUTPUT_RATIO=str(PIN),
             ROEN_THREADS=str(threads),
             ROEN_MAX_CONCURRENT_REQUESTS="64",
+            ROEN_RATE_LIMIT_PER_MINUTE="0",
             ROEN_LOG_LEVEL="WARNING",
         )
         self.proc = subprocess.Popen(

@@ -73,6 +73,7 @@ def build_translator(settings: Settings, *, batching: bool = False) -> tuple[Tra
         max_batch_size=settings.max_batch_size,
         default_beam_size=settings.beam_size,
         cache=SentenceCache(settings.cache_size) if settings.cache_size else None,
+        max_parts=settings.max_segments,
     )
     info = ModelInfo("translation", ref, True, str(path), folder_size(path), label)
     return translator, info

@@ -13,6 +13,7 @@ from service.engine.batching import plan_batches
 from service.engine.cache import SentenceCache
 from service.engine.interface import Segment, Seq2SeqBackend, TranslationResult
 from service.engine.quality import segment_warnings
+from service.errors import LimitExceeded
 from service.text.layout import Piece, layout
 from service.text.normalize import normalize_text
 from service.text.split_long import split_to_fit
@@ -38,6 +39,7 @@ class Translator:
         max_batch_size: int = 64,
         default_beam_size: int | None = None,
         cache: SentenceCache | None = None,
+        max_parts: int | None = None,
     ) -> None:
         self.backend = backend
         self.model_name = model_name
@@ -46,6 +48,7 @@ class Translator:
         self.max_batch_size = max_batch_size
         self.default_beam_size = default_beam_size or backend.default_beam_size
         self.cache = cache
+        self.max_parts = max_parts
 
     def translate(
         self, texts: list[str], *, beam_size: int | None = None
@@ -57,7 +60,16 @@ class Translator:
         ]
         flat = [s for doc in sentences for s in doc]
         self._split_long(flat)
-        english = self._translate_unique([part for s in flat for part in s.parts], beams)
+        parts = [part for s in flat for part in s.parts]
+        if self.max_parts is not None and len(parts) > self.max_parts:
+            raise LimitExceeded(
+                f"The text holds {len(parts):,} sentences (counting pieces of over-long ones); "
+                f"this server translates at most {self.max_parts:,} per request "
+                "(ROEN_MAX_SEGMENTS). Split the text into several requests.",
+                limit=self.max_parts,
+                actual=len(parts),
+            )
+        english = self._translate_unique(parts, beams)
         return [self._rebuild(d, s, english) for d, s in zip(docs, sentences, strict=True)]
 
     def _split_long(self, sentences: list[_Sentence]) -> None:

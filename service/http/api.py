@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import JSONBody
 
 from service.engine.digest import make_digest
 from service.engine.interface import TranslationResult
-from service.errors import EmptyInput, LimitExceeded, UnsupportedMediaType
+from service.errors import EmptyInput, InputError, LimitExceeded, UnsupportedMediaType
+from service.http.access import key_id, presented_key
 from service.http.deps import EnginesDep, GateDep, SettingsDep
 from service.http.schemas import (
     SUMMARY_LENGTHS,
@@ -51,6 +53,34 @@ def check_sizes(texts: list[str], settings: Settings) -> None:
         )
     if not any(t.strip() for t in texts):
         raise EmptyInput("There is no text to process: send non-empty `text`.")
+    for t in texts:
+        check_characters(t)
+
+
+def check_characters(text: str) -> None:
+    """Control characters (NUL, escape, C1) and lone surrogates cannot be translated or
+    safely echoed; refuse them by name rather than let them reach the model or a log.
+    Tabs and line breaks are structure; zero-width, bidi marks and emoji pass through."""
+    for i, ch in enumerate(text):
+        cat = unicodedata.category(ch)
+        if (cat == "Cc" and ch not in "\t\n\r") or cat == "Cs":
+            raise InputError(
+                f"The text contains the control character U+{ord(ch):04X} at position {i}; "
+                "remove it and send the text again."
+            )
+
+
+def note(
+    request: Request[Any, Any, Any], settings: Settings, texts: list[str], segments: int
+) -> None:
+    """What the access log says about this request (sizes, the caller) — text only if asked."""
+    request.state.chars = sum(len(t) for t in texts)
+    request.state.segments = segments
+    key = presented_key(request.headers)
+    if key:
+        request.state.key_id = key_id(key)
+    if settings.log_text:
+        request.state.text = texts
 
 
 def segments_out(results: list[TranslationResult]) -> list[SegmentOut]:
@@ -76,6 +106,7 @@ class ApiController(Controller):
     @post("/translate", status_code=200, guards=[require_json])
     async def translate(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[TranslateRequest],
         engines: EnginesDep,
         gate: GateDep,
@@ -98,6 +129,7 @@ class ApiController(Controller):
         check_sizes(texts, settings)
         translator = engines.need_translator()
         results = await gate.run(lambda: translator.translate(texts, beam_size=data.beam_size))
+        note(request, settings, texts, sum(len(r.segments) for r in results))
         return TranslateResponse(
             model=translator.model_name,
             elapsed_ms=_ms(started),
@@ -109,6 +141,7 @@ class ApiController(Controller):
     @post("/summarize", status_code=200, guards=[require_json])
     async def summarize(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[SummarizeRequest],
         engines: EnginesDep,
         gate: GateDep,
@@ -121,11 +154,13 @@ class ApiController(Controller):
         sentences = [p.text for p in layout(data.text) if p.kind != "glue"]
         k = _max_sentences(data.max_sentences, data.length)
         result = await gate.run(lambda: summarizer.summarize(sentences, max_sentences=k))
+        note(request, settings, [data.text], len(sentences))
         return SummarizeResponse(result.summary, result.sentences, result.method, _ms(started))
 
     @post("/digest", status_code=200, guards=[require_json])
     async def digest(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[DigestRequest],
         engines: EnginesDep,
         gate: GateDep,
@@ -141,6 +176,7 @@ class ApiController(Controller):
                 translator, summarizer, data.text, max_sentences=k, beam_size=data.beam_size
             )
         )
+        note(request, settings, [data.text], len(digest.translation.segments))
         return DigestResponse(
             headline=digest.headline,
             summary=digest.summary.summary,

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -18,11 +18,13 @@ from litestar.template.config import TemplateConfig
 
 from service import __version__
 from service.engine.registry import Engines
+from service.http.access import ApiKeyGuard, cors_config, rate_limit_config
 from service.http.api import ApiController
 from service.http.gate import EngineGate
 from service.http.health import live, ready
 from service.http.metrics import Metrics, metrics_route
 from service.http.problems import EXCEPTION_HANDLERS
+from service.http.request_log import request_log_middleware
 from service.http.web import favicon, form, submit
 from service.settings import Settings
 
@@ -51,14 +53,18 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
         yield
 
     metrics = Metrics(engines)
+    keys = settings.keys()
+    guard = [ApiKeyGuard(keys)] if keys else []
+    rate_limit = rate_limit_config(settings)
     logging.getLogger("roen").setLevel(settings.log_level.upper())
     return Litestar(
         route_handlers=[
-            ApiController,
+            Router("/", route_handlers=[ApiController], guards=guard),
+            Router(
+                "/", route_handlers=[form, submit], guards=guard if settings.protect_form else []
+            ),
             live,
             ready,
-            form,
-            submit,
             favicon,
             metrics_route(metrics),
             create_static_files_router(
@@ -71,7 +77,12 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         lifespan=[load_models],
-        middleware=[metrics.middleware],
+        middleware=[
+            request_log_middleware,
+            metrics.middleware,
+            *([rate_limit.middleware] if rate_limit else []),
+        ],
+        cors_config=cors_config(settings),
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
@@ -83,4 +94,5 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             render_plugins=[SwaggerRenderPlugin()],
         ),
         debug=False,
+        logging_config=None,  # `roen serve` configures JSON logging once, for the process
     )

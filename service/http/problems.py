@@ -30,6 +30,8 @@ STATUS: dict[type[errors.RoenError], int] = {
     errors.LimitExceeded: 413,
     errors.EmptyInput: 422,
     errors.InputError: 422,
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
     errors.ModelError: 503,
     errors.Overloaded: 503,
     errors.RequestTimeout: 504,
@@ -62,8 +64,12 @@ def on_roen_error(request: Request[Any, Any, Any], exc: errors.RoenError) -> Res
         extra["retry_after"] = 5
     if isinstance(exc, errors.ModelMissing):
         extra["fix"] = exc.command
+    if isinstance(exc, errors.Unauthenticated):
+        response = problem(401, exc.title, exc.detail)
+        response.headers["WWW-Authenticate"] = 'Bearer realm="roen"'
+        return response
     if isinstance(exc, errors.EngineFailure):
-        extra["request_id"] = uuid.uuid4().hex
+        extra["request_id"] = request_id(request)
         log.error("engine failure %s on %s: %s", extra["request_id"], request.url.path, exc.detail)
     return problem(status_for(exc), exc.title, exc.detail, **extra)
 
@@ -93,20 +99,37 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
         )
     if isinstance(exc, NotFoundException):
         return problem(404, "Not found", f"No resource at {request.url.path}.")
+    if exc.status_code == 429:
+        headers = dict(getattr(exc, "headers", None) or {})
+        retry = headers.get("RateLimit-Reset", "60")
+        response = problem(
+            429,
+            "Too many requests",
+            "This client has used its request quota (ROEN_RATE_LIMIT_PER_MINUTE); "
+            f"retry in {retry} s.",
+            retry_after=retry,
+        )
+        response.headers.update(headers)
+        return response
     headers = getattr(exc, "headers", None) or {}
     response = problem(exc.status_code, type(exc).__name__, str(exc.detail))
     response.headers.update(headers)
     return response
 
 
+def request_id(request: Request[Any, Any, Any]) -> str:
+    """The id the request-log middleware gave this request (made here if it did not run)."""
+    return str(request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex)
+
+
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    request_id = uuid.uuid4().hex
-    log.exception("unexpected error %s on %s", request_id, request.url.path)
+    rid = request_id(request)
+    log.exception("unexpected error %s on %s", rid, request.url.path)
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR,
         "Internal error",
-        f"Something went wrong on our side; quote request id {request_id} when reporting it.",
-        request_id=request_id,
+        f"Something went wrong on our side; quote request id {rid} when reporting it.",
+        request_id=rid,
     )
 
 

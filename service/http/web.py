@@ -78,6 +78,14 @@ async def submit(
     try:
         if isinstance(upload, UploadFile) and upload.filename:
             raw = await upload.read()
+            if len(raw) > settings.max_upload_bytes:
+                return _page(
+                    engines,
+                    413,
+                    length=length,
+                    error=f"The file has {len(raw):,} bytes; the limit is "
+                    f"{settings.max_upload_bytes:,} (ROEN_MAX_UPLOAD_BYTES).",
+                )
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:

@@ -1,0 +1,75 @@
+"""Who may call: optional API keys (Bearer), per-key rate limits, CORS allow-list."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from litestar import Request
+from litestar.config.cors import CORSConfig
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.rate_limit import RateLimitConfig
+
+from service.errors import Forbidden, Unauthenticated
+from service.settings import Settings
+
+OPEN_PATHS = ("/health", "/metrics", "/static", "/docs", "/favicon.ico")
+
+
+def key_id(key: str) -> str:
+    """A short, stable name for a key in logs and rate-limit buckets — never the key."""
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def presented_key(headers: Any) -> str | None:
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+class ApiKeyGuard:
+    """A Litestar guard: 401 without a key, 403 with one that is not configured."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self._keys = [k.encode() for k in keys]
+
+    def check(self, key: str | None) -> None:
+        if key is None:
+            raise Unauthenticated("Send your API key as `Authorization: Bearer <key>`.")
+        candidate = key.encode()
+        # compare_digest with every key (no early exit): timing says nothing about which matched
+        matched = [hmac.compare_digest(candidate, k) for k in self._keys]
+        if not any(matched):
+            raise Forbidden("This API key is not accepted by this server.")
+
+    def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        self.check(presented_key(connection.headers))
+
+
+def client_identity(request: Request[Any, Any, Any]) -> str:
+    key = presented_key(request.headers)
+    if key:
+        return "key:" + key_id(key)
+    return "addr:" + (request.client.host if request.client else "unknown")
+
+
+def rate_limit_config(settings: Settings) -> RateLimitConfig | None:
+    if not settings.rate_limit_per_minute:
+        return None
+    return RateLimitConfig(
+        rate_limit=("minute", settings.rate_limit_per_minute),
+        exclude=[f"^{p}" for p in OPEN_PATHS],
+        identifier_for_request=client_identity,
+    )
+
+
+def cors_config(settings: Settings) -> CORSConfig | None:
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if not origins:
+        return None  # no CORS headers at all: browsers on other origins are refused
+    return CORSConfig(
+        allow_origins=origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+    )

@@ -1,0 +1,59 @@
+"""Request ids and one structured access-log line per request.
+
+The id comes from a valid `X-Request-ID` header or is made here; it is echoed in the
+response header, in 500 problem bodies and in the log line. The line carries route, status,
+milliseconds, and what the handler recorded (characters, segments, the caller's key id) —
+never the text itself unless ROEN_LOG_TEXT is on.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("roen.access")
+_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def request_log_middleware(app: ASGIApp) -> ASGIApp:
+    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _VALID_ID.match(given) else uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await app(scope, receive, send_with_id)
+        finally:
+            fields = {
+                "request_id": request_id,
+                "method": scope.get("method"),
+                "route": scope.get("path"),
+                "status": status,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+            fields.update(
+                {k: state[k] for k in ("chars", "segments", "key_id", "text") if k in state}
+            )
+            log.info("request", extra={"fields": fields})
+
+    return handle

@@ -1,0 +1,204 @@
+"""Limits, API keys, rate limits, CORS, request ids and logs, hostile input — with fakes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+
+import pytest
+from litestar.testing import TestClient
+
+from service.engine.batcher import BatchingBackend
+from service.engine.registry import Engines
+from service.engine.translator import Translator
+from service.http.app import create_app
+from service.settings import Settings
+from tests.fakes import EchoBackend, FirstSentencesSummarizer, fake_engines
+
+
+def app(engines=None, **kw):
+    return TestClient(create_app(Settings(_env_file=None, **kw), engines or fake_engines()))
+
+
+def post(c, text="Bună ziua.", **headers):
+    return c.post("/v1/translate", json={"text": text}, headers=headers)
+
+
+# --- API keys ---------------------------------------------------------------------------
+def test_keys_required_on_api_only():
+    with app(api_keys="k1-secret, k2-secret") as c:
+        r = post(c)
+        assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert post(c, Authorization="Bearer wrong").status_code == 403
+        assert post(c, Authorization="Basic k1-secret").status_code == 401
+        assert post(c, Authorization="Bearer k2-secret").status_code == 200
+        assert c.get("/health/ready").status_code == 200
+        assert c.get("/").status_code == 200  # the form stays open by default
+        assert c.get("/v1/models").status_code == 401
+
+
+def test_keys_file_and_protected_form(tmp_path):
+    f = tmp_path / "keys"
+    f.write_text("# team A\nfile-key-1\n\nfile-key-2  # rotated 2026-11\n")
+    with app(api_keys_file=f, protect_form=True) as c:
+        assert post(c, Authorization="Bearer file-key-2").status_code == 200
+        assert c.get("/").status_code == 401
+        assert c.get("/", headers={"Authorization": "Bearer file-key-1"}).status_code == 200
+
+
+def test_keys_never_logged(caplog):
+    caplog.set_level(logging.INFO, logger="roen")
+    with app(api_keys="super-secret-key") as c:
+        post(c, Authorization="Bearer super-secret-key")
+        post(c, Authorization="Bearer wrong-secret-key")
+    assert "super-secret-key" not in caplog.text and "wrong-secret-key" not in caplog.text
+
+
+# --- rate limits ------------------------------------------------------------------------
+def test_rate_limit_per_key_with_headers():
+    with app(api_keys="a,b", rate_limit_per_minute=3) as c:
+        for _ in range(3):
+            r = post(c, Authorization="Bearer a")
+            assert r.status_code == 200 and r.headers["ratelimit-limit"] == "3"
+        r = post(c, Authorization="Bearer a")
+        assert r.status_code == 429
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert int(r.headers["retry-after"]) > 0 and "ratelimit-reset" in r.headers
+        assert post(c, Authorization="Bearer b").status_code == 200  # its own bucket
+        for _ in range(5):
+            assert c.get("/health/live").status_code == 200  # never limited
+
+
+# --- CORS ---------------------------------------------------------------------------------
+def test_cors_off_by_default_and_allow_list():
+    preflight = {"Origin": "https://news.example", "Access-Control-Request-Method": "POST"}
+    with app() as c:
+        r = c.options("/v1/translate", headers=preflight)
+        assert "access-control-allow-origin" not in r.headers
+    with app(cors_origins="https://news.example") as c:
+        r = c.options("/v1/translate", headers=preflight)
+        assert r.headers["access-control-allow-origin"] == "https://news.example"
+        r = c.options("/v1/translate", headers={**preflight, "Origin": "https://evil.example"})
+        assert r.headers.get("access-control-allow-origin") != "https://evil.example"
+
+
+# --- hostile and odd input ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ('{"text": "Bun\\u0000 ziua."}', 422),
+        ('{"text": "Escape \\u001b[31m rosu."}', 422),
+        ('{"text": "C1 \\u0085 aici."}', 422),
+        ('{"text": "Lone \\ud800 surrogate."}', 400),  # the JSON parser refuses it already
+    ],
+)
+def test_control_characters_and_surrogates_are_refused_clearly(body, status):
+    with app() as c:
+        r = c.post(
+            "/v1/translate", content=body.encode(), headers={"content-type": "application/json"}
+        )
+    assert r.status_code == status
+    detail = r.json()["detail"]
+    assert (
+        ("U+" in detail)
+        if status == 422
+        else ("surrogate" in detail.lower() or "malformed" in detail)
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zero\u200bwidth și\u200dalți.",
+        "Bidi \u202eabc\u202c și \u2067x\u2069.",
+        "Emoji 🙂🇷🇴 în text.",
+        "<script>alert(1)</script> <b>HTML</b> &amp; entități.",
+        "Mixed: Москва, 東京, مرحبا și București.",
+        "x" * 20_000,
+    ],
+)
+def test_odd_text_is_translated_with_the_oddity_kept(text):
+    with app() as c:
+        r = c.post("/v1/translate", json={"text": text, "include_segments": True})
+    assert r.status_code == 200
+    body = r.json()
+    assert "".join(s["source"] for s in body["segments"]).replace(" ", "") == text.replace(" ", "")
+
+
+def test_segment_limit_is_413():
+    engines = Engines.preloaded(
+        Translator(EchoBackend(), model_name="e", max_parts=5), FirstSentencesSummarizer()
+    )
+    with app(engines) as c:
+        r = post(c, " ".join(f"Propoziția {i}." for i in range(6)))
+    assert (
+        r.status_code == 413
+        and r.json()["limit"] == 5
+        and "ROEN_MAX_SEGMENTS" in r.json()["detail"]
+    )
+
+
+def test_form_upload_limit_is_413():
+    with app(max_upload_bytes=100) as c:
+        r = c.post("/", data={"text": ""}, files={"file": ("a.txt", b"a" * 200, "text/plain")})
+    assert r.status_code == 413 and "ROEN_MAX_UPLOAD_BYTES" in r.text
+
+
+# --- request ids and structured logs ---------------------------------------------------------
+def test_request_id_echoed_and_one_json_log_line_without_text(caplog):
+    caplog.set_level(logging.INFO, logger="roen.access")
+    with app() as c:
+        r = post(c, "Un text secret de doi.", **{"X-Request-ID": "abc-123"})
+        assert r.headers["x-request-id"] == "abc-123"
+        assert len(post(c).headers["x-request-id"]) == 32  # made when not given
+    (line,) = [r for r in caplog.records if getattr(r, "fields", {}).get("request_id") == "abc-123"]
+    assert line.fields["route"] == "/v1/translate" and line.fields["status"] == 200
+    assert line.fields["chars"] == len("Un text secret de doi.") and line.fields["segments"] == 1
+    assert "secret" not in json.dumps(line.fields)
+
+    from service.logs import JsonFormatter
+
+    assert json.loads(JsonFormatter().format(line))["request_id"] == "abc-123"
+
+
+def test_log_text_only_when_asked(caplog):
+    caplog.set_level(logging.INFO, logger="roen.access")
+    with app(log_text=True) as c:
+        post(c, "Textul de depanare.")
+    assert any(
+        "Textul de depanare." in json.dumps(r.fields)
+        for r in caplog.records
+        if hasattr(r, "fields")
+    )
+
+
+# --- a failing batch fails only its requests -------------------------------------------------
+def test_engine_fault_mid_batch_fails_only_affected_requests():
+    class Poisoned(EchoBackend):
+        def generate(self, texts, *, beam_size):
+            if any("OTRAVĂ" in t for t in texts):
+                raise RuntimeError("CUDA error: device-side assert")  # whatever a real engine says
+            return super().generate(texts, beam_size=beam_size)
+
+    batcher = BatchingBackend(Poisoned(), max_wait_ms=50)
+    engines = Engines.preloaded(Translator(batcher, model_name="p"), FirstSentencesSummarizer())
+    results: dict[str, object] = {}
+    with app(engines) as c:
+
+        def call(name, text):
+            results[name] = post(c, text)
+
+        threads = [threading.Thread(target=call, args=(f"ok{i}", f"Bine {i}.")) for i in range(3)]
+        threads.append(threading.Thread(target=call, args=("bad", "Aici e OTRAVĂ.")))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        bad = results["bad"]
+        assert bad.status_code == 500 and bad.json()["request_id"] == bad.headers["x-request-id"]
+        assert "CUDA" not in bad.text  # no internals leak
+        # the worker survived: later requests succeed
+        assert post(c, "După.").status_code == 200
+    batcher.close()
