@@ -24,7 +24,7 @@ from service.http.gate import EngineGate
 from service.http.health import live, ready
 from service.http.metrics import Metrics, metrics_route
 from service.http.problems import EXCEPTION_HANDLERS
-from service.http.request_log import request_log_middleware
+from service.http.request_log import request_middleware
 from service.http.web import favicon, form, submit
 from service.settings import Settings
 
@@ -78,8 +78,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
         },
         lifespan=[load_models],
         middleware=[
-            request_log_middleware,
-            metrics.middleware,
+            request_middleware(metrics.observe),
             *([rate_limit.middleware] if rate_limit else []),
         ],
         cors_config=cors_config(settings),

@@ -1,17 +1,15 @@
 """Prometheus metrics at /metrics: requests, latency, queue depth, batches, tokens, cache.
 
 Each app gets its own registry (tests build many apps in one process). Request metrics are
-recorded by a small ASGI middleware; engine counters are read at scrape time.
+fed by the request middleware (service.http.request_log); engine counters are read at scrape time.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 from litestar import Response, get
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -74,28 +72,11 @@ class Metrics:
         )
         self.registry.register(_EngineCollector(engines))
 
-    def middleware(self, app: ASGIApp) -> ASGIApp:
-        async def record(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http":
-                await app(scope, receive, send)
-                return
-            started = time.perf_counter()
-            status = 500
-
-            async def send_wrapper(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                await send(message)
-
-            try:
-                await app(scope, receive, send_wrapper)
-            finally:
-                route = scope["path"] if scope["path"] in KNOWN_ROUTES else "other"
-                self.requests.labels(route, str(status)).inc()
-                self.latency.labels(route).observe(time.perf_counter() - started)
-
-        return record
+    def observe(self, path: str, status: int, seconds: float) -> None:
+        """Called by the request middleware once per HTTP request."""
+        route = path if path in KNOWN_ROUTES else "other"
+        self.requests.labels(route, str(status)).inc()
+        self.latency.labels(route).observe(seconds)
 
 
 def metrics_route(metrics: Metrics) -> Any:

@@ -12,6 +12,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,7 +20,12 @@ log = logging.getLogger("roen.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
-def request_log_middleware(app: ASGIApp) -> ASGIApp:
+def request_middleware(observe: Callable[[str, int, float], None]) -> Callable[[ASGIApp], ASGIApp]:
+    """Request id, access-log line, and `observe(path, status, seconds)` for the metrics."""
+    return lambda app: _wrap(app, observe)
+
+
+def _wrap(app: ASGIApp, observe: Callable[[str, int, float], None]) -> ASGIApp:
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
@@ -44,12 +50,14 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            observe(scope["path"], status, seconds)
             fields = {
                 "request_id": request_id,
                 "method": scope.get("method"),
                 "route": scope.get("path"),
                 "status": status,
-                "ms": round((time.perf_counter() - started) * 1000, 1),
+                "ms": round(seconds * 1000, 1),
             }
             fields.update(
                 {k: state[k] for k in ("chars", "segments", "key_id", "text") if k in state}
