@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -132,6 +133,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     configure_logging(settings.log_level)
     app = create_app(settings)
+    # uvicorn drains in-flight requests on SIGTERM, restores the previous handler and raises
+    # the signal again; with this one in place an orderly stop exits 0, not "killed by 15".
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         app,
         host=host,

@@ -67,28 +67,28 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, model: Path, cache: Path, threads: int) -> None:
+    """`roen serve` in a child process on a free loopback port, with the given ROEN_* env."""
+
+    def __init__(self, settings_env: dict[str, str]) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("ROEN_")}
-        env.update(
-            ROEN_TRANSLATION_MODEL=str(model),
-            ROEN_MODEL_CACHE=str(cache),
-            ROEN_BACKEND="ctranslate2",
-            ROEN_BEAM_SIZE="1",
-            ROEN_CACHE_SIZE="0",
-            ROEN_PIN_OUTPUT_RATIO=str(PIN),
-            ROEN_THREADS=str(threads),
-            ROEN_MAX_CONCURRENT_REQUESTS="64",
-            ROEN_RATE_LIMIT_PER_MINUTE="0",
-            ROEN_LOG_LEVEL="WARNING",
-        )
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        env.update(settings_env)
+        # Logs go to a file: a pipe nobody reads would fill up and stall the server.
+        self.log_path = Path(tempfile.mkstemp(prefix="roen-serve-", suffix=".log")[1])
+        with self.log_path.open("w") as log_file:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port)],
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def rss_mb(self) -> float:
+        return _rss_mb(self.proc.pid, "VmRSS")
 
     def wait_ready(self, timeout: float = 300) -> None:
         import httpx
@@ -196,7 +196,20 @@ def main(data_dir: Path, rounds: int = 3, n_sentences: int = 32, n_articles: int
         f"{sum(len(a) for a in articles):,} chars)"
     )
 
-    server = Server(model, cache, threads)
+    server = Server(
+        {
+            "ROEN_TRANSLATION_MODEL": str(model),
+            "ROEN_MODEL_CACHE": str(cache),
+            "ROEN_BACKEND": "ctranslate2",
+            "ROEN_BEAM_SIZE": "1",
+            "ROEN_CACHE_SIZE": "0",
+            "ROEN_PIN_OUTPUT_RATIO": str(PIN),
+            "ROEN_THREADS": str(threads),
+            "ROEN_MAX_CONCURRENT_REQUESTS": "64",
+            "ROEN_RATE_LIMIT_PER_MINUTE": "0",
+            "ROEN_LOG_LEVEL": "WARNING",
+        }
+    )
     server.wait_ready()
 
     def translator(backend: Any) -> Translator:

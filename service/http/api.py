@@ -16,6 +16,7 @@ from service.engine.interface import TranslationResult
 from service.errors import EmptyInput, InputError, LimitExceeded, UnsupportedMediaType
 from service.http.access import key_id, presented_key
 from service.http.deps import EnginesDep, GateDep, SettingsDep
+from service.http.problems import API_ERRORS, problem_responses
 from service.http.schemas import (
     SUMMARY_LENGTHS,
     DigestRequest,
@@ -103,7 +104,12 @@ class ApiController(Controller):
     path = "/v1"
     tags = ["api"]  # noqa: RUF012 (Litestar declares it an instance attribute)
 
-    @post("/translate", status_code=200, guards=[require_json])
+    @post(
+        "/translate",
+        status_code=200,
+        guards=[require_json],
+        responses=problem_responses(*API_ERRORS),
+    )
     async def translate(
         self,
         request: Request[Any, Any, Any],
@@ -138,7 +144,12 @@ class ApiController(Controller):
             segments=segments_out(results) if data.include_segments else None,
         )
 
-    @post("/summarize", status_code=200, guards=[require_json])
+    @post(
+        "/summarize",
+        status_code=200,
+        guards=[require_json],
+        responses=problem_responses(*API_ERRORS),
+    )
     async def summarize(
         self,
         request: Request[Any, Any, Any],
@@ -157,7 +168,9 @@ class ApiController(Controller):
         note(request, settings, [data.text], len(sentences))
         return SummarizeResponse(result.summary, result.sentences, result.method, _ms(started))
 
-    @post("/digest", status_code=200, guards=[require_json])
+    @post(
+        "/digest", status_code=200, guards=[require_json], responses=problem_responses(*API_ERRORS)
+    )
     async def digest(
         self,
         request: Request[Any, Any, Any],
@@ -188,7 +201,7 @@ class ApiController(Controller):
             segments=segments_out([digest.translation]) if data.include_segments else None,
         )
 
-    @get("/models")
+    @get("/models", responses=problem_responses(401, 403, 429))
     async def models(self, engines: EnginesDep) -> ModelsResponse:
         """What is configured, what is loaded, from where, with sizes."""
         return models_response(engines)

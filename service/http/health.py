@@ -9,7 +9,7 @@ from litestar import Response, get
 
 from service.http.api import models_response
 from service.http.deps import EnginesDep
-from service.http.problems import problem
+from service.http.problems import problem, problem_responses
 from service.http.schemas import Health, ModelsResponse
 
 
@@ -18,7 +18,7 @@ async def live() -> Health:
     return Health("ok")
 
 
-@get("/health/ready", tags=["health"], responses=None)
+@get("/health/ready", tags=["health"], responses=problem_responses(503))
 async def ready(engines: EnginesDep) -> Response[Any]:
     body: ModelsResponse = models_response(engines)
     if engines.ready:

@@ -39,6 +39,35 @@ STATUS: dict[type[errors.RoenError], int] = {
 }
 
 
+def problem_responses(*statuses: int) -> dict[int, Any]:
+    """OpenAPI entries for the problem responses a route can give (documented, not guessed)."""
+    from litestar.openapi.datastructures import ResponseSpec
+
+    from service.http.schemas import Problem
+
+    return {
+        code: ResponseSpec(
+            data_container=Problem, description=DESCRIPTIONS[code], media_type=PROBLEM
+        )
+        for code in statuses
+    }
+
+
+DESCRIPTIONS = {
+    400: "Malformed JSON or not UTF-8",
+    401: "API key required",
+    403: "API key not accepted",
+    413: "Body, characters, texts or segments over a limit (limit and actual given)",
+    415: "Content-Type is not application/json",
+    422: "Body does not match the schema, or there is no text",
+    429: "Rate limit reached (Retry-After)",
+    500: "Engine failure or bug (request_id given)",
+    503: "Model loading or missing (fix given), or overloaded (Retry-After)",
+    504: "The engine did not finish in time",
+}
+API_ERRORS = (400, 401, 403, 413, 415, 422, 429, 500, 503, 504)
+
+
 def status_for(err: errors.RoenError) -> int:
     for cls in type(err).__mro__:
         if cls in STATUS:

@@ -14,12 +14,20 @@ BeamSize = Annotated[int, msgspec.Meta(ge=1, le=8, description="beam width; 1 = 
 MaxSentences = Annotated[int, msgspec.Meta(ge=1, le=50)]
 Length = Literal["short", "medium", "long"]
 SUMMARY_LENGTHS: dict[str, int] = {"short": 3, "medium": 5, "long": 8}
+Text = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        description="Non-empty UTF-8 text; no control characters but tab and line breaks; "
+        "at most ROEN_MAX_CHARS characters per request.",
+    ),
+]
 
 
 class TranslateRequest(msgspec.Struct, forbid_unknown_fields=True):
     """Exactly one of `text` or `texts`."""
 
-    text: str | None = None
+    text: Text | None = None
     texts: Annotated[list[str], msgspec.Meta(max_length=10_000)] | None = None
     beam_size: BeamSize | None = None
     include_segments: bool = False
@@ -44,7 +52,7 @@ class TranslateResponse(msgspec.Struct, omit_defaults=True):
 class SummarizeRequest(msgspec.Struct, forbid_unknown_fields=True):
     """English text in. `max_sentences` wins over `length` when both are given."""
 
-    text: str
+    text: Text
     max_sentences: MaxSentences | None = None
     length: Length = "short"
 
@@ -59,7 +67,7 @@ class SummarizeResponse(msgspec.Struct):
 class DigestRequest(msgspec.Struct, forbid_unknown_fields=True):
     """A Romanian article in; its translation, an English summary and a headline out."""
 
-    text: str
+    text: Text
     beam_size: BeamSize | None = None
     max_sentences: MaxSentences | None = None
     length: Length = "short"
@@ -95,3 +103,24 @@ class ModelsResponse(msgspec.Struct):
 
 class Health(msgspec.Struct):
     status: str
+
+
+class FieldError(msgspec.Struct):
+    field: str | None
+    message: str | None
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details; the optional members appear where they apply."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    limit: int | None = None
+    actual: int | None = None
+    retry_after: int | str | None = None
+    fix: str | None = None
+    request_id: str | None = None
+    errors: list[FieldError] | None = None
+    models: list[ModelOut] | None = None
