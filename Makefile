@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 TORCH_INDEX_URL ?=
 TORCH_PIP_ARGS := $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL),)
 
-.PHONY: install run test test-fast lint format bench clean
+.PHONY: install run test test-fast lint format bench docker-smoke clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ format: install
 
 bench: install  ## throughput and latency, naive vs engine vs HTTP (a few minutes)
 	$(BIN)/roen bench
+
+docker-smoke: install  ## build the image, run it with a tiny model, check it, remove it
+	bash docker/smoke-test.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

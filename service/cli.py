@@ -61,6 +61,7 @@ def _configured_models(settings: Settings) -> list[tuple[str, str]]:
 
 
 def cmd_models_download(args: argparse.Namespace, *, only_missing: bool = False) -> int:
+    from service.engine.factory import chosen_backend
     from service.engine.loading import download_model, resolve_model
     from service.errors import ModelMissing
 
@@ -76,6 +77,11 @@ def cmd_models_download(args: argparse.Namespace, *, only_missing: bool = False)
         print(f"{role}: {ref} → {settings.model_cache.resolve()}", file=sys.stderr)
         try:
             path = download_model(ref, settings.model_cache)
+            if role == "translation" and chosen_backend(settings) == "ctranslate2":
+                from service.engine.seq2seq_ct2 import ensure_converted
+
+                # now, not at the first start (a baked image then starts without converting)
+                path = ensure_converted(path, ref, settings.model_cache, settings.ct2_compute_type)
             print(f"{role}: ready at {path}", file=sys.stderr)
         except RoenError as err:
             print(f"roen: {err}", file=sys.stderr)
@@ -117,6 +123,20 @@ def cmd_models_import(args: argparse.Namespace) -> int:
         ensure_converted(target, name, settings.model_cache, settings.ct2_compute_type)
     print(f"done. Use it with:  ROEN_TRANSLATION_MODEL={target.resolve()}")
     return 0
+
+
+def cmd_healthcheck(args: argparse.Namespace) -> int:
+    """Exit 0 when the local server is ready (for Docker's HEALTHCHECK; no curl in the image)."""
+    import urllib.request
+
+    settings = Settings()
+    url = f"http://127.0.0.1:{settings.port}/health/ready"
+    try:
+        with urllib.request.urlopen(url, timeout=4) as response:
+            return 0 if response.status == 200 else 1
+    except OSError as err:
+        print(f"roen: not ready ({err})", file=sys.stderr)
+        return 1
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -223,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--name", help="folder name under model_cache/imported/ (default: the zip's name)"
     )
     im.set_defaults(func=cmd_models_import)
+
+    hc = sub.add_parser("healthcheck", help="exit 0 if the local server is ready (for containers)")
+    hc.set_defaults(func=cmd_healthcheck)
 
     sv = sub.add_parser("serve", help="run the HTTP service")
     sv.add_argument("--host")

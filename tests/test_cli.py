@@ -85,3 +85,13 @@ def test_models_status_reports_present(tiny_marian):
     proc = roen("models", "status", "--model", str(tiny_marian))
     assert proc.returncode == 0, proc.stdout
     assert "present" in proc.stdout
+
+
+def test_healthcheck_fails_when_nothing_listens():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again before the check: nothing listens there
+    proc = roen("healthcheck", env_extra={"ROEN_PORT": str(port)})
+    assert proc.returncode == 1 and "not ready" in proc.stderr
