@@ -217,3 +217,23 @@ def test_metrics_count_requests_and_engine_work(client):
     assert 'roen_requests_total{route="/v1/translate",status="422"} 1.0' in text
     assert "roen_request_seconds_bucket" in text and "roen_ready 1.0" in text
     assert "roen_queue_sentences 0.0" in text
+
+
+def test_a_loader_that_cannot_even_import_reports_why(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def broken(name, *args, **kwargs):
+        if name == "service.engine.factory":
+            raise RuntimeError("Unable to find torch_shm_manager")
+        return real_import(name, *args, **kwargs)
+
+    engines = Engines()
+    monkeypatch.setattr(builtins, "__import__", broken)
+    engines.load(settings())
+    monkeypatch.setattr(builtins, "__import__", real_import)
+    assert not engines.loading and not engines.ready
+    with TestClient(create_app(settings(), engines)) as c:
+        body = is_problem(c.get("/health/ready"), 503)
+        assert "torch_shm_manager" in body["detail"]

@@ -65,8 +65,16 @@ class Engines:
         self._done.set()
 
     def load(self, settings: Settings) -> None:
-        from service.engine.factory import build_summarizer, build_translator
-
+        try:
+            # Inside the try: even an import failing (a broken install) must end "loading"
+            # and be reported by /health/ready, not kill this thread silently.
+            from service.engine.factory import build_summarizer, build_translator
+        except Exception as err:
+            log.exception("the engine code could not be imported")
+            for role in ("translation", "summary"):
+                self._failed(role, settings, ModelError(f"{type(err).__name__}: {err}"))
+            self._finish()
+            return
         try:
             built = self._try("translation", settings, lambda s: build_translator(s, batching=True))
             if built is not None:
