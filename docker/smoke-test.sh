@@ -49,7 +49,8 @@ fi
 if [[ -n $links && -d $links ]]; then
   build+=(-v "$links:$links:ro" --build-arg PIP_FIND_LINKS="$links" --build-arg TORCH_INDEX_URL=)
 fi
-[[ $ENGINE == podman ]] && build+=(--runtime runc)
+# podman builds OCI images by default, and OCI has no HEALTHCHECK: ask for Docker's format.
+[[ $ENGINE == podman ]] && build+=(--runtime runc --format docker)
 started=$(date +%s)
 # shellcheck disable=SC2086
 $ENGINE build "${build[@]}" ${ROEN_BUILD_FLAGS:-} . >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; exit 1; }

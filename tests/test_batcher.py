@@ -168,3 +168,21 @@ def _try(fn):
     except Exception as e:
         return e
     return None
+
+
+def test_app_shutdown_stops_the_batching_worker():
+    from litestar.testing import TestClient
+
+    from service.engine.registry import Engines
+    from service.http.app import create_app
+    from service.settings import Settings
+    from tests.fakes import FirstSentencesSummarizer
+
+    batcher = BatchingBackend(SlowEcho(delay=0), max_wait_ms=0)
+    engines = Engines.preloaded(Translator(batcher, model_name="b"), FirstSentencesSummarizer())
+    with TestClient(create_app(Settings(_env_file=None), engines)) as c:
+        assert c.post("/v1/translate", json={"text": "Bună."}).status_code == 200
+        assert batcher._worker.is_alive()
+    assert not batcher._worker.is_alive()  # lifespan exit closed it
+    with pytest.raises(Overloaded):
+        batcher.generate(["după"], beam_size=1)

@@ -50,7 +50,11 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             threading.Thread(
                 target=engines.load, args=(settings,), name="roen-loader", daemon=True
             ).start()
-        yield
+        try:
+            yield
+        finally:
+            # The server has stopped accepting and drained in-flight requests by now.
+            engines.close()
 
     metrics = Metrics(engines)
     keys = settings.keys()
