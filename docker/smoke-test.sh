@@ -89,6 +89,14 @@ assert d["translation"].count("\n\n") == 1 and d["summary_sentences"], d
 print("digest ok:", {k: (v if not isinstance(v, str) else v[:40]) for k, v in d.items() if k != "translation"})
 PY
 
+step "web form"
+curl -sf "$base/" | grep -q 'id="digest-form"'
+curl -sf "$base/static/app.js" >/dev/null && curl -sf "$base/docs/swagger" | grep -q swagger-ui-bundle
+curl -sf "$base/" --data-urlencode "text=Guvernul a anunțat măsuri.
+
+Al doilea paragraf." | grep -q 'id="side-by-side"'
+echo "form, its assets and the API page are served from the image"
+
 step "non-root"
 uid=$($ENGINE exec "$NAME" id -u)
 [[ $uid != 0 ]] || { echo "runs as root"; exit 1; }

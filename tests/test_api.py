@@ -237,3 +237,11 @@ def test_a_loader_that_cannot_even_import_reports_why(monkeypatch):
     with TestClient(create_app(settings(), engines)) as c:
         body = is_problem(c.get("/health/ready"), 503)
         assert "torch_shm_manager" in body["detail"]
+
+
+def test_interactive_docs_need_no_internet(client):
+    page = client.get("/docs/swagger")
+    assert page.status_code == 200
+    assert "/static/swagger/swagger-ui-bundle.js" in page.text and "cdn" not in page.text.lower()
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-standalone-preset.js"):
+        assert client.get(f"/static/swagger/{asset}").status_code == 200

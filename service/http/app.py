@@ -94,7 +94,16 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             version=__version__,
             description="Romanian→English translation and summarisation.",
             path="/docs",
-            render_plugins=[SwaggerRenderPlugin()],
+            # Swagger UI 5.18.2 (Apache-2.0) is vendored under static/swagger/: the page
+            # works on a machine with no internet, like the form.
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    js_url="/static/swagger/swagger-ui-bundle.js",
+                    css_url="/static/swagger/swagger-ui.css",
+                    standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
+                    favicon="<link rel='icon' href='data:,'>",  # none, rather than a CDN's
+                )
+            ],
         ),
         debug=False,
         logging_config=None,  # `roen serve` configures JSON logging once, for the process
