@@ -49,9 +49,9 @@ def build_random_marian(
     models trained on the given lines, vocab.json (padded to `vocab_size` if larger)."""
     import sentencepiece as spm
     import torch
-    from transformers import MarianConfig, MarianMTModel
+    from transformers import MarianMTModel
 
-    from service.engine.marian_files import save_model, write_tokenizer
+    from service.engine.marian_files import opus_mt_config, save_model, write_tokenizer
 
     out.mkdir(parents=True, exist_ok=True)
     src, tgt = _spm(ro_lines, spm_vocab), _spm(en_lines, spm_vocab)
@@ -69,21 +69,13 @@ def build_random_marian(
     vocab["<pad>"] = len(vocab)
     write_tokenizer(out, vocab)
     pad = vocab["<pad>"]
-    config = MarianConfig(
+    config = opus_mt_config(
         vocab_size=len(vocab),
         d_model=d_model,
         encoder_layers=layers,
         decoder_layers=layers,
-        encoder_attention_heads=heads,
-        decoder_attention_heads=heads,
-        encoder_ffn_dim=ffn,
-        decoder_ffn_dim=ffn,
-        max_position_embeddings=512,
-        pad_token_id=pad,
-        eos_token_id=0,
-        decoder_start_token_id=pad,
-        forced_eos_token_id=0,
-        scale_embedding=True,
+        heads=heads,
+        ffn=ffn,
     )
     torch.manual_seed(seed)
     model = MarianMTModel(config)

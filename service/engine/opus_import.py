@@ -80,9 +80,9 @@ def import_opus_mt(source: Path, out: Path) -> Path:
     """Convert a release (zip or unpacked folder) into a save_pretrained folder at `out`."""
     import numpy as np
     import torch
-    from transformers import MarianConfig, MarianMTModel
+    from transformers import MarianMTModel
 
-    from service.engine.marian_files import save_model, write_tokenizer
+    from service.engine.marian_files import opus_mt_config, save_model, write_tokenizer
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = source
@@ -106,23 +106,16 @@ def import_opus_mt(source: Path, out: Path) -> Path:
         d, enc, dec = int(cfg["dim-emb"]), int(cfg["enc-depth"]), int(cfg["dec-depth"])
         if cfg.get("transformer-preprocess", "") not in ("", None):
             raise ModelLoadFailed("only post-norm Marian transformers (OPUS-MT's) are supported")
-        config = MarianConfig(
+        heads, ffn = int(cfg["transformer-heads"]), int(cfg["transformer-dim-ffn"])
+        activation = str(cfg.get("transformer-ffn-activation", "swish"))
+        config = opus_mt_config(
             vocab_size=pad + 1,
             d_model=d,
             encoder_layers=enc,
             decoder_layers=dec,
-            encoder_attention_heads=int(cfg["transformer-heads"]),
-            decoder_attention_heads=int(cfg["transformer-heads"]),
-            encoder_ffn_dim=int(cfg["transformer-dim-ffn"]),
-            decoder_ffn_dim=int(cfg["transformer-dim-ffn"]),
-            activation_function=str(cfg.get("transformer-ffn-activation", "swish")),
-            max_position_embeddings=512,
-            pad_token_id=pad,
-            eos_token_id=0,
-            decoder_start_token_id=pad,
-            forced_eos_token_id=0,
-            scale_embedding=True,
-            share_encoder_decoder_embeddings=True,
+            heads=heads,
+            ffn=ffn,
+            activation=activation,
         )
         model = MarianMTModel(config)
         state = model.state_dict()
