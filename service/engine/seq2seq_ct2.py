@@ -139,8 +139,6 @@ class CT2Seq2Seq:
         *,
         beam_size: int,
         max_new_tokens: int | None = None,
-        min_new_tokens: int | None = None,
-        extra: dict[str, Any] | None = None,
     ) -> list[str]:
         if not texts:
             return []
@@ -155,8 +153,7 @@ class CT2Seq2Seq:
             "max_decoding_length": max(budgets),
             # pinned (benchmarks): no row may stop before the shortest budget; the callback
             # stops each at its own (greedy), beam search runs to the batch's longest
-            "min_decoding_length": min_new_tokens or (min(budgets) if self.pin_ratio else 1),
-            **(extra or {}),
+            "min_decoding_length": min(budgets) if self.pin_ratio else 1,
         }
         if beam_size == 1 and max_new_tokens is None:
             # Greedy decoding reports each token: stop each row at its own budget, or as soon

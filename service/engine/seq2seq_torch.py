@@ -80,8 +80,6 @@ class TorchSeq2Seq:
         *,
         beam_size: int,
         max_new_tokens: int | None = None,
-        min_new_tokens: int | None = None,
-        extra: dict[str, object] | None = None,
     ) -> list[str]:
         if not texts:
             return []
@@ -106,9 +104,7 @@ class TorchSeq2Seq:
                 num_beams=beam_size,
                 do_sample=False,
                 max_new_tokens=max_new_tokens,
-                min_new_tokens=min_new_tokens,
                 logits_processor=processors,
-                **(extra or {}),
             )
         generated = out[:, 1:]  # after the decoder start token; EOS and padding are not output
         produced = int(((generated != eos) & (generated != self.pad_id)).sum())
