@@ -245,3 +245,29 @@ def test_interactive_docs_need_no_internet(client):
     assert "/static/swagger/swagger-ui-bundle.js" in page.text and "cdn" not in page.text.lower()
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-standalone-preset.js"):
         assert client.get(f"/static/swagger/{asset}").status_code == 200
+
+
+def test_a_model_that_loads_but_cannot_translate_is_reported(monkeypatch):
+    import service.engine.factory as factory
+    from service.engine.interface import ModelInfo
+    from service.engine.translator import Translator
+
+    class Broken(EchoBackend):
+        def generate(self, texts, *, beam_size):
+            raise RuntimeError("illegal instruction in the int8 kernel")
+
+    def build(settings, *, batching=False):
+        return Translator(Broken(), model_name="broken"), ModelInfo("translation", "broken", True)
+
+    monkeypatch.setattr(factory, "build_translator", build)
+    monkeypatch.setattr(
+        factory,
+        "build_summarizer",
+        lambda s: (FirstSentencesSummarizer(), ModelInfo("summary", "f", True)),
+    )
+    engines = Engines()
+    engines.load(settings())
+    assert engines.translator is None and engines.summarizer is not None  # summary still loaded
+    with TestClient(create_app(settings(), engines)) as c:
+        body = is_problem(c.get("/health/ready"), 503)
+        assert "illegal instruction" in body["detail"]

@@ -18,7 +18,6 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from service.engine.interface import Seq2SeqBackend
@@ -45,7 +44,6 @@ class BatchStats:
     batches: int = 0
     rows: int = 0
     jobs: int = 0
-    batch_sizes: list[int] = field(default_factory=list)
 
 
 class BatchingBackend:
@@ -62,7 +60,6 @@ class BatchingBackend:
         max_wait_ms: float = 5.0,
         capacity: int = 4096,
         timeout_s: float = 300.0,
-        on_batch: Callable[[int, int], None] | None = None,
     ) -> None:
         self.inner = inner
         self.name = inner.name
@@ -73,7 +70,6 @@ class BatchingBackend:
         self.max_wait_s = max_wait_ms / 1000
         self.capacity = capacity
         self.timeout_s = timeout_s
-        self.on_batch = on_batch
         self.stats = BatchStats()
         self._jobs: deque[_Job] = deque()
         self._queued = 0  # sentences waiting, across jobs
@@ -186,9 +182,6 @@ class BatchingBackend:
             return
         self.stats.batches += 1
         self.stats.rows += len(batch)
-        self.stats.batch_sizes.append(len(batch))
-        if self.on_batch:
-            self.on_batch(len(batch), sum(t for _, _, _, t in batch))
         with self._cond:
             for (job, index, _, _), out in zip(batch, outputs, strict=True):
                 if job.done.is_set():

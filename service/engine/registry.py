@@ -8,7 +8,6 @@ every configured model is loaded and warmed up.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -21,6 +20,20 @@ log = logging.getLogger("roen.engines")
 E = TypeVar("E")
 
 
+def _warmed(
+    build: Callable[..., tuple[TranslationEngine, ModelInfo]],
+) -> Callable[[Settings], tuple[TranslationEngine, ModelInfo]]:
+    """Build the service's translator (batching) and run one tiny translation, so the first
+    user pays nothing — and a model that loads but cannot translate is reported as failed."""
+
+    def build_and_warm(settings: Settings) -> tuple[TranslationEngine, ModelInfo]:
+        translator, info = build(settings, batching=True)
+        translator.translate(["Bună ziua."])
+        return translator, info
+
+    return build_and_warm
+
+
 class Engines:
     def __init__(self) -> None:
         self.translator: TranslationEngine | None = None
@@ -28,7 +41,6 @@ class Engines:
         self.models: dict[str, ModelInfo] = {}
         self.errors: dict[str, RoenError] = {}
         self.loading = True
-        self._done = threading.Event()
 
     @classmethod
     def preloaded(
@@ -57,12 +69,8 @@ class Engines:
     def ready(self) -> bool:
         return not self.loading and self.translator is not None and self.summarizer is not None
 
-    def wait(self, timeout: float | None = None) -> bool:
-        return self._done.wait(timeout)
-
     def _finish(self) -> None:
         self.loading = False
-        self._done.set()
 
     def load(self, settings: Settings) -> None:
         try:
@@ -76,10 +84,7 @@ class Engines:
             self._finish()
             return
         try:
-            built = self._try("translation", settings, lambda s: build_translator(s, batching=True))
-            if built is not None:
-                built.translate(["Bună ziua."])  # warm-up: the first user pays nothing
-                self.translator = built
+            self.translator = self._try("translation", settings, _warmed(build_translator))
             self.summarizer = self._try("summary", settings, build_summarizer)
         finally:
             self._finish()
