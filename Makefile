@@ -29,16 +29,16 @@ test-fast: install  ## text and API tiers only: no model, no browser, no long ru
 	$(BIN)/python -m pytest -m "not model and not browser and not slow"
 
 lint: install
-	$(BIN)/ruff check service tests scripts
-	$(BIN)/ruff format --check service tests scripts
+	$(BIN)/ruff check service tests scripts benchmarks
+	$(BIN)/ruff format --check service tests scripts benchmarks
 	$(BIN)/mypy
 
 format: install
-	$(BIN)/ruff format service tests scripts
-	$(BIN)/ruff check --fix service tests scripts
+	$(BIN)/ruff format service tests scripts benchmarks
+	$(BIN)/ruff check --fix service tests scripts benchmarks
 
-bench: install  ## throughput and latency, naive vs engine vs HTTP (a few minutes)
-	$(BIN)/roen bench
+bench: install  ## roen serve (shipped defaults) vs raw CTranslate2, interleaved (a few minutes)
+	$(BIN)/python -m benchmarks.run
 
 docker-smoke: install  ## build the image, run it with a tiny model, check it, remove it
 	bash docker/smoke-test.sh

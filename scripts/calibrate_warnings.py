@@ -3,7 +3,7 @@ translation be flagged? (It should almost never be.)
 
     python scripts/calibrate_warnings.py [--data ../shared/data]
 
-Prints the length-ratio percentiles that the thresholds in service/engine/quality.py were
+Prints the length-ratio percentiles that the thresholds in service/text/warnings.py were
 chosen from, and the false-positive rate of each warning on newstest2016's 1,999 pairs.
 """
 
@@ -13,13 +13,14 @@ import argparse
 import collections
 from pathlib import Path
 
-from service.bench.workloads import default_data_dir
-from service.engine import quality
+from service.text import warnings as quality
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", type=Path, default=default_data_dir())
+    ap.add_argument("--data", type=Path, default=SHARED_DATA)
     args = ap.parse_args()
     wmt = args.data / "wmt16"
     for name in ("newstest2016", "newsdev2016"):

@@ -45,15 +45,16 @@ def main() -> int:
     ap.add_argument("--chars", type=int, default=40_000)
     ap.add_argument("--model")
     args = ap.parse_args()
-    from service.engine.factory import build_translator
+    from service.pipeline.pipeline import Pipeline
+    from service.pipeline.types import TranslateOptions
     from service.settings import Settings
     from service.text.layout import paragraph_count
 
     settings = Settings(**({"translation_model": args.model} if args.model else {}))
-    translator, _ = build_translator(settings)
+    pipeline = Pipeline.for_files(settings)
     doc, gold = build_document(args.chars)
     t0 = time.perf_counter()
-    result = translator.translate([doc], beam_size=1)[0]
+    result = pipeline.run(pipeline.translate([doc], TranslateOptions(beam_size=1)))[0]
     secs = time.perf_counter() - t0
     empty = [s for s in result.segments if not s.translation.strip()]
     split = sum("split" in s.warnings for s in result.segments)

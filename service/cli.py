@@ -1,4 +1,4 @@
-"""The `roen` command: translate files, manage models, serve HTTP, benchmark, evaluate."""
+"""The `roen` command: translate files, manage models, serve HTTP, evaluate."""
 
 from __future__ import annotations
 
@@ -31,12 +31,16 @@ def _read_input(path: str | None) -> str:
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
-    from service.engine.factory import build_translator
+    from service.pipeline.pipeline import Pipeline
+    from service.pipeline.types import TranslateOptions
 
     settings = _settings(args)
     text = _read_input(args.file)
-    translator, _ = build_translator(settings)
-    result = translator.translate([text], beam_size=args.beam_size)[0]
+    pipeline = Pipeline.for_files(settings)
+    try:
+        result = pipeline.run(pipeline.translate([text], TranslateOptions(args.beam_size)))[0]
+    finally:
+        pipeline.engines.close()
     if args.segments:
         for seg in result.segments:
             row = {
@@ -61,9 +65,9 @@ def _configured_models(settings: Settings) -> list[tuple[str, str]]:
 
 
 def cmd_models_download(args: argparse.Namespace, *, only_missing: bool = False) -> int:
-    from service.engine.factory import chosen_backend
-    from service.engine.loading import download_model, resolve_model
     from service.errors import ModelMissing
+    from service.models.resolve import download_model, resolve_model
+    from service.runtime.factory import chosen_backend
 
     settings = _settings(args)
     failed = 0
@@ -78,7 +82,7 @@ def cmd_models_download(args: argparse.Namespace, *, only_missing: bool = False)
         try:
             path = download_model(ref, settings.model_cache)
             if role == "translation" and chosen_backend(settings) == "ctranslate2":
-                from service.engine.seq2seq_ct2 import ensure_converted
+                from service.models.convert import ensure_converted
 
                 # now, not at the first start (a baked image then starts without converting)
                 path = ensure_converted(path, ref, settings.model_cache, settings.ct2_compute_type)
@@ -90,9 +94,10 @@ def cmd_models_download(args: argparse.Namespace, *, only_missing: bool = False)
 
 
 def cmd_models_status(args: argparse.Namespace) -> int:
-    from service.engine.loading import folder_size, resolve_model
+    from service.models.resolve import folder_size, resolve_model
 
     settings = _settings(args)
+    print(f"model cache: {settings.model_cache.resolve()}  (ROEN_MODEL_CACHE)")
     missing = 0
     for role, ref in _configured_models(settings):
         try:
@@ -107,8 +112,8 @@ def cmd_models_status(args: argparse.Namespace) -> int:
 
 
 def cmd_models_import(args: argparse.Namespace) -> int:
-    from service.engine.factory import chosen_backend
-    from service.engine.opus_import import import_opus_mt
+    from service.models.opus_import import import_opus_mt
+    from service.runtime.factory import chosen_backend
 
     settings = _settings(args)
     source = Path(args.release)
@@ -117,7 +122,7 @@ def cmd_models_import(args: argparse.Namespace) -> int:
     print(f"importing {source} → {target}", file=sys.stderr)
     import_opus_mt(source, target)
     if chosen_backend(settings) == "ctranslate2":
-        from service.engine.seq2seq_ct2 import ensure_converted
+        from service.models.convert import ensure_converted
 
         print(f"converting for CTranslate2 ({settings.ct2_compute_type})…", file=sys.stderr)
         ensure_converted(target, name, settings.model_cache, settings.ct2_compute_type)
@@ -152,6 +157,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from service.logs import configure_logging
 
     configure_logging(settings.log_level)
+    # The event loop hands CPU steps to threads and the scheduler's worker hands results
+    # back: with Python's default 5 ms GIL switch interval each hand-off can wait that long,
+    # which under load added ~10 % idle time between batches. 1 ms keeps hand-offs prompt.
+    sys.setswitchinterval(0.001)
     app = create_app(settings)
     # uvicorn drains in-flight requests on SIGTERM, restores the previous handler and raises
     # the signal again; with this one in place an orderly stop exits 0, not "killed by 15".
@@ -193,19 +202,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
         out.write_text("\n".join(run.hypotheses) + "\n", encoding="utf-8")
         print(report(run, score(run.hypotheses, refs), out.resolve()), flush=True)
     return 0
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    from service.bench.run import main as bench_main
-    from service.bench.workloads import default_data_dir
-
-    data = Path(args.data) if args.data else default_data_dir()
-    if not (data / "wmt16" / "newstest2016.ro").is_file():
-        print(f"roen: benchmark data not found under {data} (use --data)", file=sys.stderr)
-        return 2
-    return bench_main(
-        data, rounds=args.rounds, n_sentences=args.sentences, n_articles=args.articles
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -276,14 +272,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.set_defaults(func=cmd_eval)
 
-    bench = sub.add_parser(
-        "bench", help="benchmark a random opus-mt-size model: naive vs engine vs HTTP"
-    )
-    bench.add_argument("--data", help="the shared data folder (default: ../shared/data)")
-    bench.add_argument("--rounds", type=int, default=3)
-    bench.add_argument("--sentences", type=int, default=32)
-    bench.add_argument("--articles", type=int, default=8)
-    bench.set_defaults(func=cmd_bench)
     return parser
 
 

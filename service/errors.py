@@ -13,8 +13,9 @@
     │   ├── ModelMissing           weights not on disk (names the folder and the command)
     │   ├── ModelNotReady          still loading
     │   └── ModelLoadFailed        on disk but unusable
-    ├── Overloaded                 queue full; retry later
-    ├── RequestTimeout             waited longer than the request timeout
+    ├── Overloaded                 queue full; retry later (Retry-After from the queue's pace)
+    ├── RequestTimeout             not finished within the request timeout
+    ├── ClientDisconnected         the client left; its queued work was dropped
     └── EngineFailure              inference raised; only the affected request fails
 """
 
@@ -25,6 +26,7 @@ class RoenError(Exception):
     """Base of every error roen raises on purpose."""
 
     title = "Error"
+    retry_after_s: int | None = None  # when retrying later can succeed
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -98,6 +100,7 @@ class ModelMissing(ModelError):
 
 class ModelNotReady(ModelError):
     title = "Model loading"
+    retry_after_s = 5
 
 
 class ModelLoadFailed(ModelError):
@@ -114,6 +117,10 @@ class Overloaded(RoenError):
 
 class RequestTimeout(RoenError):
     title = "Request timed out"
+
+
+class ClientDisconnected(RoenError):
+    title = "Client closed the request"
 
 
 class EngineFailure(RoenError):

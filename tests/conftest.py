@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,23 @@ def pytest_configure(config: pytest.Config) -> None:
     for name in [n for n in os.environ if n.startswith("ROEN_")]:
         del os.environ[name]
     os.environ["ROEN_MODEL_CACHE"] = tempfile.mkdtemp(prefix="roen-test-cache-")
+
+
+@pytest.fixture
+def make_client() -> Iterator[Callable[..., object]]:
+    """`make_client(engines=None, **settings)`: a TestClient over the real app (pipeline,
+    scheduler, limits), with fake engines unless others are given. Use it as a context."""
+    from litestar.testing import TestClient
+
+    from service.http.app import create_app
+    from service.settings import Settings
+    from tests.fakes import fake_engines
+
+    def make(engines=None, **settings_kw) -> TestClient:
+        settings = Settings(_env_file=None, **settings_kw)
+        return TestClient(create_app(settings, engines or fake_engines(settings)))
+
+    yield make
 
 
 @pytest.fixture(scope="session")

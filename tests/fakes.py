@@ -1,30 +1,80 @@
-"""Fake engines satisfying the interface Protocols, for tests that need no model."""
+"""Fakes satisfying the runtime's `Backend` contract and the `SummaryEngine` Protocol, and
+`Engines` built from them through the real injection seam (`Builders`)."""
 
 from __future__ import annotations
 
 import threading
 
-from service.engine.interface import SummaryResult
+from service.models.info import ModelInfo
+from service.pipeline.engines import Builders, Engines
+from service.runtime.backend import BackendStats, Decoding, Tokens
+from service.settings import Settings
+from service.summarize.types import SummaryResult
+
+
+class Words(tuple):
+    """The fake's tokens for one sentence: one per word plus end-of-sentence; the exact text
+    rides along so that the fake can echo it."""
+
+    text: str
+
+    def __new__(cls, text: str) -> Words:
+        row = super().__new__(cls, [*text.split(), "</s>"])
+        row.text = text
+        return row
 
 
 class EchoBackend:
-    """A `Seq2SeqBackend` whose "translation" is `EN(<source>)`; records every batch."""
+    """A `Backend` whose "translation" is `EN(<source>)`; records every batch and encode."""
 
     name = "echo"
+    label = "echo"
     default_beam_size = 1
+    max_output_tokens = 510
 
     def __init__(self, max_input_tokens: int = 510) -> None:
         self.max_input_tokens = max_input_tokens
-        self.batches: list[list[str]] = []
+        self.batches: list[list[str]] = []  # source texts, one list per generate() call
+        self.beams: list[int] = []
+        self.budgets: list[list[int]] = []
+        self.encoded: list[str] = []  # every text ever tokenised, in order
+        self.closed = False
+        self._generated = 0
         self._lock = threading.Lock()
 
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        return [len(t.split()) + 1 for t in texts]  # words + </s>
-
-    def generate(self, texts: list[str], *, beam_size: int) -> list[str]:
+    def encode(self, texts: list[str]) -> list[Tokens]:
         with self._lock:
-            self.batches.append(list(texts))
+            self.encoded.extend(texts)
+        return [Words(t) for t in texts]
+
+    def generate(self, rows: list[Tokens], decoding: Decoding) -> list[str]:
+        texts = [row.text for row in rows]  # type: ignore[attr-defined]
+        with self._lock:
+            self.batches.append(texts)
+            self.beams.append(decoding.beam_size)
+            self.budgets.append(list(decoding.max_new_tokens))
+        out = self.respond(texts)
+        with self._lock:
+            self._generated += sum(len(o.split()) for o in out)
+        return out
+
+    def respond(self, texts: list[str]) -> list[str]:
+        """What the fake "translates" each text to; subclasses change only this."""
         return [f"EN({t})" for t in texts]
+
+    def stats(self) -> BackendStats:
+        return BackendStats(self._generated)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def forget(self) -> None:
+        """Clear the records (the warm-up translation at load is one)."""
+        with self._lock:
+            self.batches.clear()
+            self.beams.clear()
+            self.budgets.clear()
+            self.encoded.clear()
 
 
 class FirstSentencesSummarizer:
@@ -37,11 +87,22 @@ class FirstSentencesSummarizer:
         return SummaryResult(" ".join(chosen), chosen, self.method)
 
 
-def fake_engines():
-    """Ready engines: the real Translator over EchoBackend, and the first-sentences summariser."""
-    from service.engine.registry import Engines
-    from service.engine.translator import Translator
-
-    return Engines.preloaded(
-        Translator(EchoBackend(), model_name="echo"), FirstSentencesSummarizer()
+def fake_builders(backend: EchoBackend | None = None, summarizer=None) -> Builders:
+    backend = backend or EchoBackend()
+    summarizer = summarizer or FirstSentencesSummarizer()
+    translation = ModelInfo("translation", backend.name, True, backend="fake")
+    summary = ModelInfo("summary", summarizer.method, True)
+    return Builders(
+        translation=lambda s: (backend, translation), summary=lambda s: (summarizer, summary)
     )
+
+
+def fake_engines(
+    settings: Settings | None = None, backend: EchoBackend | None = None, summarizer=None
+) -> Engines:
+    """Loaded engines over the fakes: the real scheduler, warm-up and load state."""
+    backend = backend or EchoBackend()
+    engines = Engines(settings or Settings(_env_file=None), fake_builders(backend, summarizer))
+    engines.load()
+    backend.forget()
+    return engines

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-from litestar.testing import TestClient
+import threading
+import time
 
-from service.engine.registry import Engines
+import pytest
+
 from service.errors import ModelMissing
-from service.http.app import create_app
+from service.pipeline.engines import Builders, Engines
 from service.settings import Settings
-from tests.fakes import EchoBackend, FirstSentencesSummarizer, fake_engines
+from tests.fakes import EchoBackend, fake_builders, fake_engines
 
 ARTICLE = (
     "Titlu de știre\n\nPrima propoziție. A doua propoziție.\nUn rând nou.\n\nAl treilea paragraf."
@@ -21,8 +22,8 @@ def settings(**kw):
 
 
 @pytest.fixture
-def client():
-    with TestClient(create_app(settings(max_chars=1000, max_texts=3), fake_engines())) as c:
+def client(make_client):
+    with make_client(max_chars=1000, max_texts=3) as c:
         yield c
 
 
@@ -120,8 +121,8 @@ def test_bad_requests_get_problem_details(client, kwargs, status):
         assert body["limit"] < body["actual"]
 
 
-def test_body_size_limit_before_parsing():
-    with TestClient(create_app(settings(max_body_bytes=2048), fake_engines())) as c:
+def test_body_size_limit_before_parsing(make_client):
+    with make_client(max_body_bytes=2048) as c:
         is_problem(c.post("/v1/translate", json={"text": "x" * 5000}), 413)
 
 
@@ -130,61 +131,100 @@ def test_unknown_route_and_method(client):
     is_problem(client.get("/v1/translate"), 405)
 
 
-def test_engine_crash_is_500_with_request_id():
+def test_engine_crash_is_500_with_request_id(make_client):
     class Broken(EchoBackend):
-        def generate(self, texts, *, beam_size):
-            raise RuntimeError("boom")
+        def respond(self, texts):
+            if "Bună." in texts:
+                raise RuntimeError("boom")
+            return super().respond(texts)
 
-    from service.engine.translator import Translator
-
-    engines = Engines.preloaded(Translator(Broken(), model_name="x"), FirstSentencesSummarizer())
-    with TestClient(create_app(settings(), engines)) as c:
+    with make_client(fake_engines(backend=Broken())) as c:
         body = is_problem(c.post("/v1/translate", json={"text": "Bună."}), 500)
         assert len(body["request_id"]) == 32 and "boom" not in body["detail"]
         assert c.get("/health/live").status_code == 200
+        assert c.post("/v1/translate", json={"text": "Altceva."}).status_code == 200
 
 
-def test_timeout_is_504():
-    import time
-
+def test_timeout_is_504_and_the_request_leaves_the_queue(make_client):
     class Slow(EchoBackend):
-        def generate(self, texts, *, beam_size):
+        def respond(self, texts):
             time.sleep(1.0)
-            return super().generate(texts, beam_size=beam_size)
+            return super().respond(texts)
 
-    from service.engine.translator import Translator
+    backend = Slow()
+    limits = {"request_timeout_s": 0.3, "max_batch_size": 1}  # one sentence per batch
+    engines = fake_engines(settings(**limits), backend)
+    with make_client(engines, **limits) as c:
+        started = time.perf_counter()
+        body = is_problem(c.post("/v1/translate", json={"text": "Bună. Ce faci? Bine."}), 504)
+        assert "ROEN_REQUEST_TIMEOUT_S" in body["detail"]
+        assert time.perf_counter() - started < 0.9  # answered at the deadline, not after the batch
+        time.sleep(1.2)  # the running batch ends; nothing of that request runs after it
+        assert len(backend.batches) == 1
+        stats = engines.scheduler.stats()
+        assert stats.queued_rows == 0 and stats.cancelled_rows == 2
 
-    engines = Engines.preloaded(Translator(Slow(), model_name="x"), FirstSentencesSummarizer())
-    with TestClient(create_app(settings(request_timeout_s=0.2), engines)) as c:
-        is_problem(c.post("/v1/translate", json={"text": "Bună."}), 504)
+
+class Gate:
+    """A builder that blocks until released: a model still loading."""
+
+    def __init__(self, build) -> None:
+        self.build = build
+        self.released = threading.Event()
+
+    def __call__(self, settings):
+        self.released.wait(10)
+        return self.build(settings)
 
 
-def test_ready_while_loading_then_ready():
-    engines = Engines()  # nothing loaded yet, loading in progress
-    with TestClient(create_app(settings(), engines)) as c:
+def test_ready_while_loading_then_ready(make_client):
+    fakes = fake_builders()
+    translation = Gate(fakes.translation)
+    engines = Engines(settings(), Builders(translation, fakes.summary))
+    with make_client(engines) as c:
         assert c.get("/health/live").status_code == 200
         body = is_problem(c.get("/health/ready"), 503)
         assert "loading" in body["detail"]
         r = c.post("/v1/translate", json={"text": "Bună."})
-        assert is_problem(r, 503) and r.headers["retry-after"]
-        ready = fake_engines()
-        engines.translator, engines.summarizer, engines.models = (
-            ready.translator,
-            ready.summarizer,
-            ready.models,
-        )
-        engines._finish()
+        assert is_problem(r, 503) and r.headers["retry-after"] == "5"
+        translation.released.set()
+        for _ in range(100):
+            if c.get("/health/ready").status_code == 200:
+                break
+            time.sleep(0.05)
         assert c.get("/health/ready").status_code == 200
-        assert c.post("/v1/translate", json={"text": "Bună."}).status_code == 200
+        assert c.post("/v1/translate", json={"text": "Bună."}).json()["translation"] == "EN(Bună.)"
 
 
-def test_missing_model_names_model_and_command():
+def test_a_failed_translation_model_is_reported_while_the_summariser_still_loads(make_client):
     err = ModelMissing("Helsinki-NLP/opus-mt-roa-en", "/cache")
-    engines = Engines.preloaded(None, FirstSentencesSummarizer(), errors={"translation": err})
-    engines.models["translation"] = engines.models["translation"].__class__(
-        "translation", "Helsinki-NLP/opus-mt-roa-en", False, error=str(err)
-    )
-    with TestClient(create_app(settings(), engines)) as c:
+
+    def missing(settings):
+        raise err
+
+    summary = Gate(fake_builders().summary)
+    engines = Engines(settings(), Builders(missing, summary))
+    with make_client(engines) as c:
+        for _ in range(100):  # the translation role settles first
+            if not engines.translation.loading:
+                break
+            time.sleep(0.02)
+        body = is_problem(c.post("/v1/translate", json={"text": "Bună."}), 503)
+        assert body["fix"] == "roen models download" and "retry-after" not in {
+            k.lower() for k in c.post("/v1/translate", json={"text": "Bună."}).headers
+        }
+        r = c.post("/v1/summarize", json={"text": "A. B."})  # the summariser: still loading
+        assert is_problem(r, 503) and "loading" in r.json()["detail"]
+        summary.released.set()
+
+
+def test_missing_model_names_model_and_command(make_client):
+    def missing(settings):
+        raise ModelMissing("Helsinki-NLP/opus-mt-roa-en", "/cache")
+
+    engines = Engines(settings(), Builders(missing, fake_builders().summary))
+    engines.load()
+    with make_client(engines) as c:
         body = is_problem(c.get("/health/ready"), 503)
         assert (
             "Helsinki-NLP/opus-mt-roa-en" in body["detail"]
@@ -219,22 +259,14 @@ def test_metrics_count_requests_and_engine_work(client):
     assert "roen_queue_sentences 0.0" in text
 
 
-def test_a_loader_that_cannot_even_import_reports_why(monkeypatch):
-    import builtins
+def test_a_loader_that_cannot_even_import_reports_why(make_client):
+    def broken_install(settings):
+        raise RuntimeError("Unable to find torch_shm_manager")  # what a half-installed torch says
 
-    real_import = builtins.__import__
-
-    def broken(name, *args, **kwargs):
-        if name == "service.engine.factory":
-            raise RuntimeError("Unable to find torch_shm_manager")
-        return real_import(name, *args, **kwargs)
-
-    engines = Engines()
-    monkeypatch.setattr(builtins, "__import__", broken)
-    engines.load(settings())
-    monkeypatch.setattr(builtins, "__import__", real_import)
+    engines = Engines(settings(), Builders(broken_install, broken_install))
+    engines.load()
     assert not engines.loading and not engines.ready
-    with TestClient(create_app(settings(), engines)) as c:
+    with make_client(engines) as c:
         body = is_problem(c.get("/health/ready"), 503)
         assert "torch_shm_manager" in body["detail"]
 
@@ -247,27 +279,26 @@ def test_interactive_docs_need_no_internet(client):
         assert client.get(f"/static/swagger/{asset}").status_code == 200
 
 
-def test_a_model_that_loads_but_cannot_translate_is_reported(monkeypatch):
-    import service.engine.factory as factory
-    from service.engine.interface import ModelInfo
-    from service.engine.translator import Translator
-
+def test_a_model_that_loads_but_cannot_translate_is_reported(make_client):
     class Broken(EchoBackend):
-        def generate(self, texts, *, beam_size):
+        def respond(self, texts):
             raise RuntimeError("illegal instruction in the int8 kernel")
 
-    def build(settings, *, batching=False):
-        return Translator(Broken(), model_name="broken"), ModelInfo("translation", "broken", True)
-
-    monkeypatch.setattr(factory, "build_translator", build)
-    monkeypatch.setattr(
-        factory,
-        "build_summarizer",
-        lambda s: (FirstSentencesSummarizer(), ModelInfo("summary", "f", True)),
-    )
-    engines = Engines()
-    engines.load(settings())
-    assert engines.translator is None and engines.summarizer is not None  # summary still loaded
-    with TestClient(create_app(settings(), engines)) as c:
+    engines = Engines(settings(), fake_builders(Broken()))
+    engines.load()
+    assert engines.translation.engine is None and engines.summary.engine is not None
+    with make_client(engines) as c:
         body = is_problem(c.get("/health/ready"), 503)
         assert "illegal instruction" in body["detail"]
+
+
+def test_each_sentence_is_tokenised_once_and_a_cache_hit_not_at_all(make_client):
+    backend = EchoBackend()
+    with make_client(fake_engines(backend=backend)) as c:
+        text = "Prima propoziție. A doua propoziție.\n\nPrima propoziție. Ultima."
+        assert c.post("/v1/translate", json={"text": text}).status_code == 200
+        assert sorted(backend.encoded) == ["A doua propoziție.", "Prima propoziție.", "Ultima."]
+        backend.forget()
+        assert c.post("/v1/translate", json={"text": "Ultima. Nouă."}).status_code == 200
+        assert backend.encoded == ["Nouă."]  # "Ultima." came from the sentence cache
+        assert backend.batches == [["Nouă."]]

@@ -95,3 +95,21 @@ def test_healthcheck_fails_when_nothing_listens():
         port = s.getsockname()[1]  # closed again before the check: nothing listens there
     proc = roen("healthcheck", env_extra={"ROEN_PORT": str(port)})
     assert proc.returncode == 1 and "not ready" in proc.stderr
+
+
+def test_model_cache_is_the_same_folder_from_any_working_directory(tmp_path):
+    """Run from elsewhere, the CLI finds the checkout's model_cache/ and creates no stray one."""
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "ROEN_MODEL_CACHE"}
+    checkout = Path(__file__).resolve().parent.parent
+    proc = subprocess.run(
+        [sys.executable, "-m", "service.cli", "models", "status"],
+        capture_output=True,
+        text=True,
+        env={**env, "PYTHONPATH": str(checkout)},
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert f"model cache: {checkout / 'model_cache'}" in proc.stdout, proc.stdout + proc.stderr
+    assert not (tmp_path / "model_cache").exists()

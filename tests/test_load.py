@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.bench.run import Server
+from tests.live_server import Server
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -76,8 +76,7 @@ def test_overload_answers_200_or_intended_503_and_stays_live(tiny_marian, tmp_pa
         tiny_marian,
         tmp_path,
         ROEN_QUEUE_CAPACITY="120",
-        ROEN_MAX_CONCURRENT_REQUESTS="4",
-        ROEN_MAX_WAITING_REQUESTS="16",
+        ROEN_MAX_SEGMENTS="100",
     )
     try:
         with httpx.Client(timeout=120) as http:
@@ -115,9 +114,7 @@ def test_overload_answers_200_or_intended_503_and_stays_live(tiny_marian, tmp_pa
         )
         time.sleep(0.5)
         started = time.perf_counter()
-        with ThreadPoolExecutor(
-            48
-        ) as pool:  # well above 4 running + 8 waiting + 60 sentences queued
+        with ThreadPoolExecutor(48) as pool:  # 48 at once: ~270 sentences for a queue of 120
             statuses = list(pool.map(send, mix))
         seconds = time.perf_counter() - started
         stop_file.touch()  # liveness is judged over the load window only
@@ -144,11 +141,11 @@ def test_overload_answers_200_or_intended_503_and_stays_live(tiny_marian, tmp_pa
     }
     report("overload", figures)
     assert set(statuses) <= {200, 503}
-    # Really overloaded (some shed), and still serving: at least as many successes as the
-    # server can hold at once (4 running + 16 waiting). How many more depends on timing —
-    # 46 to 130 of 300 seen — so a fixed larger number only made the test flaky.
+    # Really overloaded (some shed), and still serving: the queue holds 120 sentences, so
+    # well over 20 of these mostly one-sentence requests fit at any moment. How many more
+    # succeed depends on timing, so a fixed larger number would only make the test flaky.
     assert counts.get("503", 0) >= 1
-    assert counts.get("200", 0) >= 4 + 16
+    assert counts.get("200", 0) >= 20
     assert figures["live_p99_ms"] < 100
     assert final <= baseline * 1.2
 

@@ -3,9 +3,9 @@
 import pytest
 from litestar.testing import TestClient
 
-from service.engine.factory import build_summarizer
-from service.engine.summarize_abstractive import chunk_sentences
 from service.settings import Settings
+from service.summarize.abstractive import chunk_sentences
+from service.summarize.factory import build_summarizer
 
 CORPUS = [
     "The government announced a new package of economic measures today.",
@@ -38,18 +38,18 @@ def summarizer(tiny_bart):
 def test_long_input_is_chunked_and_every_sentence_read(summarizer):
     sentences = CORPUS * 8  # several windows' worth
     seen: list[list[str]] = []
-    real = summarizer.model.generate
+    real = summarizer._generate
 
-    def spy(texts, **kw):
+    def spy(texts, max_tokens):
         seen.append(list(texts))
-        assert all(n <= summarizer.window for n in summarizer.model.count_tokens(texts))
-        return real(texts, **kw)
+        assert all(n <= summarizer.window for n in summarizer._count(texts))
+        return real(texts, max_tokens)
 
-    summarizer.model.generate = spy
+    summarizer._generate = spy
     try:
         result = summarizer.summarize(sentences, max_sentences=3)
     finally:
-        summarizer.model.generate = real
+        del summarizer._generate
     assert result.method == "abstractive"
     assert 1 <= len(result.sentences) <= 3
     first_round = " ".join(seen[0])
@@ -60,7 +60,7 @@ def test_long_input_is_chunked_and_every_sentence_read(summarizer):
 @pytest.mark.model
 def test_single_sentence_longer_than_window_is_split(summarizer):
     giant = " ".join(["the government announced new measures"] * 60)
-    assert summarizer.model.count_tokens([giant])[0] > summarizer.window
+    assert len(summarizer.model.encode([giant])[0]) > summarizer.window
     assert summarizer.summarize([giant], max_sentences=2).sentences
 
 

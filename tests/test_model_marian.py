@@ -2,8 +2,11 @@
 
 import pytest
 
-from service.engine.factory import build_translator
 from service.errors import ModelMissing
+from service.pipeline.pipeline import Pipeline
+from service.pipeline.types import TranslateOptions
+from service.runtime.backend import Decoding
+from service.runtime.factory import build_backend
 from service.settings import Settings
 from service.text.layout import paragraph_count
 
@@ -19,13 +22,27 @@ ARTICLE = (
 )
 
 
+class Translator:
+    """The production pipeline on a tiny checkpoint, called as the CLI calls it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.pipeline = Pipeline.for_files(settings)
+        self.backend = self.pipeline.engines.need_translator()
+        self.info = self.pipeline.status().models[0]
+
+    def translate(self, texts, beam_size=None):
+        p = self.pipeline
+        return p.run(p.translate(texts, TranslateOptions(beam_size)))
+
+
 @pytest.fixture(scope="module", params=["torch", "ctranslate2"])
 def translator(request, tiny_marian):
     settings = Settings(translation_model=str(tiny_marian), backend=request.param, _env_file=None)
-    t, info = build_translator(settings)
-    assert info.loaded and info.size_bytes and info.size_bytes > 10_000
-    assert info.backend.startswith(request.param)
-    return t
+    t = Translator(settings)
+    assert t.info.loaded and t.info.size_bytes and t.info.size_bytes > 10_000
+    assert t.info.backend.startswith(request.param)
+    yield t
+    t.pipeline.engines.close()
 
 
 def test_structure_and_segments(translator):
@@ -40,7 +57,7 @@ def test_structure_and_segments(translator):
 
 
 def test_checkpoint_default_beams_and_override(translator):
-    assert translator.default_beam_size == 2  # from the checkpoint's generation_config
+    assert translator.backend.default_beam_size == 2  # from the checkpoint's generation_config
     greedy = translator.translate(["Guvernul a anunțat."], beam_size=1)[0].translation
     assert greedy
 
@@ -65,7 +82,7 @@ def test_cedilla_and_comma_below_translate_identically(translator):
 
 def test_sentence_longer_than_model_limit_is_split(translator):
     words = " ".join(["guvernul anunță măsuri noi"] * 300)  # ~1200 words, no punctuation
-    count = translator.backend.count_tokens([words])[0]
+    count = len(translator.backend.encode([words])[0])
     assert count > 512
     seg = translator.translate([words], beam_size=1)[0].segments
     assert len(seg) == 1 and "split" in seg[0].warnings
@@ -73,13 +90,14 @@ def test_sentence_longer_than_model_limit_is_split(translator):
 
 
 def test_output_length_is_bounded(translator):
-    (out,) = translator.backend.generate(["Da."], beam_size=1)
-    assert len(translator.backend.tokenizer(out)["input_ids"]) <= 40
+    backend = translator.backend
+    (out,) = backend.generate(backend.encode(["Da."]), Decoding(1, [5]))
+    assert len(backend.tokenizer(out, add_special_tokens=False)["input_ids"]) <= 5 + 2
 
 
 def test_missing_hub_model_names_folder_and_command(tmp_path):
     with pytest.raises(ModelMissing) as err:
-        build_translator(
+        build_backend(
             Settings(
                 translation_model="Helsinki-NLP/opus-mt-roa-en",
                 model_cache=tmp_path,
@@ -96,15 +114,15 @@ def test_missing_hub_model_names_folder_and_command(tmp_path):
 
 def test_missing_local_folder(tmp_path):
     with pytest.raises(ModelMissing, match=r"no config\.json"):
-        build_translator(Settings(translation_model=str(tmp_path / "nope"), _env_file=None))
+        build_backend(Settings(translation_model=str(tmp_path / "nope"), _env_file=None))
 
 
 def test_ct2_conversion_is_reused_across_names_and_starts(tiny_marian, tmp_path):
-    from service.engine.seq2seq_ct2 import CT2Seq2Seq
+    from service.runtime.ct2 import CT2Backend
 
-    first = CT2Seq2Seq(tiny_marian, name="a/b", cache_dir=tmp_path, threads=1)
+    first = CT2Backend(tiny_marian, name="a/b", cache_dir=tmp_path, threads=1)
     stamp = (first.path / "model.bin").stat().st_mtime_ns
-    second = CT2Seq2Seq(tiny_marian, name="another-name", cache_dir=tmp_path, threads=1)
+    second = CT2Backend(tiny_marian, name="another-name", cache_dir=tmp_path, threads=1)
     assert second.path == first.path
     assert (second.path / "model.bin").stat().st_mtime_ns == stamp  # not converted again
     assert len(list((tmp_path / "ct2").iterdir())) == 1  # no leftovers from the conversion

@@ -19,7 +19,7 @@ DATA = Path(__file__).parent / "data"
 
 def _release(folder: Path) -> tuple[Path, dict[str, np.ndarray]]:
     """What OPUS-MT publishes, in miniature: npz with Marian's names and shapes, YAMLs, SPMs."""
-    from service.bench.random_model import _spm
+    from service.models.random_marian import _spm
 
     folder.mkdir(parents=True)
     ro = (DATA / "corpus.ro.txt").read_text(encoding="utf-8").splitlines()
@@ -88,9 +88,9 @@ def _release(folder: Path) -> tuple[Path, dict[str, np.ndarray]]:
 def test_import_keeps_every_weight_and_translates(tmp_path):
     import torch
 
-    from service.engine.opus_import import import_opus_mt
-    from service.engine.seq2seq_torch import TorchSeq2Seq
-    from service.engine.translator import Translator
+    from service.models.opus_import import import_opus_mt
+    from service.pipeline.pipeline import Pipeline
+    from service.settings import Settings
 
     release, w = _release(tmp_path / "release")
     zipped = tmp_path / "opus-2021-04-30.zip"
@@ -99,7 +99,9 @@ def test_import_keeps_every_weight_and_translates(tmp_path):
             z.write(f, f.name)
     out = import_opus_mt(zipped, tmp_path / "hf")
 
-    backend = TorchSeq2Seq(out, name="imported", threads=1)
+    settings = Settings(_env_file=None, translation_model=str(out), backend="torch")
+    pipeline = Pipeline.for_files(settings)
+    backend = pipeline.engines.need_translator()
     m = backend.model.model
 
     def same(hf: torch.Tensor, marian: np.ndarray) -> bool:
@@ -123,10 +125,9 @@ def test_import_keeps_every_weight_and_translates(tmp_path):
     assert same(dec.self_attn.k_proj.bias, w["decoder_l1_self_bk"][0])
     assert backend.model.config.activation_function == "swish"
 
-    result = Translator(backend, model_name="imported").translate(
-        ["Guvernul a anunțat.\n\nAlt paragraf."]
-    )[0]
+    result = pipeline.run(pipeline.translate(["Guvernul a anunțat.\n\nAlt paragraf."]))[0]
     assert len(result.segments) == 2 and result.translation.count("\n\n") == 1
+    pipeline.engines.close()
 
 
 def test_cli_import_then_translate(tmp_path):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from service.engine.quality import romanian_share, segment_warnings
+from service.text.warnings import romanian_share, segment_warnings
 
 GOOD = [
     (

@@ -7,18 +7,14 @@ import logging
 import threading
 
 import pytest
-from litestar.testing import TestClient
 
-from service.engine.batcher import BatchingBackend
-from service.engine.registry import Engines
-from service.engine.translator import Translator
-from service.http.app import create_app
 from service.settings import Settings
-from tests.fakes import EchoBackend, FirstSentencesSummarizer, fake_engines
+from tests.fakes import EchoBackend, fake_engines
 
 
-def app(engines=None, **kw):
-    return TestClient(create_app(Settings(_env_file=None, **kw), engines or fake_engines()))
+@pytest.fixture
+def app(make_client):
+    return make_client
 
 
 def post(c, text="Bună ziua.", **headers):
@@ -26,7 +22,7 @@ def post(c, text="Bună ziua.", **headers):
 
 
 # --- API keys ---------------------------------------------------------------------------
-def test_keys_required_on_api_only():
+def test_keys_required_on_api_only(app):
     with app(api_keys="k1-secret, k2-secret") as c:
         r = post(c)
         assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
@@ -39,7 +35,7 @@ def test_keys_required_on_api_only():
         assert c.get("/v1/models").status_code == 401
 
 
-def test_keys_file_and_protected_form(tmp_path):
+def test_keys_file_and_protected_form(app, tmp_path):
     f = tmp_path / "keys"
     f.write_text("# team A\nfile-key-1\n\nfile-key-2  # rotated 2026-11\n")
     with app(api_keys_file=f, protect_form=True) as c:
@@ -48,7 +44,7 @@ def test_keys_file_and_protected_form(tmp_path):
         assert c.get("/", headers={"Authorization": "Bearer file-key-1"}).status_code == 200
 
 
-def test_keys_never_logged(caplog):
+def test_keys_never_logged(app, caplog):
     caplog.set_level(logging.INFO, logger="roen")
     with app(api_keys="super-secret-key") as c:
         post(c, Authorization="Bearer super-secret-key")
@@ -57,7 +53,7 @@ def test_keys_never_logged(caplog):
 
 
 # --- rate limits ------------------------------------------------------------------------
-def test_rate_limit_per_key_with_headers():
+def test_rate_limit_per_key_with_headers(app):
     with app(api_keys="a,b", rate_limit_per_minute=3) as c:
         for _ in range(3):
             r = post(c, Authorization="Bearer a")
@@ -72,7 +68,7 @@ def test_rate_limit_per_key_with_headers():
 
 
 # --- CORS ---------------------------------------------------------------------------------
-def test_cors_off_by_default_and_allow_list():
+def test_cors_off_by_default_and_allow_list(app):
     preflight = {"Origin": "https://news.example", "Access-Control-Request-Method": "POST"}
     with app() as c:
         r = c.options("/v1/translate", headers=preflight)
@@ -94,7 +90,7 @@ def test_cors_off_by_default_and_allow_list():
         ('{"text": "Lone \\ud800 surrogate."}', 400),  # the JSON parser refuses it already
     ],
 )
-def test_control_characters_and_surrogates_are_refused_clearly(body, status):
+def test_control_characters_and_surrogates_are_refused_clearly(app, body, status):
     with app() as c:
         r = c.post(
             "/v1/translate", content=body.encode(), headers={"content-type": "application/json"}
@@ -119,7 +115,7 @@ def test_control_characters_and_surrogates_are_refused_clearly(body, status):
         "x" * 20_000,
     ],
 )
-def test_odd_text_is_translated_with_the_oddity_kept(text):
+def test_odd_text_is_translated_with_the_oddity_kept(app, text):
     with app() as c:
         r = c.post("/v1/translate", json={"text": text, "include_segments": True})
     assert r.status_code == 200
@@ -127,11 +123,8 @@ def test_odd_text_is_translated_with_the_oddity_kept(text):
     assert "".join(s["source"] for s in body["segments"]).replace(" ", "") == text.replace(" ", "")
 
 
-def test_segment_limit_is_413():
-    engines = Engines.preloaded(
-        Translator(EchoBackend(), model_name="e", max_parts=5), FirstSentencesSummarizer()
-    )
-    with app(engines) as c:
+def test_segment_limit_is_413(app):
+    with app(max_segments=5) as c:
         r = post(c, " ".join(f"Propoziția {i}." for i in range(6)))
     assert (
         r.status_code == 413
@@ -140,14 +133,14 @@ def test_segment_limit_is_413():
     )
 
 
-def test_form_upload_limit_is_413():
+def test_form_upload_limit_is_413(app):
     with app(max_upload_bytes=100) as c:
         r = c.post("/", data={"text": ""}, files={"file": ("a.txt", b"a" * 200, "text/plain")})
     assert r.status_code == 413 and "ROEN_MAX_UPLOAD_BYTES" in r.text
 
 
 # --- request ids and structured logs ---------------------------------------------------------
-def test_request_id_echoed_and_one_json_log_line_without_text(caplog):
+def test_request_id_echoed_and_one_json_log_line_without_text(app, caplog):
     caplog.set_level(logging.INFO, logger="roen.access")
     with app() as c:
         r = post(c, "Un text secret de doi.", **{"X-Request-ID": "abc-123"})
@@ -163,7 +156,7 @@ def test_request_id_echoed_and_one_json_log_line_without_text(caplog):
     assert json.loads(JsonFormatter().format(line))["request_id"] == "abc-123"
 
 
-def test_log_text_only_when_asked(caplog):
+def test_log_text_only_when_asked(app, caplog):
     caplog.set_level(logging.INFO, logger="roen.access")
     with app(log_text=True) as c:
         post(c, "Textul de depanare.")
@@ -175,15 +168,14 @@ def test_log_text_only_when_asked(caplog):
 
 
 # --- a failing batch fails only its requests -------------------------------------------------
-def test_engine_fault_mid_batch_fails_only_affected_requests():
+def test_engine_fault_mid_batch_fails_only_affected_requests(app):
     class Poisoned(EchoBackend):
-        def generate(self, texts, *, beam_size):
+        def respond(self, texts):
             if any("OTRAVĂ" in t for t in texts):
                 raise RuntimeError("CUDA error: device-side assert")  # whatever a real engine says
-            return super().generate(texts, beam_size=beam_size)
+            return super().respond(texts)
 
-    batcher = BatchingBackend(Poisoned(), max_wait_ms=50)
-    engines = Engines.preloaded(Translator(batcher, model_name="p"), FirstSentencesSummarizer())
+    engines = fake_engines(Settings(_env_file=None), Poisoned())
     results: dict[str, object] = {}
     with app(engines) as c:
 
@@ -201,4 +193,3 @@ def test_engine_fault_mid_batch_fails_only_affected_requests():
         assert "CUDA" not in bad.text  # no internals leak
         # the worker survived: later requests succeed
         assert post(c, "După.").status_code == 200
-    batcher.close()

@@ -1,17 +1,16 @@
 """The web form without a browser: plain form POST, upload, escaping, headers."""
 
-from litestar.testing import TestClient
+import pytest
 
-from service.http.app import create_app
-from service.settings import Settings
-from tests.fakes import fake_engines
+from tests.fakes import EchoBackend, fake_engines
 
 
-def client(**kw):
-    return TestClient(create_app(Settings(_env_file=None, **kw), fake_engines()))
+@pytest.fixture
+def client(make_client):
+    return make_client
 
 
-def test_form_page_has_labels_and_security_headers():
+def test_form_page_has_labels_and_security_headers(client):
     with client() as c:
         r = c.get("/")
     assert r.status_code == 200
@@ -24,7 +23,7 @@ def test_form_page_has_labels_and_security_headers():
     assert "http://" not in r.text and "https://" not in r.text  # no CDN
 
 
-def test_plain_post_renders_digest_and_side_by_side():
+def test_plain_post_renders_digest_and_side_by_side(client):
     with client() as c:
         r = c.post(
             "/", data={"text": "Titlu\n\nPrima. A doua.\n\nA treia.", "length": "short"}, files={}
@@ -35,7 +34,7 @@ def test_plain_post_renders_digest_and_side_by_side():
     assert "EN(Prima.) EN(A doua.)" in r.text
 
 
-def test_upload_file():
+def test_upload_file(client):
     with client() as c:
         r = c.post(
             "/",
@@ -45,13 +44,13 @@ def test_upload_file():
     assert r.status_code == 200 and "EN(Știri.)" in r.text
 
 
-def test_upload_not_utf8_is_explained():
+def test_upload_not_utf8_is_explained(client):
     with client() as c:
         r = c.post("/", data={"text": ""}, files={"file": ("a.txt", b"\xff\xfe\xfa", "text/plain")})
     assert r.status_code == 422 and "UTF-8" in r.text
 
 
-def test_everything_echoed_is_escaped():
+def test_everything_echoed_is_escaped(client):
     evil = '<script>alert(1)</script> "><img src=x onerror=alert(2)>'
     with client() as c:
         r = c.post("/", data={"text": evil})
@@ -59,26 +58,19 @@ def test_everything_echoed_is_escaped():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
 
 
-def test_empty_and_too_long_are_shown_not_500():
+def test_empty_and_too_long_are_shown_not_500(client):
     with client(max_chars=100) as c:
         assert c.post("/", data={"text": "  "}).status_code == 422
         r = c.post("/", data={"text": "a" * 101})
         assert r.status_code == 413 and "ROEN_MAX_CHARS" in r.text
 
 
-def test_paragraph_with_a_warning_gets_a_marker():
-    from litestar.testing import TestClient
-
-    from service.engine.registry import Engines
-    from service.engine.translator import Translator
-    from tests.fakes import EchoBackend, FirstSentencesSummarizer
-
+def test_paragraph_with_a_warning_gets_a_marker(client):
     class Copier(EchoBackend):  # "translates" by copying: every segment is untranslated
-        def generate(self, texts, *, beam_size):
+        def respond(self, texts):
             return list(texts)
 
-    engines = Engines.preloaded(Translator(Copier(), model_name="copy"), FirstSentencesSummarizer())
-    with TestClient(create_app(Settings(_env_file=None), engines)) as c:
+    with client(fake_engines(backend=Copier())) as c:
         r = c.post(
             "/", data={"text": "Titlu\n\nGuvernul a anunțat astăzi un nou pachet de măsuri."}
         )

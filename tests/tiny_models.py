@@ -14,7 +14,7 @@ _DATA = Path(__file__).parent / "data"
 
 def build_tiny_marian(out: Path, *, seed: int = 0, num_beams: int = 2) -> Path:
     """A MarianMT ro→en checkpoint: SentencePiece models, vocab.json, 1+1 layers, d_model 16."""
-    from service.bench.random_model import build_random_marian
+    from service.models.random_marian import build_random_marian
 
     ro = (_DATA / "corpus.ro.txt").read_text(encoding="utf-8").splitlines()
     en = (_DATA / "corpus.en.txt").read_text(encoding="utf-8").splitlines()

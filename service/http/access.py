@@ -43,7 +43,10 @@ class ApiKeyGuard:
         if not any(matched):
             raise Forbidden("This API key is not accepted by this server.")
 
-    def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def __call__(
+        self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+    ) -> None:
+        """Async: Litestar runs a sync guard in a worker thread, a hop per request."""
         self.check(presented_key(connection.headers))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,46 +16,39 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from service import __version__
-from service.engine.registry import Engines
 from service.http.access import ApiKeyGuard, cors_config, rate_limit_config
 from service.http.api import ApiController
-from service.http.gate import EngineGate
 from service.http.health import live, ready
 from service.http.metrics import Metrics, metrics_route
 from service.http.problems import EXCEPTION_HANDLERS
 from service.http.request_log import request_middleware
 from service.http.web import favicon, form, submit
+from service.pipeline.engines import Engines
+from service.pipeline.pipeline import Pipeline
 from service.settings import Settings
 
 HERE = Path(__file__).parent
 
 
 def create_app(settings: Settings | None = None, engines: Engines | None = None) -> Litestar:
-    """Build the service. Pass `engines` (fakes in tests) to skip loading models."""
+    """Build the service. Pass `engines` (built with fake builders in tests) to choose what
+    is loaded; the pipeline, scheduler and limits are always the real ones."""
     settings = settings or Settings()
-    preloaded = engines is not None
-    engines = engines or Engines()
-    gate = EngineGate(
-        max_concurrent=settings.max_concurrent_requests,
-        max_waiting=settings.max_waiting_requests,
-        timeout_s=settings.request_timeout_s,
-    )
+    pipeline = Pipeline.from_settings(settings, engines)
+    engines = pipeline.engines
 
     @asynccontextmanager
     async def load_models(_: Litestar) -> AsyncIterator[None]:
         # In a thread, not awaited: the server answers /health/live (and serves the form
         # with a "loading" banner) while weights load; /health/ready flips when done.
-        if not preloaded:
-            threading.Thread(
-                target=engines.load, args=(settings,), name="roen-loader", daemon=True
-            ).start()
+        engines.start()
         try:
             yield
         finally:
             # The server has stopped accepting and drained in-flight requests by now.
             engines.close()
 
-    metrics = Metrics(engines)
+    metrics = Metrics(pipeline)
     keys = settings.keys()
     guard = [ApiKeyGuard(keys)] if keys else []
     rate_limit = rate_limit_config(settings)
@@ -76,8 +68,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             ),
         ],
         dependencies={
-            "engines": Provide(lambda: engines, sync_to_thread=False),
-            "gate": Provide(lambda: gate, sync_to_thread=False),
+            "pipeline": Provide(lambda: pipeline, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         lifespan=[load_models],

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from litestar.di import NamedDependency
 
-from service.engine.registry import Engines
-from service.http.gate import EngineGate
+from service.pipeline.pipeline import Pipeline
 from service.settings import Settings
 
-EnginesDep = NamedDependency[Engines]
-GateDep = NamedDependency[EngineGate]
+PipelineDep = NamedDependency[Pipeline]
 SettingsDep = NamedDependency[Settings]

@@ -7,9 +7,9 @@ from typing import Any
 import msgspec
 from litestar import Response, get
 
-from service.http.api import models_response
-from service.http.deps import EnginesDep
-from service.http.problems import problem, problem_responses
+from service.errors import ModelError, ModelNotReady
+from service.http.deps import PipelineDep
+from service.http.problems import problem_for, problem_responses
 from service.http.schemas import Health, ModelsResponse
 
 
@@ -19,19 +19,16 @@ async def live() -> Health:
 
 
 @get("/health/ready", tags=["health"], responses=problem_responses(503))
-async def ready(engines: EnginesDep) -> Response[Any]:
-    body: ModelsResponse = models_response(engines)
-    if engines.ready:
-        return Response(msgspec.to_builtins(body), status_code=200)
-    if engines.loading:
-        detail = "Models are still loading."
+async def ready(pipeline: PipelineDep) -> Response[Any]:
+    status = pipeline.status()
+    body = msgspec.to_builtins(ModelsResponse.of(status))
+    if status.ready:
+        return Response(body, status_code=200)
+    if status.loading:
+        why: ModelError = ModelNotReady("Models are still loading.")
     else:
-        missing = [m for m in body.models if not m.loaded]
-        detail = " ".join(f"{m.role}: {m.error}" for m in missing) or "A model is not loaded."
-    return problem(
-        503,
-        "Not ready",
-        detail,
-        models=msgspec.to_builtins(body.models),
-        retry_after=5 if engines.loading else 30,
-    )
+        missing = " ".join(f"{m.role}: {m.error}" for m in status.models if not m.loaded)
+        why = ModelError(missing or "A model is not loaded.")
+        why.retry_after_s = 30  # an operator has to act; pollers need not hurry
+    problem = problem_for(why, models=body["models"])
+    return problem.response()

@@ -1,5 +1,7 @@
 """The error tree mapped to RFC 9457 problem details, in one place.
 
+`problem_for(err)` is the one mapping from a `RoenError` to a status, title, detail and
+extra members; the JSON API's exception handlers, readiness and the web form all use it.
 Every error a client can cause gets a status and a sentence it can act on; anything
 unexpected is a 500 with a request id and no traceback in the body.
 """
@@ -8,15 +10,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import (
-    HTTPException,
-    NotFoundException,
-    ValidationException,
-)
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
 from service import errors
 
@@ -24,34 +22,19 @@ log = logging.getLogger("roen.http")
 
 PROBLEM = "application/problem+json"
 
-# Most specific first: the first class in an error's MRO found here decides.
+# The first class in an error's MRO found here decides its status.
 STATUS: dict[type[errors.RoenError], int] = {
     errors.UnsupportedMediaType: 415,
     errors.LimitExceeded: 413,
-    errors.EmptyInput: 422,
     errors.InputError: 422,
     errors.Unauthenticated: 401,
     errors.Forbidden: 403,
     errors.ModelError: 503,
     errors.Overloaded: 503,
     errors.RequestTimeout: 504,
+    errors.ClientDisconnected: 499,  # nobody reads it; the access log records it
     errors.EngineFailure: 500,
 }
-
-
-def problem_responses(*statuses: int) -> dict[int, Any]:
-    """OpenAPI entries for the problem responses a route can give (documented, not guessed)."""
-    from litestar.openapi.datastructures import ResponseSpec
-
-    from service.http.schemas import Problem
-
-    return {
-        code: ResponseSpec(
-            data_container=Problem, description=DESCRIPTIONS[code], media_type=PROBLEM
-        )
-        for code in statuses
-    }
-
 
 DESCRIPTIONS = {
     400: "Malformed JSON or not UTF-8",
@@ -68,39 +51,61 @@ DESCRIPTIONS = {
 API_ERRORS = (400, 401, 403, 413, 415, 422, 429, 500, 503, 504)
 
 
-def status_for(err: errors.RoenError) -> int:
-    for cls in type(err).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 500
+@dataclass(frozen=True, slots=True)
+class Problem:
+    status: int
+    title: str
+    detail: str
+    extra: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def response(self) -> Response[dict[str, Any]]:
+        body = {
+            "type": "about:blank",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            **self.extra,
+        }
+        return Response(body, status_code=self.status, media_type=PROBLEM, headers=self.headers)
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    headers = {}
-    if "retry_after" in extra:
-        headers["Retry-After"] = str(extra["retry_after"])
-    return Response(body, status_code=status, media_type=PROBLEM, headers=headers)
+def problem_for(err: errors.RoenError, **extra: Any) -> Problem:
+    """The one mapping: status from the error's class, members from what it carries."""
+    status = next((STATUS[c] for c in type(err).__mro__ if c in STATUS), 500)
+    headers: dict[str, str] = {}
+    if isinstance(err, errors.LimitExceeded) and err.limit is not None:
+        extra.update(limit=err.limit, actual=err.actual)
+    if isinstance(err, errors.ModelMissing):
+        extra["fix"] = err.command
+    if err.retry_after_s is not None:
+        extra["retry_after"] = err.retry_after_s
+        headers["Retry-After"] = str(err.retry_after_s)
+    if isinstance(err, errors.Unauthenticated):
+        headers["WWW-Authenticate"] = 'Bearer realm="roen"'
+    return Problem(status, err.title, err.detail, extra, headers)
+
+
+def problem_responses(*statuses: int) -> dict[int, Any]:
+    """OpenAPI entries for the problem responses a route can give (documented, not guessed)."""
+    from litestar.openapi.datastructures import ResponseSpec
+
+    from service.http.schemas import Problem as ProblemBody
+
+    return {
+        code: ResponseSpec(
+            data_container=ProblemBody, description=DESCRIPTIONS[code], media_type=PROBLEM
+        )
+        for code in statuses
+    }
 
 
 def on_roen_error(request: Request[Any, Any, Any], exc: errors.RoenError) -> Response[Any]:
     extra: dict[str, Any] = {}
-    if isinstance(exc, errors.LimitExceeded) and exc.limit is not None:
-        extra.update(limit=exc.limit, actual=exc.actual)
-    if isinstance(exc, errors.Overloaded):
-        extra["retry_after"] = exc.retry_after_s
-    elif isinstance(exc, errors.ModelNotReady):
-        extra["retry_after"] = 5
-    if isinstance(exc, errors.ModelMissing):
-        extra["fix"] = exc.command
-    if isinstance(exc, errors.Unauthenticated):
-        response = problem(401, exc.title, exc.detail)
-        response.headers["WWW-Authenticate"] = 'Bearer realm="roen"'
-        return response
     if isinstance(exc, errors.EngineFailure):
         extra["request_id"] = request_id(request)
         log.error("engine failure %s on %s: %s", extra["request_id"], request.url.path, exc.detail)
-    return problem(status_for(exc), exc.title, exc.detail, **extra)
+    return problem_for(exc, **extra).response()
 
 
 def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -112,38 +117,36 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
             if isinstance(e, dict)
         ]
         where = "; ".join(f"{f['field']}: {f['message']}" for f in fields) or exc.detail
-        return problem(
+        return Problem(
             422,
             "Invalid request body",
             f"The body does not match the schema ({where}).",
-            errors=fields,
-        )
+            {"errors": fields},
+        ).response()
     if exc.status_code == 400:
-        return problem(400, "Malformed request", f"{exc.detail}. Send a JSON object (UTF-8).")
+        return Problem(
+            400, "Malformed request", f"{exc.detail}. Send a JSON object (UTF-8)."
+        ).response()
     if exc.status_code == 413:
-        return problem(
+        return Problem(
             413,
             "Request too large",
             "The request body is larger than this server accepts (ROEN_MAX_BODY_BYTES).",
-        )
+        ).response()
     if isinstance(exc, NotFoundException):
-        return problem(404, "Not found", f"No resource at {request.url.path}.")
+        return Problem(404, "Not found", f"No resource at {request.url.path}.").response()
+    headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 429:
-        headers = dict(getattr(exc, "headers", None) or {})
         retry = headers.get("RateLimit-Reset", "60")
-        response = problem(
+        return Problem(
             429,
             "Too many requests",
             "This client has used its request quota (ROEN_RATE_LIMIT_PER_MINUTE); "
             f"retry in {retry} s.",
-            retry_after=retry,
-        )
-        response.headers.update(headers)
-        return response
-    headers = getattr(exc, "headers", None) or {}
-    response = problem(exc.status_code, type(exc).__name__, str(exc.detail))
-    response.headers.update(headers)
-    return response
+            {"retry_after": retry},
+            {**headers, "Retry-After": retry},
+        ).response()
+    return Problem(exc.status_code, type(exc).__name__, str(exc.detail), {}, headers).response()
 
 
 def request_id(request: Request[Any, Any, Any]) -> str:
@@ -154,12 +157,12 @@ def request_id(request: Request[Any, Any, Any]) -> str:
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     rid = request_id(request)
     log.exception("unexpected error %s on %s", rid, request.url.path)
-    return problem(
-        HTTP_500_INTERNAL_SERVER_ERROR,
+    return Problem(
+        500,
         "Internal error",
         f"Something went wrong on our side; quote request id {rid} when reporting it.",
-        request_id=rid,
-    )
+        {"request_id": rid},
+    ).response()
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -10,10 +10,11 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from service.pipeline.types import Status
+
 BeamSize = Annotated[int, msgspec.Meta(ge=1, le=8, description="beam width; 1 = greedy")]
 MaxSentences = Annotated[int, msgspec.Meta(ge=1, le=50)]
-Length = Literal["short", "medium", "long"]
-SUMMARY_LENGTHS: dict[str, int] = {"short": 3, "medium": 5, "long": 8}
+Length = Literal["short", "medium", "long"]  # 3, 5, 8 sentences (pipeline.types)
 Text = Annotated[
     str,
     msgspec.Meta(
@@ -99,6 +100,14 @@ class ModelsResponse(msgspec.Struct):
     ready: bool
     loading: bool
     models: list[ModelOut]
+
+    @classmethod
+    def of(cls, status: Status) -> ModelsResponse:
+        models = [
+            ModelOut(m.role, m.name, m.loaded, m.path, m.size_bytes, m.backend, m.error)
+            for m in status.models
+        ]
+        return cls(status.ready, status.loading, models)
 
 
 class Health(msgspec.Struct):

@@ -61,7 +61,14 @@ def layout(text: str) -> list[Piece]:
     return pieces
 
 
+# A blank line is any line of whitespace only, as in layout(): [^\S\n] is "space but not \n".
+_BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs that hold text (blank lines separate them), in order."""
+    return [p.strip("\n") for p in _BLANK_LINES.split(text) if p.strip()]
+
+
 def paragraph_count(text: str) -> int:
-    """Number of paragraphs that hold text (blank lines separate them)."""
-    # a blank line is any line of whitespace only, as in layout(): [^\S\n] is "space but not \n"
-    return len([p for p in re.split(r"\n(?:[^\S\n]*\n)+", text) if p.strip()])
+    return len(paragraphs(text))

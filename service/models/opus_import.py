@@ -82,7 +82,7 @@ def import_opus_mt(source: Path, out: Path) -> Path:
     import torch
     from transformers import MarianMTModel
 
-    from service.engine.marian_files import opus_mt_config, save_model, write_tokenizer
+    from service.models.marian_files import opus_mt_config, save_model, write_tokenizer
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = source

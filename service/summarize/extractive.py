@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import torch
 
-from service.engine.embeddings import SentenceEmbedder
-from service.engine.interface import SummaryResult
+from service.summarize.embeddings import SentenceEmbedder
+from service.summarize.types import SummaryResult
 
 LEAD_WEIGHT = 0.15  # how much an early position counts against centroid similarity
 DIVERSITY = 0.3  # MMR trade-off: 0 = pure relevance, 1 = pure novelty

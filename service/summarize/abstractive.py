@@ -7,9 +7,11 @@ summarised again until one pass fits: every sentence is read, none is truncated 
 
 from __future__ import annotations
 
-from service.engine.interface import SummaryResult
-from service.engine.seq2seq_torch import TorchSeq2Seq
+from service.runtime.backend import Decoding
+from service.runtime.torch_seq2seq import TorchSeq2Seq
+from service.summarize.types import SummaryResult
 from service.text.layout import layout
+from service.text.split_long import split_to_fit
 
 MAX_ROUNDS = 10  # each round divides the chunks by ≥2 while it converges
 
@@ -47,7 +49,7 @@ class AbstractiveSummarizer:
         partial_tokens = max(8, min(self.summary_tokens, self.window // 4))
         outputs, previous = texts, len(texts) + 1
         for _ in range(MAX_ROUNDS):
-            counts = self.model.count_tokens(texts) if texts else []
+            counts = self._count(texts)
             chunks = chunk_sentences(counts, self.window)
             inputs = [" ".join(texts[i] for i in chunk) for chunk in chunks]
             if len(chunks) <= 1:
@@ -64,20 +66,20 @@ class AbstractiveSummarizer:
     def _generate(self, inputs: list[str], max_tokens: int) -> list[str]:
         if not inputs:
             return []
-        return self.model.generate(
-            inputs, beam_size=self.model.default_beam_size, max_new_tokens=max_tokens
-        )
+        decoding = Decoding(self.model.default_beam_size, [max_tokens] * len(inputs))
+        return self.model.generate(self.model.encode(inputs), decoding)
+
+    def _count(self, texts: list[str]) -> list[int]:
+        return [len(x) for x in self.model.encode(texts)] if texts else []
 
     def _fit(self, texts: list[str]) -> list[str]:
         """Split any single sentence longer than the window into word runs that fit."""
-        from service.text.split_long import split_to_fit
-
         out: list[str] = []
-        counts = self.model.count_tokens(texts) if texts else []
+        counts = self._count(texts)
         for text, n in zip(texts, counts, strict=True):
             if n <= self.window:
                 out.append(text)
                 continue
-            spans = split_to_fit(text, lambda t: self.model.count_tokens([t])[0], self.window)
+            spans = split_to_fit(text, lambda t: self._count([t])[0], self.window)
             out.extend(text[a:b] for a, b in spans)
         return out

@@ -14,8 +14,6 @@ from __future__ import annotations
 import difflib
 import re
 
-from service.engine.repetition import has_word_loop
-
 # Character-length ratio English/Romanian: outside these bounds is rare in reference pairs
 # (see the calibration script; the ratio is only judged on sources of MIN_CHARS or more).
 RATIO_LOW = 0.5
@@ -38,6 +36,14 @@ _RO_WORDS = frozenset(
     """.split()
 )
 _DIACRITICS = set("ăâîșțĂÂÎȘȚ")
+
+
+_WORD_LOOP = re.compile(r"(\b\S+(?:\s+\S+){0,5}?)(?:\s+\1\b){2,}", re.UNICODE)
+
+
+def has_word_loop(text: str) -> bool:
+    """Whether the text repeats some 1–6-word phrase three times back to back."""
+    return bool(_WORD_LOOP.search(text))
 
 
 def romanian_share(text: str) -> float:

@@ -51,7 +51,7 @@ def build_random_marian(
     import torch
     from transformers import MarianMTModel
 
-    from service.engine.marian_files import opus_mt_config, save_model, write_tokenizer
+    from service.models.marian_files import opus_mt_config, save_model, write_tokenizer
 
     out.mkdir(parents=True, exist_ok=True)
     src, tgt = _spm(ro_lines, spm_vocab), _spm(en_lines, spm_vocab)

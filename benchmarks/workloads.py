@@ -9,9 +9,8 @@ from pathlib import Path
 _CLOSED = re.compile(r"[.!?…”\"»)]$")
 
 
-def default_data_dir() -> Path:
-    """`../shared/data` beside the checkout (where CI and developers have it)."""
-    return Path(__file__).resolve().parents[2].parent / "shared" / "data"
+# `../shared/data` beside the checkout (where CI and developers have it).
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def sgm_articles(path: Path) -> list[str]:

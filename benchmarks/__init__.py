@@ -1,0 +1,1 @@
+"""Benchmarks: not packaged, not imported by tests. `make bench` runs `benchmarks.run`."""

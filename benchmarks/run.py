@@ -1,0 +1,292 @@
+"""roen's benchmark: `roen serve` with its shipped defaults against raw CTranslate2.
+
+    python -m benchmarks.run [--rounds 3] [--baseline-src DIR] [--data ../shared/data]
+
+Every configuration runs once per round, rounds interleaved; figures are medians over rounds.
+The model is a random-initialised opus-mt-size Marian (real compute per token); its outputs
+are pinned to 1.1 × source tokens, since random weights never stop on their own.
+
+  raw ct2 …   ctranslate2.Translator.translate_batch on pre-tokenised input, int8, batches
+              of 32: no roen code, the ceiling roen's serving path is measured against
+  naive       transformers fp32, beam 4, one sentence per generate() — a plain script
+              (both in processes of their own: benchmarks/worker.py)
+  http …      `roen serve` in its own process with the shipped defaults (only
+              ROEN_PIN_OUTPUT_RATIO, the benchmark-only length pin, is set), driven over
+              loopback by separate clients, each from its own 127.0.0.x address (so each has
+              its own rate-limit bucket, as real clients do). Every request is new text: the
+              sentence cache (on by default) never answers for the model.
+  baseline …  the same HTTP rows against another checkout's server (--baseline-src), for old
+              and new figures measured in one sitting.
+
+Generated tokens are counted, not assumed: by the raw loops here, from /metrics for HTTP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.workloads import SHARED_DATA, sentences_in_range, sgm_articles
+
+PIN = 1.1
+CLIENTS = 32
+PASSES = 3  # requests per client in the 32-client rows: steady state, not one burst
+BEAM_PASSES = 2
+
+
+@dataclass
+class Result:
+    name: str
+    rates: list[float] = field(default_factory=list)  # generated tokens/s, one per round
+    latencies: list[float] = field(default_factory=list)  # seconds per request, all rounds
+    batch_rows: list[float] = field(default_factory=list)  # HTTP: mean rows per batch
+
+    @property
+    def rate(self) -> float:
+        return statistics.median(self.rates) if self.rates else float("nan")
+
+    @property
+    def spread(self) -> str:
+        return f"{min(self.rates):.0f}–{max(self.rates):.0f}" if self.rates else "-"
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        xs = sorted(self.latencies)
+        return xs[min(len(xs) - 1, int(q * len(xs)))] * 1000
+
+
+# --- the reference engines, each in its own process (benchmarks/worker.py) ---------------
+class Worker:
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.worker", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._read()  # {"ready": true} once loaded
+
+    def _read(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"benchmark worker {self.proc.args} exited")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def run(
+        self, sentences: list[str], beam: int, *, each: bool = False
+    ) -> tuple[float, list[float]]:
+        """Generated tokens/s and per-call latencies."""
+        assert self.proc.stdin is not None
+        request = {"sentences": sentences, "beam": beam, "batch": 32, "each": each}
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        answer = self._read()
+        return answer["tokens"] / answer["seconds"], answer["latencies"]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
+# --- HTTP -----------------------------------------------------------------------------------
+async def _clients(base: str, queues: list[list[dict[str, Any]]]) -> list[float]:
+    """One client per queue, each from its own loopback address, sending its bodies in turn."""
+    import httpx
+
+    latencies: list[float] = []
+
+    async def client(i: int, bodies: list[dict[str, Any]]) -> None:
+        transport = httpx.AsyncHTTPTransport(local_address=f"127.0.0.{2 + i}")
+        async with httpx.AsyncClient(transport=transport, timeout=600) as http:
+            for body in bodies:
+                started = time.perf_counter()
+                r = await http.post(base + "/v1/translate", json=body)
+                r.raise_for_status()
+                latencies.append(time.perf_counter() - started)
+
+    await asyncio.gather(*(client(i, q) for i, q in enumerate(queues)))
+    return latencies
+
+
+def http_rate(server: Any, queues: list[list[dict[str, Any]]]) -> tuple[float, list[float], float]:
+    """Generated tokens/s, per-request latencies, and mean rows per batch (from /metrics)."""
+    before = server.tokens()
+    batches, rows = server.metric("roen_batches_total"), server.metric("roen_batch_rows_total")
+    started = time.perf_counter()
+    latencies = asyncio.run(_clients(server.base, queues))
+    rate = (server.tokens() - before) / (time.perf_counter() - started)
+    batches = server.metric("roen_batches_total") - batches
+    rows = server.metric("roen_batch_rows_total") - rows
+    return rate, latencies, rows / max(batches, 1)
+
+
+# --- the run ---------------------------------------------------------------------------------
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--data", type=Path, default=SHARED_DATA)
+    ap.add_argument("--baseline-src", type=Path, help="a checkout to serve as the baseline")
+    args = ap.parse_args()
+    wmt = args.data / "wmt16"
+    if not (wmt / "newstest2016.ro").is_file():
+        print(f"benchmark data not found under {args.data} (use --data)", file=sys.stderr)
+        return 2
+
+    from transformers import AutoTokenizer
+
+    from tests.live_server import Server
+
+    work = Path(tempfile.mkdtemp(prefix="roen-bench-"))
+    print(f"building a random opus-mt-size Marian in {work} …", flush=True)
+    built = subprocess.run(
+        [sys.executable, "-m", "benchmarks.worker", "build", str(work), str(args.data)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    paths = json.loads(built.stdout.strip().splitlines()[-1])
+    model, cache = Path(paths["model"]), work / "cache"
+    tokenizer = AutoTokenizer.from_pretrained(model)
+    raw = Worker("ct2", str(model), paths["converted"])
+    naive = Worker("naive", str(model))
+
+    def count(lines: list[str]) -> list[int]:
+        return [len(x) for x in tokenizer(lines)["input_ids"]]
+
+    pool = sentences_in_range(wmt / "newstest2016.ro", count, 20, 30, 10_000)
+    shorts = sentences_in_range(wmt / "newstest2016.ro", count, 8, 12, 10_000)
+    articles = sgm_articles(wmt / "newsdev2016-roen-src.ro.sgm")
+    per_round = CLIENTS * (PASSES + BEAM_PASSES)
+    if len(pool) < per_round * args.rounds:
+        print(f"note: {len(pool)} distinct sentences; later rounds repeat earlier ones")
+    print(f"  {len(pool)} sentences of 20–30 tokens, {len(articles)} articles", flush=True)
+
+    env = {
+        "ROEN_TRANSLATION_MODEL": str(model),
+        "ROEN_MODEL_CACHE": str(cache),
+        "ROEN_PIN_OUTPUT_RATIO": str(PIN),  # benchmark-only; everything else: defaults
+        "ROEN_LOG_LEVEL": "WARNING",
+    }
+    servers = {"http": Server(env)}
+    if args.baseline_src:
+        servers["baseline"] = Server(env, source=args.baseline_src)
+    for server in servers.values():
+        server.wait_ready()
+
+    results: dict[str, Result] = {}
+
+    def record(name: str, rate: float, latencies: list[float], rows: float = 0.0) -> None:
+        r = results.setdefault(name, Result(name))
+        r.rates.append(rate)
+        r.latencies.extend(latencies)
+        r.batch_rows.append(rows)
+
+    for n in range(args.rounds):
+        print(f"round {n + 1}/{args.rounds} …", flush=True)
+        start = (n * per_round) % max(1, len(pool) - per_round)
+        greedy = pool[start : start + CLIENTS * PASSES]
+        beam = pool[start + CLIENTS * PASSES : start + per_round]
+        these = articles[n * 8 : n * 8 + 8]
+        idle = shorts[n * 5 : n * 5 + 5]
+
+        record("raw32", *raw.run(greedy, 1))  # the same sentences as the HTTP rows, by 32
+        record("raw_beam", *raw.run(beam, 4))
+        record("raw_articles", *raw.run([s for a in these for s in _sentences(a)], 1))
+        record("raw_short", *raw.run(idle, 1, each=True))
+        record("naive", *naive.run(greedy[:8], 4, each=True))
+
+        for who, server in servers.items():
+            queues = [
+                [{"text": greedy[c + CLIENTS * p], "beam_size": 1} for p in range(PASSES)]
+                for c in range(CLIENTS)
+            ]
+            record(f"{who}:32", *http_rate(server, queues))
+            queues = [
+                [{"text": beam[c + CLIENTS * p]} for p in range(BEAM_PASSES)]
+                for c in range(CLIENTS)
+            ]
+            record(f"{who}:beam", *http_rate(server, queues))
+            queues = [[{"text": a, "beam_size": 1}] for a in these]
+            record(f"{who}:articles", *http_rate(server, queues))
+            queues = [[{"text": s, "beam_size": 1} for s in idle]]
+            record(f"{who}:idle", *http_rate(server, queues))
+
+        print("  " + ", ".join(f"{k} {r.rates[-1]:.0f}" for k, r in results.items()), flush=True)
+
+    peaks = {who: server.peak_rss_mb() for who, server in servers.items()}
+    for server in servers.values():
+        server.stop()
+    raw.stop()
+    naive.stop()
+    report(results, peaks)
+    return 0
+
+
+def _sentences(article: str) -> list[str]:
+    from service.text.layout import layout
+    from service.text.normalize import normalize_text
+
+    return [p.text for p in layout(normalize_text(article)) if p.kind == "sentence"]
+
+
+LABELS = {
+    "raw32": "raw ct2 int8 greedy, batch 32",
+    "raw_beam": "raw ct2 int8 beam 4, batch 32",
+    "raw_articles": "raw ct2 int8 greedy, 8 articles' sentences",
+    "raw_short": "raw ct2 int8 greedy, 1 short sentence",
+    "naive": "naive: transformers fp32 beam 4, 1 sentence per call",
+    "32": "32 clients, 1 sentence each, greedy",
+    "beam": "32 clients, 1 sentence each, default beam (4)",
+    "articles": "8 clients, whole articles, greedy",
+    "idle": "idle server, 1 short sentence",
+}
+# (server row, raw row, target ratio of tokens/s)
+TARGETS = [("32", "raw32", 0.9), ("beam", "raw_beam", 0.9), ("articles", "raw_articles", 0.9)]
+
+
+def label(key: str) -> str:
+    server, _, row = key.rpartition(":")
+    return f"{server}: {LABELS[row]}" if server else LABELS[row]
+
+
+def report(results: dict[str, Result], peaks: dict[str, float]) -> None:
+    print()
+    head = f"{'configuration':<58} {'tok/s':>7} {'range':>11} {'p50 ms':>8} {'p95 ms':>8}"
+    print(head + f" {'rows/batch':>10}")
+    for key, r in results.items():
+        rows = f"{statistics.median(r.batch_rows):10.1f}" if any(r.batch_rows) else ""
+        print(
+            f"{label(key):<58} {r.rate:7.0f} {r.spread:>11} {r.pct(0.5):8.0f} {r.pct(0.95):8.0f}"
+            + f" {rows}"
+        )
+    for server, peak in peaks.items():
+        print(f"peak RSS of the {server} server process: {peak:.0f} MB")
+    print("\nratios (medians of this run):")
+    for server in peaks:
+        for row, raw, target in TARGETS:
+            value = results[f"{server}:{row}"].rate / results[raw].rate
+            verdict = "PASS" if value >= target else "FAIL"
+            name = f"{server} {row} / {LABELS[raw]}"
+            print(f"  {verdict}  {name:<64} {value:6.2f}×  (target ≥ {target:g}×)")
+        value = results[f"{server}:32"].rate / results["naive"].rate
+        print(f"  {'    '}  {server + ' 32 clients / naive':<64} {value:6.1f}×")
+        latency = results[f"{server}:idle"].pct(0.5) / results["raw_short"].pct(0.5)
+        verdict = "PASS" if latency <= 1.3 else "FAIL"
+        name = f"{server} idle short-sentence p50 / raw ct2's"
+        print(f"  {verdict}  {name:<64} {latency:6.2f}×  (target ≤ 1.3×)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,1 +1,0 @@
-"""`roen bench`: throughput and latency of roen against a naive baseline, in one run."""

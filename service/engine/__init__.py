@@ -1,1 +1,0 @@
-"""Model code: loading, backends, the translator and summarisers. Never imports Litestar."""

@@ -1,0 +1,1 @@
+"""The models room: where weights come from (resolve, download), conversion, OPUS-MT import."""

@@ -1,0 +1,56 @@
+"""What one request may hold, checked before any model work (413 / 422, never a silent cut)."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from service.errors import EmptyInput, InputError, LimitExceeded
+from service.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_chars: int | None = None  # all texts of a request together
+    max_texts: int | None = None
+    max_segments: int | None = None  # sentences, counting pieces of split ones
+    require_text: bool = True  # an API call with nothing to do is a mistake; an empty file not
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(settings.max_chars, settings.max_texts, settings.max_segments)
+
+    def check(self, texts: list[str]) -> None:
+        if self.max_texts is not None and len(texts) > self.max_texts:
+            raise LimitExceeded(
+                f"{len(texts)} texts in one request; "
+                f"the limit is {self.max_texts} (ROEN_MAX_TEXTS).",
+                limit=self.max_texts,
+                actual=len(texts),
+            )
+        total = sum(len(t) for t in texts)
+        if self.max_chars is not None and total > self.max_chars:
+            raise LimitExceeded(
+                f"The request holds {total:,} characters; this server accepts at most "
+                f"{self.max_chars:,} per request (ROEN_MAX_CHARS). "
+                "Split the text into several requests.",
+                limit=self.max_chars,
+                actual=total,
+            )
+        if self.require_text and not any(t.strip() for t in texts):
+            raise EmptyInput("There is no text to process: send non-empty `text`.")
+        for t in texts:
+            check_characters(t)
+
+
+def check_characters(text: str) -> None:
+    """Control characters (NUL, escape, C1) and lone surrogates cannot be translated or
+    safely echoed; refuse them by name rather than let them reach the model or a log.
+    Tabs and line breaks are structure; zero-width, bidi marks and emoji pass through."""
+    for i, ch in enumerate(text):
+        cat = unicodedata.category(ch)
+        if (cat == "Cc" and ch not in "\t\n\r") or cat == "Cs":
+            raise InputError(
+                f"The text contains the control character U+{ord(ch):04X} at position {i}; "
+                "remove it and send the text again."
+            )

@@ -1,0 +1,221 @@
+"""The façade: translate, summarise, digest. Every caller — the JSON API, the web form, the
+CLI, `roen eval` — makes one call here and shapes the result.
+
+One call, start to end:
+    limits → prepare (worker thread: normalise, layout, cache, encode once, split)
+           → scheduler (batched with other requests' sentences) → rebuild (thread: warnings)
+           → [digest: summary task on the scheduler's worker]
+Cancelling the awaiting task (timeout, client gone) drops the request's queued sentences;
+the deadline (ROEN_REQUEST_TIMEOUT_S) covers the whole call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import anyio
+import anyio.to_thread
+
+from service.errors import RequestTimeout
+from service.pipeline.cache import SentenceCache
+from service.pipeline.documents import Prepared, prepare, rebuild
+from service.pipeline.engines import Engines
+from service.pipeline.limits import Limits
+from service.pipeline.types import (
+    Digest,
+    Stats,
+    Status,
+    SummaryOptions,
+    TranslateOptions,
+    TranslationResult,
+)
+from service.runtime.scheduler import Scheduler
+from service.settings import Settings
+from service.summarize.types import SummaryResult
+from service.text.layout import layout
+
+T = TypeVar("T")
+# Below this many characters, preparing or rebuilding a request costs less than a hop to a
+# worker thread and back (~0.3 ms against the hop's GIL hand-offs, which under load queue
+# behind each other): it runs on the event loop. Larger inputs go to a thread.
+INLINE_CHARS = 2_000
+DEFAULT_TRANSLATE = TranslateOptions()
+DEFAULT_SUMMARY = SummaryOptions()
+
+
+class Pipeline:
+    def __init__(
+        self,
+        engines: Engines,
+        *,
+        limits: Limits | None = None,
+        cache: SentenceCache | None = None,
+        timeout_s: float | None = None,
+        max_segment_tokens: int = 256,
+        beam_size: int | None = None,
+    ) -> None:
+        self.engines = engines
+        self.limits = limits or Limits()
+        self.cache = cache
+        self.timeout_s = timeout_s
+        self.max_segment_tokens = max_segment_tokens
+        self.beam_size = beam_size  # None: each checkpoint's own
+
+    @classmethod
+    def from_settings(cls, settings: Settings, engines: Engines | None = None) -> Pipeline:
+        """The service's pipeline: every limit and default from Settings."""
+        return cls(
+            engines or Engines(settings),
+            limits=Limits.from_settings(settings),
+            cache=SentenceCache(settings.cache_size) if settings.cache_size else None,
+            timeout_s=settings.request_timeout_s,
+            max_segment_tokens=settings.max_segment_tokens,
+            beam_size=settings.beam_size,
+        )
+
+    @classmethod
+    def for_files(cls, settings: Settings, *, summary: bool = False) -> Pipeline:
+        """The CLI's and `roen eval`'s pipeline: loaded now (raising what failed), no request
+        limits or deadline, an unbounded queue; same engine, scheduler and text handling."""
+        scheduler = Scheduler(
+            batch_tokens=settings.batch_tokens,
+            max_batch=settings.max_batch_size,
+            capacity=None,
+            batch_wait_ms=0,
+        )
+        engines = Engines(settings, scheduler=scheduler)
+        engines.load(summary=summary)
+        engines.need_translator()
+        if summary:
+            engines.need_summarizer()
+        return cls(
+            engines,
+            limits=Limits(require_text=False),
+            max_segment_tokens=settings.max_segment_tokens,
+            beam_size=settings.beam_size,
+        )
+
+    def run(self, call: Awaitable[T]) -> T:
+        """Run one call to completion from synchronous code (the CLI)."""
+
+        async def main() -> T:
+            return await call
+
+        return asyncio.run(main())
+
+    # --- the three calls ----------------------------------------------------------------
+    async def translate(
+        self, texts: list[str], options: TranslateOptions = DEFAULT_TRANSLATE
+    ) -> list[TranslationResult]:
+        return await self._within_deadline(lambda: self._translate(texts, options))
+
+    async def summarize(
+        self, text: str, options: SummaryOptions = DEFAULT_SUMMARY
+    ) -> SummaryResult:
+        """English text in; its summary (sentences in article order)."""
+
+        async def call() -> SummaryResult:
+            await _off_loop(lambda: self.limits.check([text]), len(text))
+            sentences = [p.text for p in layout(text) if p.kind != "glue"]
+            return await self._summarize(sentences, options)
+
+        return await self._within_deadline(call)
+
+    async def digest(
+        self,
+        text: str,
+        options: TranslateOptions = DEFAULT_TRANSLATE,
+        summary: SummaryOptions = DEFAULT_SUMMARY,
+    ) -> Digest:
+        """A Romanian article in; its English, a headline and an English summary out."""
+
+        async def call() -> Digest:
+            result = (await self._translate([text], options, for_digest=True))[0]
+            english = [s.translation for s in result.segments]
+            headline = english[0] if english else ""
+            # The headline is returned on its own; summarising the rest avoids repeating it.
+            return Digest(headline, result, await self._summarize(english[1:] or english, summary))
+
+        return await self._within_deadline(call)
+
+    def status(self) -> Status:
+        return self.engines.status()
+
+    def stats(self) -> Stats:
+        backend = self.engines.translation.engine
+        return Stats(
+            self.engines.scheduler.stats(),
+            generated_tokens=backend.stats().generated_tokens if backend else 0,
+            cache_hits=self.cache.hits if self.cache else 0,
+            cache_misses=self.cache.misses if self.cache else 0,
+        )
+
+    @property
+    def model_name(self) -> str:
+        return self.engines.translation.info.name
+
+    # --- steps --------------------------------------------------------------------------
+    async def _translate(
+        self, texts: list[str], options: TranslateOptions, *, for_digest: bool = False
+    ) -> list[TranslationResult]:
+        def admit() -> tuple[Prepared, int]:
+            self.limits.check(texts)  # a bad request is told so, whatever is loaded
+            if for_digest:
+                self.engines.need_summarizer()  # fail before translating what cannot finish
+            backend = self.engines.need_translator()
+            beams = options.beam_size or self.beam_size or backend.default_beam_size
+            prepared = prepare(
+                texts,
+                backend,
+                beam_size=beams,
+                max_segment_tokens=self.max_segment_tokens,
+                max_parts=self.limits.max_segments,
+                cache=self.cache,
+            )
+            return prepared, beams
+
+        size = sum(len(t) for t in texts)
+        prepared, beams = await _off_loop(admit, size)
+        fresh = await self.engines.scheduler.translate(
+            prepared.rows, beam_size=beams, timeout_s=self._remaining()
+        )
+        translated = dict(zip(prepared.todo, fresh, strict=True))
+        if self.cache:
+            self.cache.put_many(beams, translated)
+        return await _off_loop(lambda: rebuild(prepared, prepared.known | translated), size)
+
+    async def _summarize(self, sentences: list[str], options: SummaryOptions) -> SummaryResult:
+        summarizer = self.engines.need_summarizer()
+        return await self.engines.scheduler.run(
+            lambda: summarizer.summarize(sentences, max_sentences=options.max_sentences),
+            timeout_s=self._remaining(),
+        )
+
+    # --- the deadline ---------------------------------------------------------------------
+    async def _within_deadline(self, call: Callable[[], Awaitable[T]]) -> T:
+        if self.timeout_s is None:
+            return await call()
+        try:
+            with anyio.fail_after(self.timeout_s):
+                return await call()
+        except TimeoutError:
+            raise RequestTimeout(
+                f"The request did not finish within {self.timeout_s:g} s "
+                "(ROEN_REQUEST_TIMEOUT_S). Send shorter texts or retry when the server is "
+                "less busy."
+            ) from None
+
+    def _remaining(self) -> float | None:
+        """The scheduler drops a row once the request's deadline has passed."""
+        deadline = anyio.current_effective_deadline()
+        return None if math.isinf(deadline) else max(0.0, deadline - anyio.current_time())
+
+
+async def _off_loop(fn: Callable[[], T], size: int) -> T:
+    """CPU work off the event loop — unless it is smaller than the hop (INLINE_CHARS)."""
+    if size <= INLINE_CHARS:
+        return fn()
+    return await anyio.to_thread.run_sync(fn)

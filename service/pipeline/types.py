@@ -1,0 +1,69 @@
+"""What the pipeline takes and gives: plain dataclasses every caller shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from service.models.info import ModelInfo
+from service.runtime.scheduler import SchedulerStats
+from service.summarize.types import SummaryResult
+
+SUMMARY_LENGTHS: dict[str, int] = {"short": 3, "medium": 5, "long": 8}
+
+
+@dataclass(frozen=True, slots=True)
+class TranslateOptions:
+    beam_size: int | None = None  # None: ROEN_BEAM_SIZE, else the checkpoint's own
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryOptions:
+    max_sentences: int = SUMMARY_LENGTHS["short"]
+
+    @classmethod
+    def of(cls, length: str, max_sentences: int | None = None) -> SummaryOptions:
+        """`max_sentences` wins over the named `length` (short, medium, long)."""
+        return cls(max_sentences or SUMMARY_LENGTHS[length])
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One source sentence and its English."""
+
+    source: str
+    translation: str
+    paragraph: int
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationResult:
+    translation: str
+    segments: list[Segment] = field(default_factory=list)
+    source: str = ""  # the input after normalisation: what `segments` and paragraphs index
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    headline: str
+    translation: TranslationResult
+    summary: SummaryResult
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """Load state of every configured model, for readiness, /v1/models and the form."""
+
+    ready: bool
+    loading: bool
+    models: list[ModelInfo]
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Counters for /metrics and the benchmark (zeros for what is not loaded)."""
+
+    scheduler: SchedulerStats
+    generated_tokens: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0

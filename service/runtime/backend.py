@@ -1,0 +1,53 @@
+"""The contract between the scheduler and a model runner: everything the core uses, declared.
+
+A sentence is encoded once (by the pipeline, when its request is admitted) and its tokens
+travel through the queue; the runner decodes batches of those rows. Nothing outside this
+Protocol is reached for: wrappers (the benchmark's pinned lengths) implement all of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+# Token ids or SentencePiece pieces, whichever the runner's decoder consumes; the core only
+# takes len() of a row. The end-of-sentence token is included.
+Tokens = Sequence[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Decoding:
+    """How one batch is decoded: the beam width, and each row's bounds on new tokens."""
+
+    beam_size: int
+    max_new_tokens: list[int]
+    min_new_tokens: list[int] | None = None  # None: a row may end at once
+
+    def least(self) -> list[int]:
+        return self.min_new_tokens or [0] * len(self.max_new_tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class BackendStats:
+    generated_tokens: int = 0
+
+
+class Backend(Protocol):
+    name: str  # the model as configured (hub id or folder)
+    label: str  # how it runs: "ctranslate2-int8", "torch-fp32" (for /v1/models, the benchmark)
+    max_input_tokens: int  # longest row the encoder takes (longer sentences are split first)
+    max_output_tokens: int  # longest output the decoder can produce
+    default_beam_size: int  # the checkpoint's own decoding setting
+
+    def encode(self, texts: list[str]) -> list[Tokens]: ...
+
+    def generate(self, rows: list[Tokens], decoding: Decoding) -> list[str]:
+        """One batch. Row i stops at end-of-sentence, at `decoding.max_new_tokens[i]`, or
+        where a phrase starts repeating a third time back to back (cut there) — but never
+        before `decoding.min_new_tokens[i]`. Returns detokenised text, one string per row."""
+        ...
+
+    def stats(self) -> BackendStats: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,113 @@
+"""A Marian checkpoint run by CTranslate2 (int8 by default): ~3× torch's speed on CPU.
+
+The checkpoint must have been converted (`service.models.convert`, run by `roen models
+download` / `import-opus-mt`, or at the first start); the Hugging Face tokenizer
+(SentencePiece) stays the one the checkpoint ships.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from service.errors import ModelLoadFailed
+from service.models.convert import ensure_converted
+from service.runtime.backend import BackendStats, Decoding, Tokens
+from service.runtime.decoding import loop_start
+
+
+class CT2Backend:
+    """A `Backend`: rows are SentencePiece pieces, as `translate_batch` takes them."""
+
+    def __init__(
+        self,
+        checkpoint: Path,
+        *,
+        name: str,
+        cache_dir: Path,
+        threads: int,
+        compute_type: str = "int8",
+    ) -> None:
+        import ctranslate2
+        from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+            config = AutoConfig.from_pretrained(checkpoint)
+            path = ensure_converted(checkpoint, name, cache_dir, compute_type)
+            self.translator = ctranslate2.Translator(
+                str(path),
+                device="cpu",
+                compute_type=compute_type,
+                intra_threads=threads,
+                inter_threads=1,
+            )
+        except Exception as err:
+            raise ModelLoadFailed(
+                f"Model '{name}' could not be prepared for CTranslate2: {err}"
+            ) from None
+        self.tokenizer.model_max_length = 1_000_000  # we count before splitting; no warnings
+        self.name = name
+        self.label = f"ctranslate2-{compute_type}"
+        self.path = path
+        positions = int(getattr(config, "max_position_embeddings", 512) or 512)
+        self.max_input_tokens = self.max_output_tokens = positions - 2
+        try:
+            beams = GenerationConfig.from_pretrained(checkpoint).num_beams
+        except OSError:
+            beams = getattr(config, "num_beams", 1)
+        self.default_beam_size = int(beams or 1)
+        self._generated = 0
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> list[Tokens]:
+        if not texts:
+            return []
+        ids = self.tokenizer(texts, add_special_tokens=True)["input_ids"]
+        return [self.tokenizer.convert_ids_to_tokens(x) for x in ids]
+
+    def generate(self, rows: list[Tokens], decoding: Decoding) -> list[str]:
+        if not rows:
+            return []
+        max_new_tokens, floor = decoding.max_new_tokens, decoding.least()
+        options: dict[str, Any] = {
+            "beam_size": decoding.beam_size,
+            "max_input_length": 0,  # never truncate: the pipeline already split long input
+            "max_decoding_length": max(max_new_tokens),
+            "min_decoding_length": max(1, min(floor)),  # one number per batch in CTranslate2
+        }
+        if decoding.beam_size == 1:
+            # Greedy decoding reports each token: stop each row at its own budget, or as soon
+            # as a phrase repeats a third time (trimmed below). Beam search cannot be stopped
+            # per row: its rows are cut to their budgets afterwards.
+            produced: list[list[int]] = [[] for _ in rows]
+
+            def step(result: Any) -> bool:
+                row = produced[result.batch_id]
+                row.append(result.token_id)
+                if len(row) >= max_new_tokens[result.batch_id]:
+                    return True
+                return len(row) > floor[result.batch_id] and loop_start(row) is not None
+
+            options["callback"] = step
+        with self._lock:
+            results = self.translator.translate_batch([list(r) for r in rows], **options)
+        out = []
+        generated = 0
+        for result, budget, least in zip(results, max_new_tokens, floor, strict=True):
+            tokens = result.hypotheses[0][:budget]
+            cut = loop_start(tokens)
+            if cut is not None and cut >= least:
+                tokens = tokens[:cut]
+            generated += len(tokens)
+            out.append(self.tokenizer.convert_tokens_to_string(tokens).strip())
+        with self._lock:
+            self._generated += generated
+        return out
+
+    def stats(self) -> BackendStats:
+        return BackendStats(generated_tokens=self._generated)
+
+    def close(self) -> None:
+        """Nothing to stop: CTranslate2 frees its memory with the object."""

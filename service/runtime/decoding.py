@@ -1,0 +1,33 @@
+"""Decoding limits every backend applies: how long an output may be, where a loop begins.
+
+A loop is the same k-gram *back to back* three times ("the the the", "of the war of the war
+of the war"). A plain `no_repeat_ngram_size` would also forbid legitimate repeats far apart
+in a sentence ("of the" twice), so the check is for adjacent copies only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAX_LOOP_NGRAM = 8
+
+
+def output_budget(source_tokens: int, max_output_tokens: int) -> int:
+    """Longest output allowed for a source: generous for ro→en (English is rarely longer
+    than 1.5× the Romanian), and the hard stop that ends a loop the loop check missed."""
+    return max(8, min(int(source_tokens * 1.5) + 10, max_output_tokens))
+
+
+def loop_start(tokens: list[Any], max_ngram: int = MAX_LOOP_NGRAM) -> int | None:
+    """Where a third back-to-back copy of a k-gram begins at the end of `tokens`, if it does.
+
+    For decoders with no logits hook (CTranslate2): the row is stopped there and the copy
+    cut, which leaves the same text the torch LoopBlocker allows (two copies at most).
+    """
+    n = len(tokens)
+    for k in range(1, max_ngram + 1):
+        if 3 * k > n:
+            break
+        if tokens[n - k :] == tokens[n - 2 * k : n - k] == tokens[n - 3 * k : n - 2 * k]:
+            return n - k
+    return None

@@ -1,0 +1,409 @@
+"""The one scheduler: admission, deadlines, cancellation and cross-request batching.
+
+Every piece of model work in the process goes through here, so one worker thread owns the
+cores and nothing else decides who runs:
+
+    request (async) ──translate(rows)──▶ [job, job, job]   admitted while rows ≤ capacity,
+                                             │               else Overloaded + Retry-After
+                    ──run(task)─────────▶ [task]            (summaries: between batches)
+                                             │ round-robin across jobs, ≤ token budget
+                                             ▼
+                       worker ──backend.generate(batch)──▶ each row's text back to its job
+
+- Rows arrive already encoded (the pipeline tokenises each sentence once); a job's rows are
+  taken shortest first, one from each job in turn, so a 300-sentence article cannot hold a
+  one-line request back by more than a batch.
+- Batches fill by lingering: when the last batch answered N requests, those clients are
+  likely to send again at once, so the worker waits for up to N new requests — never more
+  than ROEN_BATCH_WAIT_MS, nor a tenth of the last batch's time; and while a burst is
+  still arriving (a request every ~2 ms), it waits for the rest. A lone request on an idle
+  server waits 2 ms.
+- A request that is cancelled (timed out, client gone) leaves the queue at once; rows
+  already in a running batch finish with it and their results are dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from service.errors import EngineFailure, ModelNotReady, Overloaded, RequestTimeout, RoenError
+from service.runtime.backend import Backend, Decoding, Tokens
+from service.runtime.decoding import output_budget
+
+log = logging.getLogger("roen.scheduler")
+# Requests of one burst (clients started together) arrive this close to each other: the
+# worker waits this long after each arrival for the next, so they share the first batch.
+BURST_GAP_S = 0.002
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerStats:
+    """Counters for /metrics and the benchmark."""
+
+    queued_rows: int = 0
+    jobs: int = 0
+    batches: int = 0
+    batch_rows: int = 0
+    cancelled_rows: int = 0
+    tasks: int = 0
+
+
+@dataclass(eq=False)
+class _Job:
+    beam_size: int
+    pending: deque[tuple[int, Tokens, int]]  # (index in request, tokens, budget), shortest first
+    results: list[str]
+    left: int
+    future: asyncio.Future[list[str]]
+    loop: asyncio.AbstractEventLoop
+    deadline: float
+
+
+@dataclass(eq=False)
+class _Task:
+    fn: Callable[[], Any]
+    future: asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop
+    deadline: float
+
+
+@dataclass
+class _Counters:
+    jobs: int = 0
+    batches: int = 0
+    batch_rows: int = 0
+    cancelled_rows: int = 0
+    tasks: int = 0
+
+
+@dataclass
+class _LastBatch:
+    ended: float = 0.0
+    seconds: float = 0.0
+    answered: int = 0  # requests completed by it: clients that may send again at once
+    arrivals_at_end: int = 0
+    rows_per_s: float = field(default=0.0)  # smoothed, for Retry-After
+
+
+class Scheduler:
+    def __init__(
+        self,
+        *,
+        batch_tokens: int = 4096,
+        max_batch: int = 64,
+        capacity: int | None = 10_000,
+        batch_wait_ms: float = 100.0,
+    ) -> None:
+        self.batch_tokens = batch_tokens
+        self.max_batch = max_batch
+        self.capacity = capacity  # rows allowed to wait; None = unbounded (CLI, eval)
+        self.batch_wait_s = batch_wait_ms / 1000
+        self._backend: Backend | None = None
+        self._jobs: deque[_Job] = deque()
+        self._tasks: deque[_Task] = deque()
+        self._queued = 0
+        self._arrivals = 0
+        self._last_arrival = 0.0
+        self._count = _Counters()
+        self._last = _LastBatch()
+        self._cond = threading.Condition()
+        self._closed = True  # until start()
+        self._worker: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the worker (again, after close: an app's lifespan may run more than once)."""
+        with self._cond:
+            if self._worker is not None and self._worker.is_alive():
+                return
+            self._closed = False
+            self._worker = threading.Thread(target=self._run, name="roen-scheduler", daemon=True)
+            self._worker.start()
+
+    @property
+    def running(self) -> bool:
+        return self._worker is not None and self._worker.is_alive()
+
+    # --- the callers' side (any event loop) ---------------------------------------
+    def attach(self, backend: Backend) -> None:
+        """The translation backend, once loaded (summary tasks run without one)."""
+        with self._cond:
+            self._backend = backend
+
+    async def translate(
+        self, rows: list[Tokens], *, beam_size: int, timeout_s: float | None = None
+    ) -> list[str]:
+        """English for each encoded row, in order. Cancelling the caller drops its rows."""
+        if not rows:
+            return []
+        backend = self._backend
+        if backend is None:
+            raise ModelNotReady("The translation model is not loaded yet; retry shortly.")
+        loop = asyncio.get_running_loop()
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+        job = _Job(
+            beam_size=beam_size,
+            pending=deque(
+                (i, rows[i], output_budget(len(rows[i]), backend.max_output_tokens)) for i in order
+            ),
+            results=[""] * len(rows),
+            left=len(rows),
+            future=loop.create_future(),
+            loop=loop,
+            deadline=_deadline(timeout_s),
+        )
+        with self._cond:
+            self._admit(len(rows))
+            self._jobs.append(job)
+            self._queued += len(rows)
+            self._arrivals += 1
+            self._last_arrival = time.monotonic()
+            self._count.jobs += 1
+            self._cond.notify()
+        try:
+            return await job.future
+        finally:
+            if not job.future.done() or job.future.cancelled():
+                self._drop(job)
+
+    async def run(self, fn: Callable[[], T], *, timeout_s: float | None = None) -> T:
+        """Run `fn` on the worker between batches (model work that is not a translation)."""
+        loop = asyncio.get_running_loop()
+        task = _Task(fn, loop.create_future(), loop, _deadline(timeout_s))
+        with self._cond:
+            self._admit(1)
+            self._tasks.append(task)
+            self._count.tasks += 1
+            self._cond.notify()
+        try:
+            result: T = await task.future
+        finally:
+            if task.future.cancelled():
+                with self._cond:
+                    if task in self._tasks:
+                        self._tasks.remove(task)
+        return result
+
+    def stats(self) -> SchedulerStats:
+        c = self._count
+        return SchedulerStats(
+            self._queued, c.jobs, c.batches, c.batch_rows, c.cancelled_rows, c.tasks
+        )
+
+    def retry_after_s(self) -> int:
+        """How long the queue now takes to drain, by the recent pace (1–60 s)."""
+        rate = self._last.rows_per_s
+        if rate <= 0:
+            return 2
+        return max(1, min(60, math.ceil(self._queued / rate)))
+
+    def close(self) -> None:
+        """Stop after the running batch; whatever still waits fails instead of hanging."""
+        with self._cond:
+            self._closed = True
+            for job in list(self._jobs):
+                self._fail(job, _shutting_down())
+            for task in self._tasks:
+                _settle(task.future, task.loop, error=_shutting_down())
+            self._tasks.clear()
+            self._cond.notify_all()
+        if self._worker is not None:
+            self._worker.join(timeout=30)
+
+    # --- under the lock -------------------------------------------------------------
+    def _admit(self, rows: int) -> None:
+        if self._closed:
+            raise _shutting_down()
+        if self.capacity is not None and self._queued + rows > self.capacity:
+            raise Overloaded(
+                f"The translation queue is full ({self._queued:,} sentences waiting, capacity "
+                f"{self.capacity:,}, ROEN_QUEUE_CAPACITY); retry shortly.",
+                retry_after_s=self.retry_after_s(),
+            )
+
+    def _drop(self, job: _Job) -> None:
+        with self._cond:
+            self._count.cancelled_rows += len(job.pending)
+            self._remove(job)
+            job.left = -1  # rows of it still in a running batch are ignored
+
+    def _remove(self, job: _Job) -> None:
+        if job in self._jobs:
+            self._jobs.remove(job)
+        self._queued -= len(job.pending)
+        job.pending.clear()
+
+    def _fail(self, job: _Job, error: RoenError) -> None:
+        self._remove(job)
+        job.left = -1  # rows of it still in a running batch are ignored
+        _settle(job.future, job.loop, error=error)
+
+    # --- the worker -------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._jobs and not self._tasks and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                task = self._tasks.popleft() if self._tasks else None
+                batch: list[tuple[_Job, int, Tokens, int]] = []
+                started = time.monotonic()
+                if task is None:
+                    self._linger()
+                    batch = self._take_batch()
+            if task is not None:
+                self._execute_task(task)
+            elif batch:
+                self._execute(batch, waited=time.monotonic() - started)
+
+    def _linger(self) -> None:
+        """Wait (the lock is released while waiting) for company, while it is coming:
+        - the clients the last batch answered, likely to send again at once (up to their
+          number, for at most a tenth of that batch's time);
+        - a burst still arriving (each new request within BURST_GAP_S of the previous).
+        Never longer than ROEN_BATCH_WAIT_MS, never past a full batch."""
+        last = self._last
+        started = time.monotonic()
+        returning_until = last.ended + min(self.batch_wait_s, 0.1 * last.seconds)
+        burst_until = started + self.batch_wait_s
+        while not self._closed and not self._tasks and self._queued < self.max_batch:
+            now = time.monotonic()
+            waits = []
+            if self._arrivals - last.arrivals_at_end < last.answered and now < returning_until:
+                waits.append(returning_until - now)
+            gap_ends = self._last_arrival + BURST_GAP_S
+            if now < gap_ends and now < burst_until:
+                waits.append(min(gap_ends, burst_until) - now)
+            if not waits:
+                return
+            self._cond.wait(max(waits))
+
+    def _take_batch(self) -> list[tuple[_Job, int, Tokens, int]]:
+        now = time.monotonic()
+        for job in [j for j in self._jobs if j.deadline < now]:
+            self._fail(job, RequestTimeout("The request waited too long in the translation queue."))
+        if not self._jobs:
+            return []
+        beam = self._jobs[0].beam_size  # oldest first; rows of one batch share a beam width
+        budget = max(self.batch_tokens // beam, 1)
+        batch: list[tuple[_Job, int, Tokens, int]] = []
+        longest = 0
+        progress = True
+        while progress and len(batch) < self.max_batch:
+            progress = False
+            for job in list(self._jobs):
+                if job.beam_size != beam or not job.pending or len(batch) >= self.max_batch:
+                    continue
+                index, tokens, out_budget = job.pending[0]
+                if batch and (len(batch) + 1) * max(longest, len(tokens)) > budget:
+                    continue
+                job.pending.popleft()
+                batch.append((job, index, tokens, out_budget))
+                longest = max(longest, len(tokens))
+                self._queued -= 1
+                progress = True
+        for job in [j for j in self._jobs if not j.pending]:
+            self._jobs.remove(job)  # fully scheduled; results arrive through the batch
+        return batch
+
+    def _execute(self, batch: list[tuple[_Job, int, Tokens, int]], *, waited: float) -> None:
+        backend = self._backend
+        assert backend is not None  # a job is only admitted once a backend is attached
+        started = time.monotonic()
+        try:
+            decoding = Decoding(batch[0][0].beam_size, [b for _, _, _, b in batch])
+            outputs = backend.generate([tokens for _, _, tokens, _ in batch], decoding)
+        except Exception as err:  # only the jobs in this batch fail; the worker goes on
+            log.exception("batch of %d rows failed", len(batch))
+            failure = EngineFailure(f"The engine failed on a batch ({type(err).__name__}).")
+            with self._cond:
+                for job in {j for j, _, _, _ in batch}:
+                    self._fail(job, failure)
+            return
+        ended = time.monotonic()
+        log.debug(
+            "batch of %d rows: waited %.0f ms for company, ran %.0f ms",
+            len(batch),
+            1000 * waited,
+            1000 * (ended - started),
+        )
+        with self._cond:
+            answered = 0
+            for (job, index, _, _), out in zip(batch, outputs, strict=True):
+                if job.left <= 0 or job.future.done():
+                    continue  # failed, timed out or abandoned meanwhile
+                job.results[index] = out
+                job.left -= 1
+                if job.left == 0:
+                    answered += 1
+                    _settle(job.future, job.loop, result=job.results)
+            seconds = ended - started
+            rate = len(batch) / seconds if seconds > 0 else 0.0
+            self._last = _LastBatch(
+                ended=ended,
+                seconds=seconds,
+                answered=answered,
+                arrivals_at_end=self._arrivals,
+                rows_per_s=rate
+                if not self._last.rows_per_s
+                else 0.7 * self._last.rows_per_s + 0.3 * rate,
+            )
+            self._count.batches += 1
+            self._count.batch_rows += len(batch)
+
+    def _execute_task(self, task: _Task) -> None:
+        if task.deadline < time.monotonic():
+            _settle(task.future, task.loop, error=RequestTimeout("The request waited too long."))
+            return
+        try:
+            result = task.fn()
+        except RoenError as err:
+            _settle(task.future, task.loop, error=err)
+        except Exception as err:
+            log.exception("model task failed")
+            _settle(
+                task.future,
+                task.loop,
+                error=EngineFailure(f"The engine failed on this request ({type(err).__name__})."),
+            )
+        else:
+            _settle(task.future, task.loop, result=result)
+
+
+def _deadline(timeout_s: float | None) -> float:
+    return time.monotonic() + timeout_s if timeout_s is not None else math.inf
+
+
+def _shutting_down() -> Overloaded:
+    return Overloaded("The server is shutting down; retry on another instance.")
+
+
+def _settle(
+    future: asyncio.Future[Any],
+    loop: asyncio.AbstractEventLoop,
+    *,
+    result: Any = None,
+    error: BaseException | None = None,
+) -> None:
+    """Resolve a caller's future from the worker thread, unless the caller already left."""
+
+    def apply() -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits any more
+        loop.call_soon_threadsafe(apply)

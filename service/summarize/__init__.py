@@ -1,0 +1,1 @@
+"""The summarise room: extractive (sentence embeddings) and abstractive (BART-style) summaries."""

@@ -1,0 +1,21 @@
+"""What a summariser is to the rest of the service: English sentences in, a summary out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryResult:
+    summary: str
+    sentences: list[str]
+    method: str
+
+
+class SummaryEngine(Protocol):
+    method: str
+
+    def summarize(self, sentences: list[str], *, max_sentences: int) -> SummaryResult:
+        """Summarise English text given as its sentences (already segmented)."""
+        ...

@@ -1,0 +1,92 @@
+"""`roen serve` in a child process on a free loopback port: for tests and the benchmark that
+drive the service from outside, as a client would."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def rss_mb(pid: int | str = "self", field_name: str = "VmHWM") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """`roen serve` in a child process on a free loopback port, with the given ROEN_* env."""
+
+    def __init__(self, settings_env: dict[str, str], *, source: Path | None = None) -> None:
+        """`source`: serve the `service` package of another checkout (the benchmark's
+        baseline), not this one."""
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ROEN_")}
+        env.update(settings_env)
+        if source is not None:
+            env["PYTHONPATH"] = str(source)
+        # Logs go to a file: a pipe nobody reads would fill up and stall the server.
+        self.log_path = Path(tempfile.mkstemp(prefix="roen-serve-", suffix=".log")[1])
+        with self.log_path.open("w") as log_file:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port)],
+                env=env,
+                cwd=source,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def rss_mb(self) -> float:
+        return rss_mb(self.proc.pid, "VmRSS")
+
+    def wait_ready(self, timeout: float = 300) -> None:
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.base + "/health/ready", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError("the server exited during start-up")
+            time.sleep(0.5)
+        raise RuntimeError("the server did not become ready")
+
+    def metric(self, name: str) -> float:
+        """One unlabelled sample from /metrics (nan when absent)."""
+        import httpx
+
+        text = httpx.get(self.base + "/metrics", timeout=10).text
+        m = re.search(rf"^{re.escape(name)} ([0-9.e+]+)$", text, re.M)
+        return float(m.group(1)) if m else float("nan")
+
+    def tokens(self) -> float:
+        return self.metric("roen_generated_tokens_total")
+
+    def peak_rss_mb(self) -> float:
+        return rss_mb(self.proc.pid)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()

@@ -1,0 +1,93 @@
+"""The rooms of docs/architecture.md, checked on the import graph of every module (imports
+inside functions included): a door added by accident fails here, not in review."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "service"
+HEAVY = {"torch", "transformers", "ctranslate2"}
+# room → the rooms (and top-level modules) of `service` it may import
+ALLOWED = {
+    "text": {"text"},
+    "runtime": {"runtime", "models", "errors", "settings"},
+    "models": {"models", "errors", "settings"},
+    "summarize": {"summarize", "runtime", "models", "text", "errors", "settings"},
+    "pipeline": {"pipeline", "runtime", "summarize", "models", "text", "errors", "settings"},
+    "http": {"http", "pipeline", "text", "errors", "settings", "__version__"},
+}
+MAY_IMPORT_HEAVY = {"runtime", "models", "summarize"}
+# The pipeline sees a model only through these contracts (and builds through the factories).
+PIPELINE_DOORS = {
+    "service.runtime.backend",
+    "service.runtime.scheduler",
+    "service.runtime.factory",
+    "service.summarize.types",
+    "service.summarize.factory",
+    "service.models.info",
+}
+
+
+def imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def room(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else parts[0].removesuffix(".py")
+
+
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_module_stays_in_its_room(path):
+    here = room(path)
+    names = imports(path)
+    heavy = {n.split(".")[0] for n in names} & HEAVY
+    if here not in MAY_IMPORT_HEAVY:
+        assert not heavy, f"{here} may not import {heavy}"
+    if here in ALLOWED:
+        rooms = {n.split(".")[1] for n in names if n.startswith("service.")}
+        assert rooms <= ALLOWED[here], f"{here} imports {rooms - ALLOWED[here]}"
+    if here == "pipeline":
+        outside = {
+            n
+            for n in names
+            if n.startswith(("service.runtime.", "service.summarize.", "service.models."))
+            and n.count(".") == 2
+        }
+        assert outside <= PIPELINE_DOORS, f"pipeline reaches past the doors: {outside}"
+    if here in {"text", "pipeline", "runtime", "models", "summarize"}:
+        assert not any(n.split(".")[0] == "litestar" for n in names), "model code imports Litestar"
+
+
+def test_the_benchmark_is_not_packaged_and_not_imported_by_tests():
+    assert not (PACKAGE / "bench").exists()
+    for test in Path(__file__).parent.glob("*.py"):
+        assert not any(n.startswith("benchmarks") for n in imports(test)), test.name
+
+
+def test_no_getattr_probing_in_the_package():
+    """Every member the core uses is declared in a contract; none is looked up by name."""
+    for path in MODULES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in {
+                "getattr",
+                "hasattr",
+            }:
+                target = ast.unparse(node.args[0])
+                # Optional fields of third-party configs, argparse's namespace (flags a
+                # subcommand lacks) and a log record's `extra` are not our objects.
+                allowed = {"config", "model.generation_config", "exc", "args", "record"}
+                assert target in allowed, f"{path.relative_to(PACKAGE)}: {ast.unparse(node)}"

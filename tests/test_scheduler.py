@@ -1,0 +1,260 @@
+"""The scheduler with a fake model: merging, fairness, bounds, deadlines, cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from service.errors import EngineFailure, Overloaded, RequestTimeout
+from service.runtime.scheduler import Scheduler
+from tests.fakes import EchoBackend
+
+
+class SlowEcho(EchoBackend):
+    def __init__(self, delay: float = 0.02, fail_on: str | None = None) -> None:
+        super().__init__()
+        self.delay = delay
+        self.fail_on = fail_on
+
+    def respond(self, texts):
+        time.sleep(self.delay)
+        if self.fail_on and self.fail_on in texts:
+            raise RuntimeError("model exploded")
+        return super().respond(texts)
+
+
+@pytest.fixture
+def scheduler():
+    """`scheduler(backend, **limits)`: a started Scheduler, closed when the test ends."""
+    made: list[Scheduler] = []
+
+    def make(backend: EchoBackend, **kw) -> Scheduler:
+        s = Scheduler(**kw)
+        s.attach(backend)
+        s.start()
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        s.close()
+
+
+async def ask(s: Scheduler, backend: EchoBackend, texts: list[str], beam: int = 1, **kw):
+    return await s.translate(backend.encode(texts), beam_size=beam, **kw)
+
+
+async def gather(*calls):
+    """Like asyncio.gather, but every outcome is returned: results and errors alike."""
+    return await asyncio.gather(*calls, return_exceptions=True)
+
+
+def test_concurrent_single_sentences_share_batches(scheduler):
+    backend = SlowEcho()
+    s = scheduler(backend)
+
+    async def main():
+        return await gather(*(ask(s, backend, [f"Propoziția {i}."]) for i in range(16)))
+
+    out = asyncio.run(main())
+    assert out == [[f"EN(Propoziția {i}.)"] for i in range(16)]
+    assert [len(x) for x in backend.batches] == [16]  # a burst waits for itself: one batch
+
+
+def test_clients_that_were_answered_together_are_batched_together_again(scheduler):
+    """Closed-loop clients: each sends its next request as soon as it has an answer. The
+    worker waits for the clients it just answered, so batches stay full."""
+    backend = SlowEcho(delay=0.2)  # a tenth of it (20 ms) covers the clients' spread
+    s = scheduler(backend, batch_wait_ms=100)
+
+    async def client(i: int) -> None:
+        for round_no in range(4):
+            await asyncio.sleep(0.002 * (i % 4))  # clients return a little apart
+            assert await ask(s, backend, [f"c{i} r{round_no}"]) == [f"EN(c{i} r{round_no})"]
+
+    async def main():
+        await asyncio.gather(*(client(i) for i in range(12)))
+
+    asyncio.run(main())
+    sizes = [len(b) for b in backend.batches]
+    assert sum(sizes) == 48
+    # The first batch starts with whoever came first; from then on the clients travel
+    # together (the last batch holds those whose fourth round is left).
+    assert sizes[1:4] == [12, 12, 12], sizes
+
+
+def test_an_idle_server_runs_a_lone_request_at_once(scheduler):
+    backend = SlowEcho(delay=0.2)
+    s = scheduler(backend, batch_wait_ms=1000)
+
+    async def main():
+        await gather(*(ask(s, backend, [f"a{i}"]) for i in range(8)))  # a 0.2 s batch
+        await asyncio.sleep(0.1)  # longer than a tenth of that batch: nobody is coming back
+        backend.delay = 0
+        started = time.perf_counter()
+        await ask(s, backend, ["singur"])
+        return time.perf_counter() - started
+
+    assert asyncio.run(main()) < 0.015
+
+
+def test_small_request_is_not_starved_by_a_big_one(scheduler):
+    backend = SlowEcho(delay=0.01)
+    s = scheduler(backend, max_batch=8)
+
+    async def main():
+        big = asyncio.create_task(ask(s, backend, [f"Lung {i}." for i in range(200)]))
+        await asyncio.sleep(0.03)  # the big article is already being worked through
+        assert await ask(s, backend, ["Scurt."]) == ["EN(Scurt.)"]
+        assert not big.done()  # answered while the big one still runs
+        await big
+
+    asyncio.run(main())
+    position = next(i for i, batch in enumerate(backend.batches) if "Scurt." in batch)
+    assert position <= 5  # of 25 batches for the big article
+
+
+def test_order_is_kept_within_a_request(scheduler):
+    backend = SlowEcho(delay=0)
+    s = scheduler(backend, max_batch=3)
+    texts = [f"{'cuvânt ' * (i % 7)}{i}" for i in range(40)]
+    assert asyncio.run(ask(s, backend, texts)) == [f"EN({t})" for t in texts]
+    assert max(len(b) for b in backend.batches) == 3
+
+
+def test_token_budget_bounds_each_batch_and_beam_search_shrinks_it(scheduler):
+    backend = SlowEcho(delay=0)
+    s = scheduler(backend, batch_tokens=64)
+    texts = [f"Propoziția numărul {i}." for i in range(32)]  # 4 tokens each to the fake
+
+    asyncio.run(ask(s, backend, texts, beam=1))
+    assert max(len(b) for b in backend.batches) == 64 // 4
+    backend.forget()
+    asyncio.run(ask(s, backend, texts, beam=4))
+    assert max(len(b) for b in backend.batches) == 64 // 4 // 4
+
+
+def test_each_row_gets_its_own_output_budget(scheduler):
+    backend = SlowEcho(delay=0)
+    s = scheduler(backend)
+    asyncio.run(ask(s, backend, ["Da.", " ".join(["cuvânt"] * 99) + "."]))
+    (budgets,) = backend.budgets
+    assert budgets == [13, 160]  # 1.5 × source tokens + 10: "Da." is not given the long row's
+
+
+def test_queue_capacity_gives_overloaded_with_retry_after_from_the_pace(scheduler):
+    backend = SlowEcho(delay=0.05)
+    s = scheduler(backend, capacity=10, max_batch=1)
+
+    async def main():
+        first = asyncio.create_task(ask(s, backend, [f"a{i}" for i in range(10)]))
+        await asyncio.sleep(0.12)  # two batches done: the pace is known
+        with pytest.raises(Overloaded) as err:
+            await ask(s, backend, ["b1", "b2", "b3", "b4", "b5"])
+        assert 1 <= err.value.retry_after_s <= 60
+        await first
+
+    asyncio.run(main())
+
+
+def test_failed_batch_fails_only_its_requests(scheduler):
+    backend = SlowEcho(delay=0.01, fail_on="BOOM")
+    s = scheduler(backend, max_batch=2)
+
+    async def main():
+        return await gather(
+            ask(s, backend, ["BOOM"]),
+            ask(s, backend, ["Bine 1."]),
+            ask(s, backend, ["Bine 2."]),
+            ask(s, backend, ["Bine 3."]),
+        )
+
+    bad, *good = asyncio.run(main())
+    assert isinstance(bad, EngineFailure)
+    # The batch holding BOOM also held "Bine 1." (it fails with it); the others succeed.
+    assert isinstance(good[0], EngineFailure)
+    assert good[1:] == [["EN(Bine 2.)"], ["EN(Bine 3.)"]]
+    assert asyncio.run(ask(s, backend, ["După."])) == ["EN(După.)"]  # the worker survived
+
+
+def test_request_past_its_deadline_is_dropped_from_the_queue(scheduler):
+    backend = SlowEcho(delay=0.2)
+    s = scheduler(backend, max_batch=1)
+
+    async def main():
+        return await gather(*(ask(s, backend, [f"x{i}", f"y{i}"], timeout_s=0.1) for i in range(3)))
+
+    out = asyncio.run(main())
+    assert all(isinstance(e, RequestTimeout) for e in out[1:])
+    assert len(backend.batches) < 6  # expired work was not run
+
+
+def test_a_cancelled_request_leaves_the_queue_at_once(scheduler):
+    backend = SlowEcho(delay=0.1)
+    s = scheduler(backend, max_batch=1)
+
+    async def main():
+        job = asyncio.create_task(ask(s, backend, [f"s{i}" for i in range(10)]))
+        await asyncio.sleep(0.05)  # the first row is running
+        job.cancel()
+        await asyncio.sleep(0)
+        assert s.stats().queued_rows == 0 and s.stats().cancelled_rows == 9
+        assert await ask(s, backend, ["următorul"]) == ["EN(următorul)"]
+
+    asyncio.run(main())
+    assert [b for b in backend.batches if b[0].startswith("s")] == [["s0"]]
+
+
+def test_beam_widths_are_not_mixed(scheduler):
+    backend = SlowEcho(delay=0.01)
+    s = scheduler(backend)
+
+    async def main():
+        return await gather(*(ask(s, backend, [f"s{i}"], beam=1 + i % 2) for i in range(6)))
+
+    out = asyncio.run(main())
+    assert out == [[f"EN(s{i})"] for i in range(6)]  # every request answered
+    assert len(backend.batches) >= 2
+    for beam, texts in zip(backend.beams, backend.batches, strict=True):
+        assert all(int(t[1:]) % 2 == beam - 1 for t in texts)
+
+
+def test_tasks_run_on_the_worker_between_batches(scheduler):
+    backend = SlowEcho(delay=0.01)
+    s = scheduler(backend)
+
+    async def main():
+        import threading
+
+        return await s.run(lambda: threading.current_thread().name)
+
+    assert asyncio.run(main()) == "roen-scheduler"
+
+
+def test_close_fails_queued_requests_instead_of_hanging(scheduler):
+    backend = SlowEcho(delay=0.2)
+    s = scheduler(backend, max_batch=1)
+
+    async def main():
+        job = asyncio.create_task(ask(s, backend, [f"a{i}" for i in range(20)]))
+        await asyncio.sleep(0.05)
+        await asyncio.to_thread(s.close)
+        with pytest.raises(Overloaded):
+            await job
+        with pytest.raises(Overloaded):
+            await ask(s, backend, ["late"])
+
+    asyncio.run(main())
+
+
+def test_app_shutdown_stops_the_scheduler_worker(make_client):
+    from tests.fakes import fake_engines
+
+    engines = fake_engines()
+    with make_client(engines) as c:
+        assert c.post("/v1/translate", json={"text": "Bună."}).status_code == 200
+        assert engines.scheduler.running
+    assert not engines.scheduler.running  # lifespan exit closed it
+    assert engines.translation.engine.closed
