@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -151,29 +150,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.download_missing:
         # Best effort: with no network the service still starts and says what is missing.
         cmd_models_download(args, only_missing=True)
-    import uvicorn
+    from service.http.serve import serve
 
-    from service.http.app import create_app
-    from service.logs import configure_logging
-
-    configure_logging(settings.log_level)
-    # The event loop hands CPU steps to threads and the scheduler's worker hands results
-    # back: with Python's default 5 ms GIL switch interval each hand-off can wait that long,
-    # which under load added ~10 % idle time between batches. 1 ms keeps hand-offs prompt.
-    sys.setswitchinterval(0.001)
-    app = create_app(settings)
-    # uvicorn drains in-flight requests on SIGTERM, restores the previous handler and raises
-    # the signal again; with this one in place an orderly stop exits 0, not "killed by 15".
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=settings.log_level.lower(),
-        log_config=None,  # uvicorn's loggers propagate to our JSON handler
-        access_log=False,  # roen.access writes one structured line per request instead
-        timeout_graceful_shutdown=settings.shutdown_grace_s,
-    )
+    serve(settings, host, port)
     return 0
 
 

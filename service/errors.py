@@ -3,6 +3,8 @@
 
     RoenError                      something a caller or operator can act on
     ├── InputError                 the request itself is wrong
+    │   ├── MalformedBody          not UTF-8, not JSON, nested too deep (400)
+    │   ├── InvalidField           a field of the wrong type, out of range, unknown
     │   ├── EmptyInput             nothing to translate or summarise
     │   ├── UnsupportedMediaType   the body is not JSON (or not a form, for the web form)
     │   └── LimitExceeded          too large: characters, texts, segments, bytes
@@ -35,6 +37,18 @@ class RoenError(Exception):
 
 class InputError(RoenError):
     title = "Invalid input"
+
+
+class MalformedBody(InputError):
+    title = "Malformed request"
+
+
+class InvalidField(InputError):
+    title = "Invalid request body"
+
+    def __init__(self, detail: str, *, field: str | None) -> None:
+        super().__init__(detail)
+        self.field = field
 
 
 class EmptyInput(InputError):

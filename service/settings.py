@@ -90,8 +90,16 @@ class Settings(BaseSettings):
     """A request not finished after this gets 504, and its queued sentences are dropped."""
     max_segments: int = Field(default=5000, ge=1)
     """Sentences (and pieces of split sentences) per request; above: 413."""
+    max_summary_sentences: int = Field(default=1000, ge=1)
+    """Sentences /v1/summarize reads per request (every one is embedded); above: 413."""
     max_upload_bytes: int = Field(default=1 << 20, ge=1)
     """Largest .txt file the web form accepts; above: 413."""
+    header_timeout_s: float = Field(default=10.0, gt=0)
+    """A connection must deliver a request's headers within this (slowloris: closed)."""
+    body_timeout_s: float = Field(default=30.0, gt=0)
+    """...and its body within this from the end of the headers (a short body: closed)."""
+    max_connections: int = Field(default=1000, ge=1)
+    """Connections served at once; requests on connections beyond it get 503."""
     shutdown_grace_s: int = Field(default=30, ge=1)
     """On SIGTERM: stop accepting, give in-flight requests this long, then exit."""
     log_level: str = "INFO"
@@ -107,6 +115,11 @@ class Settings(BaseSettings):
     """Also require a key for the web form (health and metrics always stay open)."""
     rate_limit_per_minute: int = Field(default=600, ge=0)
     """Requests per minute per API key (or per client address without keys); 0 = off."""
+    rate_limit_clients: int = Field(default=50_000, ge=100)
+    """Clients the rate limiter remembers at once (per replica); the oldest are forgotten."""
+    trusted_proxies: str = ""
+    """Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed (for
+    rate limits and logs); empty = the peer address is the client, whatever headers say."""
     cors_origins: str = ""
     """Comma-separated origins allowed to call the API from a browser; empty = CORS off."""
 

@@ -3,6 +3,7 @@ drive the service from outside, as a client would."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -90,3 +91,33 @@ class Server:
             self.proc.wait(30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+SENTENCES = (
+    (Path(__file__).parent / "data" / "corpus.ro.txt").read_text(encoding="utf-8").splitlines()
+)
+
+
+def report(name: str, figures: dict) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "load-report.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[name] = figures
+    path.write_text(json.dumps(data, indent=2))
+    print(f"\n{name}: {json.dumps(figures)}")
+
+
+POLLER = """
+import sys, time, httpx
+import os
+base, stop, out = sys.argv[1], sys.argv[2], sys.argv[3]
+lat = []
+with httpx.Client(timeout=5) as http:
+    while not os.path.exists(stop):
+        t0 = time.perf_counter()
+        http.get(base + "/health/live").raise_for_status()
+        lat.append((time.perf_counter() - t0) * 1000)
+        time.sleep(0.05)
+open(out, "w").write("\\n".join(f"{x:.2f}" for x in lat))
+"""

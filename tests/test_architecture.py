@@ -17,7 +17,7 @@ ALLOWED = {
     "models": {"models", "errors", "settings"},
     "summarize": {"summarize", "runtime", "models", "text", "errors", "settings"},
     "pipeline": {"pipeline", "runtime", "summarize", "models", "text", "errors", "settings"},
-    "http": {"http", "pipeline", "text", "errors", "settings", "__version__"},
+    "http": {"http", "pipeline", "text", "errors", "settings", "logs", "__version__"},
 }
 MAY_IMPORT_HEAVY = {"runtime", "models", "summarize"}
 # The pipeline sees a model only through these contracts (and builds through the factories).

@@ -6,33 +6,18 @@ artifacts/load-report.json.
 
 from __future__ import annotations
 
-import json
 import signal
 import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.live_server import Server
+from tests.live_server import POLLER, SENTENCES, Server, report
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-SENTENCES = (
-    (Path(__file__).parent / "data" / "corpus.ro.txt").read_text(encoding="utf-8").splitlines()
-)
-
-
-def report(name: str, figures: dict) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / "load-report.json"
-    data = json.loads(path.read_text()) if path.exists() else {}
-    data[name] = figures
-    path.write_text(json.dumps(data, indent=2))
-    print(f"\n{name}: {json.dumps(figures)}")
 
 
 def serve(tiny_marian, tmp_path, **env) -> Server:
@@ -54,21 +39,6 @@ def article(n: int, offset: int = 0) -> str:
     return " ".join(
         f"{SENTENCES[(offset + i) % len(SENTENCES)][:-1]}, numărul {offset + i}." for i in range(n)
     )
-
-
-POLLER = """
-import sys, time, httpx
-import os
-base, stop, out = sys.argv[1], sys.argv[2], sys.argv[3]
-lat = []
-with httpx.Client(timeout=5) as http:
-    while not os.path.exists(stop):
-        t0 = time.perf_counter()
-        http.get(base + "/health/live").raise_for_status()
-        lat.append((time.perf_counter() - t0) * 1000)
-        time.sleep(0.05)
-open(out, "w").write("\\n".join(f"{x:.2f}" for x in lat))
-"""
 
 
 def test_overload_answers_200_or_intended_503_and_stays_live(tiny_marian, tmp_path):

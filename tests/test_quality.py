@@ -1,8 +1,12 @@
 """Segment warnings: crafted bad outputs raise them; good translations do not."""
 
+import itertools
+import time
+
 import pytest
 
-from service.text.warnings import romanian_share, segment_warnings
+from service.runtime.decoding import collapse_loops
+from service.text.warnings import has_loop, romanian_share, segment_warnings
 
 GOOD = [
     (
@@ -54,3 +58,65 @@ def test_far_too_short_or_long_is_length_ratio():
 
 def test_split_is_reported():
     assert segment_warnings(*GOOD[0], split=True) == ("split",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Coun Coun Coun Coun and then the rest.",  # one word, inside the sentence
+        "of the war of the war of the war",  # a three-word phrase
+        "a b c d e f a b c d e f a b c d e f",  # six words
+        "The CounCounCounCoun said.",  # no spaces between the copies
+        "Guvernulguvernulguvernul",  # whatever the case of each copy
+    ],
+)
+def test_loops_anywhere_are_found(text):
+    assert has_loop(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Very, very good news for the economy.",
+        "He said no, no and no again.",  # three copies, but not back to back
+        "Mississippi had 100000 visitors --- in 2026.",
+        "of the war of the war",  # twice is language, three times a loop
+    ],
+)
+def test_ordinary_text_is_not_a_loop(text):
+    assert not has_loop(text)
+
+
+def test_decoder_loops_are_collapsed_wherever_they_are():
+    tokens = "the Coun Coun Coun Coun Coun said that the the the plan".split()
+    assert collapse_loops(tokens) == "the Coun Coun said that the the plan".split()
+    assert collapse_loops(list("abababab")) == list("abab")
+    assert collapse_loops(["x"] * 5, keep=5) == ["x"] * 5  # a pinned minimum is left alone
+
+
+def _seconds(fn, text: str) -> float:
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        fn(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "guvernul anunță măsuri noi ",  # unpunctuated words: one giant sentence
+        "حكومة ",  # right-to-left script
+        "x",  # one giant "word"
+        "CounCoun ",  # a loop all the way
+    ],
+)
+def test_warning_cost_is_linear_in_the_segment(unit):
+    """Doubling the segment may not more than ~2.5× the time (difflib took 22 s at 15k)."""
+    sizes = (10_000, 20_000, 40_000)
+    texts = [(unit * (n // len(unit) + 1))[:n] for n in sizes]
+    times = [_seconds(lambda t: segment_warnings(t, t.upper()), t) for t in texts]
+    for small, large in itertools.pairwise(times):
+        assert large <= max(2.5 * small, 0.02), times  # 20 ms: below that, noise
+    assert times[-1] < 1.0, times

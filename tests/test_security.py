@@ -193,3 +193,57 @@ def test_engine_fault_mid_batch_fails_only_affected_requests(app):
         assert "CUDA" not in bad.text  # no internals leak
         # the worker survived: later requests succeed
         assert post(c, "După.").status_code == 200
+
+
+def test_a_storm_of_one_warning_is_logged_once_per_interval_with_a_count():
+    from service.http.serve import OncePerInterval
+
+    quiet = OncePerInterval(seconds=60)
+
+    def record(msg: str) -> logging.LogRecord:
+        return logging.LogRecord("asyncio", logging.ERROR, __file__, 1, msg, None, None)
+
+    first = record("socket.accept() out of system resource")
+    assert quiet.filter(first)
+    assert not any(
+        quiet.filter(record("socket.accept() out of system resource")) for _ in range(999)
+    )
+    assert quiet.filter(record("another message"))
+    quiet.seconds = 0  # the interval has passed: the next one says how many were held back
+    again = record("socket.accept() out of system resource")
+    assert quiet.filter(again) and "999 more" in again.getMessage()
+
+
+def test_the_rate_limit_store_is_bounded():
+    import asyncio
+
+    from service.http.access import BoundedMemoryStore
+
+    store = BoundedMemoryStore(max_entries=100)
+
+    async def flood() -> int:
+        for i in range(5000):  # made-up clients
+            await store.set(f"client-{i}", b"1", expires_in=60)
+        return len(store._store)
+
+    assert asyncio.run(flood()) == 100
+
+
+def test_limits_that_contradict_each_other_are_refused_at_start_up():
+    with pytest.raises(ValueError, match="ROEN_QUEUE_CAPACITY"):
+        Settings(_env_file=None, queue_capacity=100, max_segments=5000)
+
+
+def test_summaries_have_their_own_sentence_limit(app):
+    with app(max_summary_sentences=10) as c:
+        r = c.post("/v1/summarize", json={"text": " ".join(f"Sentence {i}." for i in range(11))})
+        assert r.status_code == 413 and r.json()["limit"] == 10
+        assert "ROEN_MAX_SUMMARY_SENTENCES" in r.json()["detail"]
+        r = c.post("/v1/digest", json={"text": " ".join(f"Propoziția {i}." for i in range(11))})
+        assert r.status_code == 413  # refused before translating, not after
+
+
+def test_a_made_up_key_does_not_buy_a_fresh_rate_limit_bucket(app):
+    with app(rate_limit_per_minute=2) as c:
+        codes = [post(c, Authorization=f"Bearer invented-{i}").status_code for i in range(4)]
+    assert codes == [200, 200, 429, 429]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from litestar import Request
@@ -11,11 +13,13 @@ from litestar.config.cors import CORSConfig
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.stores.memory import MemoryStore
 
 from service.errors import Forbidden, Unauthenticated
 from service.settings import Settings
 
 OPEN_PATHS = ("/health", "/metrics", "/static", "/docs", "/favicon.ico")
+RATE_LIMIT_STORE = "roen_rate_limit"
 
 
 def key_id(key: str) -> str:
@@ -50,11 +54,38 @@ class ApiKeyGuard:
         self.check(presented_key(connection.headers))
 
 
-def client_identity(request: Request[Any, Any, Any]) -> str:
-    key = presented_key(request.headers)
-    if key:
-        return "key:" + key_id(key)
-    return "addr:" + (request.client.host if request.client else "unknown")
+def identity_of(keys: list[str]) -> Callable[[Request[Any, Any, Any]], str]:
+    """Who a request counts as, for rate limits: something the client cannot choose. A
+    configured key names its holder; anything else (no key, a made-up one) is counted by
+    the peer address — which uvicorn takes from X-Forwarded-For only when the peer is one
+    of ROEN_TRUSTED_PROXIES."""
+    valid = {key_id(k) for k in keys}
+
+    def identity(request: Request[Any, Any, Any]) -> str:
+        key = presented_key(request.headers)
+        if key and key_id(key) in valid:
+            return "key:" + key_id(key)
+        return "addr:" + (request.client.host if request.client else "unknown")
+
+    return identity
+
+
+class BoundedMemoryStore(MemoryStore):
+    """The rate limiter's buckets, at most `max_entries` of them: expired ones are dropped
+    first, then the oldest — a flood of made-up clients cannot grow memory without end."""
+
+    def __init__(self, max_entries: int) -> None:
+        super().__init__()
+        self.max_entries = max_entries
+
+    async def set(
+        self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
+    ) -> None:
+        await super().set(key, value, expires_in)
+        if len(self._store) > self.max_entries:
+            await self.delete_expired()
+            while len(self._store) > self.max_entries:
+                self._store.pop(next(iter(self._store)))
 
 
 def rate_limit_config(settings: Settings) -> RateLimitConfig | None:
@@ -63,7 +94,8 @@ def rate_limit_config(settings: Settings) -> RateLimitConfig | None:
     return RateLimitConfig(
         rate_limit=("minute", settings.rate_limit_per_minute),
         exclude=[f"^{p}" for p in OPEN_PATHS],
-        identifier_for_request=client_identity,
+        identifier_for_request=identity_of(settings.keys()),
+        store=RATE_LIMIT_STORE,
     )
 
 

@@ -12,6 +12,7 @@ from litestar.params import JSONBody
 
 from service.errors import EmptyInput, UnsupportedMediaType
 from service.http.access import key_id, presented_key
+from service.http.bodies import check_json
 from service.http.calls import until_disconnect
 from service.http.deps import PipelineDep, SettingsDep
 from service.http.problems import API_ERRORS, problem_responses
@@ -30,13 +31,16 @@ from service.settings import Settings
 
 
 async def require_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Guard: Litestar would parse any body as JSON; say 415 instead of guessing. (Async: a
-    sync guard would cost every request a hop to a worker thread.)"""
+    """Guard: a JSON content type (Litestar would parse any body as JSON: 415 instead of
+    guessing), and bytes that any JSON parser can take (400 with the reason otherwise).
+    Async: a sync guard would cost every request a hop to a worker thread."""
     ctype = connection.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/json" and not ctype.endswith("+json"):
         raise UnsupportedMediaType(
             f"Content-Type must be application/json, not '{ctype or 'missing'}'."
         )
+    if isinstance(connection, Request):
+        check_json(await connection.body(), connection.route_handler.opt.get("body"))
 
 
 def note(
@@ -64,10 +68,15 @@ def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
 
 
-def json_post(path: str) -> Any:
-    """A POST route taking a JSON body: 415 otherwise, every problem response documented."""
+def json_post(path: str, body: type[Any]) -> Any:
+    """A POST route taking a JSON `body`: 415 otherwise, checked strictly before Litestar
+    decodes it, every problem response documented."""
     return post(
-        path, status_code=200, guards=[require_json], responses=problem_responses(*API_ERRORS)
+        path,
+        status_code=200,
+        guards=[require_json],
+        responses=problem_responses(*API_ERRORS),
+        opt={"body": body},
     )
 
 
@@ -75,7 +84,7 @@ class ApiController(Controller):
     path = "/v1"
     tags = ["api"]  # noqa: RUF012 (Litestar declares it an instance attribute)
 
-    @json_post("/translate")
+    @json_post("/translate", TranslateRequest)
     async def translate(
         self,
         request: Request[Any, Any, Any],
@@ -102,7 +111,7 @@ class ApiController(Controller):
             segments=segments_out(results) if data.include_segments else None,
         )
 
-    @json_post("/summarize")
+    @json_post("/summarize", SummarizeRequest)
     async def summarize(
         self,
         request: Request[Any, Any, Any],
@@ -117,7 +126,7 @@ class ApiController(Controller):
         note(request, settings, [data.text], len(result.sentences))
         return SummarizeResponse(result.summary, result.sentences, result.method, _ms(started))
 
-    @json_post("/digest")
+    @json_post("/digest", DigestRequest)
     async def digest(
         self,
         request: Request[Any, Any, Any],

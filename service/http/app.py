@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from litestar import Litestar, Router
+from litestar.connection import ASGIConnection
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -16,7 +20,13 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from service import __version__
-from service.http.access import ApiKeyGuard, cors_config, rate_limit_config
+from service.http.access import (
+    RATE_LIMIT_STORE,
+    ApiKeyGuard,
+    BoundedMemoryStore,
+    cors_config,
+    rate_limit_config,
+)
 from service.http.api import ApiController
 from service.http.health import live, ready
 from service.http.metrics import Metrics, metrics_route
@@ -28,6 +38,14 @@ from service.pipeline.pipeline import Pipeline
 from service.settings import Settings
 
 HERE = Path(__file__).parent
+_FILE_NAME = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
+
+
+async def plain_file_name(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
+    """Static files have short plain names: anything else (a NUL byte, a 300-character name)
+    is a 404 here, not an OSError from the file system."""
+    if not _FILE_NAME.match(str(connection.path_params.get("file_path", ""))):
+        raise NotFoundException(f"No resource at {connection.url.path}.")
 
 
 def create_app(settings: Settings | None = None, engines: Engines | None = None) -> Litestar:
@@ -64,7 +82,10 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             favicon,
             metrics_route(metrics),
             create_static_files_router(
-                path="/static", directories=[HERE / "static"], include_in_schema=False
+                path="/static",
+                directories=[HERE / "static"],
+                include_in_schema=False,
+                guards=[plain_file_name],
             ),
         ],
         dependencies={
@@ -77,6 +98,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             *([rate_limit.middleware] if rate_limit else []),
         ],
         cors_config=cors_config(settings),
+        stores={RATE_LIMIT_STORE: BoundedMemoryStore(settings.rate_limit_clients)},
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),

@@ -26,6 +26,7 @@ PROBLEM = "application/problem+json"
 STATUS: dict[type[errors.RoenError], int] = {
     errors.UnsupportedMediaType: 415,
     errors.LimitExceeded: 413,
+    errors.MalformedBody: 400,
     errors.InputError: 422,
     errors.Unauthenticated: 401,
     errors.Forbidden: 403,
@@ -76,6 +77,8 @@ def problem_for(err: errors.RoenError, **extra: Any) -> Problem:
     headers: dict[str, str] = {}
     if isinstance(err, errors.LimitExceeded) and err.limit is not None:
         extra.update(limit=err.limit, actual=err.actual)
+    if isinstance(err, errors.InvalidField):
+        extra["errors"] = [{"field": err.field, "message": err.detail}]
     if isinstance(err, errors.ModelMissing):
         extra["fix"] = err.command
     if err.retry_after_s is not None:

@@ -10,14 +10,17 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.exceptions import HTTPException
 from litestar.response import Template
 
-from service.errors import RoenError
+from service.errors import InputError, LimitExceeded, MalformedBody, RoenError
+from service.http.bodies import urlencoded, utf8
 from service.http.calls import until_disconnect
 from service.http.deps import PipelineDep, SettingsDep
 from service.http.problems import problem_for
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.types import SUMMARY_LENGTHS, Digest, SummaryOptions, TranslateOptions
+from service.settings import Settings
 from service.text.layout import paragraphs
 
 # Applied to every HTML page: no inline script or style, no framing, no sniffing.
@@ -60,33 +63,15 @@ async def submit(
     request: Request[Any, Any, Any], pipeline: PipelineDep, settings: SettingsDep
 ) -> Template:
     started = time.perf_counter()
-    # request.form() takes both encodings: multipart (the page, with its file input) and
-    # urlencoded (curl -d, a form without a file).
-    fields = await request.form()
-    text = str(fields.get("text") or "")
-    length = str(fields.get("length") or "short")
-    length = length if length in SUMMARY_LENGTHS else "short"
-    upload = fields.get("file")
-    if isinstance(upload, UploadFile) and upload.filename:
-        raw = await upload.read()
-        if len(raw) > settings.max_upload_bytes:
-            return _page(
-                pipeline,
-                413,
-                length=length,
-                error=f"The file has {len(raw):,} bytes; the limit is "
-                f"{settings.max_upload_bytes:,} (ROEN_MAX_UPLOAD_BYTES).",
-            )
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return _page(
-                pipeline,
-                422,
-                error="The file is not UTF-8 text; save it as UTF-8 and try again.",
-                length=length,
-            )
+    text, length = "", "short"
     try:
+        fields = await _fields(request, settings)
+        length = str(fields.get("length") or "short")
+        length = length if length in SUMMARY_LENGTHS else "short"
+        text = await _text(fields.get("text"), settings) or ""
+        upload = fields.get("file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            text = await _text(upload, settings) or ""
         digest = await until_disconnect(
             request,
             pipeline.digest(text, TranslateOptions(), SummaryOptions.of(length)),
@@ -98,6 +83,42 @@ async def submit(
         text=text,
         length=length,
         result=_result(digest, pipeline.model_name, started),
+    )
+
+
+async def _fields(request: Request[Any, Any, Any], settings: Settings) -> dict[str, Any]:
+    """Both encodings a form arrives in, decoded strictly: multipart (the page, with its file
+    input) and urlencoded (curl -d). Whatever is wrong with the bytes is a page saying so."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if ctype == "application/x-www-form-urlencoded":
+            return dict(urlencoded(await request.body()))
+        return dict((await request.form()).items())
+    except HTTPException as exc:
+        if exc.status_code == 413:
+            raise _too_big(settings.max_body_bytes, "form", "ROEN_MAX_BODY_BYTES") from None
+        raise MalformedBody(f"The form could not be read ({exc.detail}).") from None
+    except (UnicodeDecodeError, LookupError, ValueError) as err:
+        raise MalformedBody(
+            f"The form could not be read ({type(err).__name__}): send UTF-8 text fields."
+        ) from None
+
+
+async def _text(value: Any, settings: Settings) -> str | None:
+    """A text field, or a file part (the upload, or `text` sent as a file): its UTF-8 text."""
+    if not isinstance(value, UploadFile):
+        return None if value is None else str(value)
+    raw = await value.read()
+    if len(raw) > settings.max_upload_bytes:
+        raise _too_big(settings.max_upload_bytes, "file", "ROEN_MAX_UPLOAD_BYTES", len(raw))
+    # A well-formed upload whose content is not UTF-8 text: unprocessable (422), not malformed.
+    return utf8(raw, "The file", InputError).removeprefix("\ufeff")
+
+
+def _too_big(limit: int, what: str, setting: str, actual: int | None = None) -> LimitExceeded:
+    size = f"has {actual:,} bytes" if actual is not None else "is larger than that"
+    return LimitExceeded(
+        f"The {what} {size}; the limit is {limit:,} bytes ({setting}).", limit=limit, actual=actual
     )
 
 

@@ -15,10 +15,26 @@ class Limits:
     max_texts: int | None = None
     max_segments: int | None = None  # sentences, counting pieces of split ones
     require_text: bool = True  # an API call with nothing to do is a mistake; an empty file not
+    max_summary_sentences: int | None = None  # English sentences one summary reads
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
-        return cls(settings.max_chars, settings.max_texts, settings.max_segments)
+        return cls(
+            settings.max_chars,
+            settings.max_texts,
+            settings.max_segments,
+            max_summary_sentences=settings.max_summary_sentences,
+        )
+
+    def check_summary(self, sentences: int) -> None:
+        limit = self.max_summary_sentences
+        if limit is not None and sentences > limit:
+            raise LimitExceeded(
+                f"The text holds {sentences:,} sentences; this server summarises at most "
+                f"{limit:,} per request (ROEN_MAX_SUMMARY_SENTENCES).",
+                limit=limit,
+                actual=sentences,
+            )
 
     def check(self, texts: list[str]) -> None:
         if self.max_texts is not None and len(texts) > self.max_texts:

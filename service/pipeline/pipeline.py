@@ -117,10 +117,14 @@ class Pipeline:
     ) -> SummaryResult:
         """English text in; its summary (sentences in article order)."""
 
-        async def call() -> SummaryResult:
-            await _off_loop(lambda: self.limits.check([text]), len(text))
+        def admit() -> list[str]:
+            self.limits.check([text])
             sentences = [p.text for p in layout(text) if p.kind != "glue"]
-            return await self._summarize(sentences, options)
+            self.limits.check_summary(len(sentences))
+            return sentences
+
+        async def call() -> SummaryResult:
+            return await self._summarize(await _off_loop(admit, len(text)), options)
 
         return await self._within_deadline(call)
 
@@ -175,6 +179,8 @@ class Pipeline:
                 max_parts=self.limits.max_segments,
                 cache=self.cache,
             )
+            if for_digest:  # its summary will read every sentence: refused now, not after
+                self.limits.check_summary(sum(len(doc) for doc in prepared.sentences))
             return prepared, beams
 
         size = sum(len(t) for t in texts)

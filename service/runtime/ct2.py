@@ -14,7 +14,7 @@ from typing import Any
 from service.errors import ModelLoadFailed
 from service.models.convert import ensure_converted
 from service.runtime.backend import BackendStats, Decoding, Tokens
-from service.runtime.decoding import loop_start
+from service.runtime.decoding import collapse_loops, loop_start
 
 
 class CT2Backend:
@@ -96,10 +96,8 @@ class CT2Backend:
         out = []
         generated = 0
         for result, budget, least in zip(results, max_new_tokens, floor, strict=True):
-            tokens = result.hypotheses[0][:budget]
-            cut = loop_start(tokens)
-            if cut is not None and cut >= least:
-                tokens = tokens[:cut]
+            # Greedy rows stopped at a loop's third copy; beam rows may hold one anywhere.
+            tokens = collapse_loops(result.hypotheses[0][:budget], keep=least)
             generated += len(tokens)
             out.append(self.tokenizer.convert_tokens_to_string(tokens).strip())
         with self._lock:

@@ -31,3 +31,21 @@ def loop_start(tokens: list[Any], max_ngram: int = MAX_LOOP_NGRAM) -> int | None
         if tokens[n - k :] == tokens[n - 2 * k : n - k] == tokens[n - 3 * k : n - 2 * k]:
             return n - k
     return None
+
+
+def collapse_loops(tokens: list[Any], keep: int = 0, max_ngram: int = MAX_LOOP_NGRAM) -> list[Any]:
+    """`tokens` with every third (and later) back-to-back copy of a k-gram removed, wherever
+    it is — what the torch LoopBlocker prevents while decoding, done afterwards for decoders
+    that cannot be steered token by token (CTranslate2's beam search). The first `keep`
+    tokens are left as they are (a pinned minimum length). Linear in len(tokens)."""
+    out: list[Any] = list(tokens[:keep])
+    for token in tokens[keep:]:
+        out.append(token)
+        n = len(out)
+        for k in range(1, max_ngram + 1):
+            if 3 * k > n - keep:
+                break
+            if out[n - k :] == out[n - 2 * k : n - k] == out[n - 3 * k : n - 2 * k]:
+                del out[n - k :]
+                break
+    return out

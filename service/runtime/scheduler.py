@@ -206,8 +206,10 @@ class Scheduler:
             return 2
         return max(1, min(60, math.ceil(self._queued / rate)))
 
-    def close(self) -> None:
-        """Stop after the running batch; whatever still waits fails instead of hanging."""
+    def close(self, wait_s: float = 5.0) -> None:
+        """Stop after the running batch; whatever still waits fails instead of hanging. A
+        batch still running after `wait_s` (work of requests already gone) is abandoned:
+        the worker is a daemon thread, so the process can exit within its grace period."""
         with self._cond:
             self._closed = True
             for job in list(self._jobs):
@@ -217,7 +219,7 @@ class Scheduler:
             self._tasks.clear()
             self._cond.notify_all()
         if self._worker is not None:
-            self._worker.join(timeout=30)
+            self._worker.join(timeout=wait_s)
 
     # --- under the lock -------------------------------------------------------------
     def _admit(self, rows: int) -> None:
