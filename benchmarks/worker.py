@@ -5,7 +5,8 @@ other engine's thread pool in the same process to steal its cores.
     python -m benchmarks.worker ct2 MODEL CONVERTED  raw CTranslate2 int8, requests on stdin
     python -m benchmarks.worker naive MODEL          plain transformers fp32, requests on stdin
 
-A request is one JSON line {"sentences": [...], "beam": n, "batch": n, "each": bool}; the
+A request is one JSON line {"sentences": [...], "beam": n, "batch": n, "each": bool,
+"sort": bool}; the
 answer one JSON line {"tokens": generated, "seconds": total, "latencies": [per call]}.
 Tokenising is done before the clock starts. Every output is pinned to 1.1 × its source
 tokens (random weights never stop): CTranslate2 rows stop at their own length through the
@@ -94,8 +95,8 @@ def serve(tokenize: Any, run: Any) -> None:
     for line in sys.stdin:
         request = json.loads(line)
         rows = tokenize(request["sentences"])
-        if not request.get("each"):
-            rows = sorted(rows, key=len)  # length-sorted batches, as any batcher would
+        if request.get("sort"):
+            rows = sorted(rows, key=len)  # length-sorted batches of a workload known up front
         batch = 1 if request.get("each") else request.get("batch", 32)
         tokens, latencies = 0, []
         started = time.perf_counter()
