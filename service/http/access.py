@@ -28,8 +28,11 @@ def key_id(key: str) -> str:
 
 
 def presented_key(headers: Any) -> str | None:
+    """`Authorization: Bearer <key>`, or DeepL's `DeepL-Auth-Key <key>`."""
     scheme, _, token = headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return (
+        token.strip() if scheme.lower() in ("bearer", "deepl-auth-key") and token.strip() else None
+    )
 
 
 class ApiKeyGuard:

@@ -109,6 +109,9 @@ class ApiController(Controller):
             translation=results[0].translation if data.text is not None else None,
             translations=[r.translation for r in results] if data.texts is not None else None,
             segments=segments_out(results) if data.include_segments else None,
+            warnings=[list(r.warnings) for r in results]
+            if any(r.warnings for r in results)
+            else None,
         )
 
     @json_post("/summarize", SummarizeRequest)
@@ -154,6 +157,7 @@ class ApiController(Controller):
             model=pipeline.model_name,
             elapsed_ms=_ms(started),
             segments=segments_out([digest.translation]) if data.include_segments else None,
+            warnings=list(digest.translation.warnings) or None,
         )
 
     @get("/models", responses=problem_responses(401, 403, 429))

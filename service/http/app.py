@@ -20,6 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from service import __version__
+from service.http import deepl, libretranslate
 from service.http.access import (
     RATE_LIMIT_STORE,
     ApiKeyGuard,
@@ -74,6 +75,8 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
     return Litestar(
         route_handlers=[
             Router("/", route_handlers=[ApiController], guards=guard),
+            libretranslate.router(),
+            deepl.router(),
             Router(
                 "/", route_handlers=[form, submit], guards=guard if settings.protect_form else []
             ),

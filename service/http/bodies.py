@@ -12,6 +12,7 @@ Each check is one linear pass.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -91,12 +92,67 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def urlencoded(body: bytes) -> dict[str, str]:
+def urlencoded(body: bytes) -> list[tuple[str, str]]:
     """A form body, decoded strictly: `%ff` is an error, not a silent U+FFFD."""
     try:
-        pairs = parse_qsl(utf8(body), keep_blank_values=True, errors="strict")
+        return parse_qsl(utf8(body), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError as err:
         raise MalformedBody(
             f"A form field is not valid UTF-8 once %-decoded ({err.reason}). Send UTF-8 text."
         ) from None
-    return dict(pairs)
+
+
+@dataclass
+class Params:
+    """The parameters of one request, from whatever encoding it used."""
+
+    values: dict[str, list[Any]] = field(default_factory=dict)
+    lists: set[str] = field(default_factory=set)  # sent as a JSON array or a repeated key
+
+    def add(self, key: str, value: Any) -> None:
+        if isinstance(value, list):
+            self.values.setdefault(key, []).extend(value)
+            self.lists.add(key)
+        else:
+            self.values.setdefault(key, []).append(value)
+            if len(self.values[key]) > 1:
+                self.lists.add(key)
+
+    def one(self, key: str, default: str | None = None) -> str | None:
+        values = self.values.get(key)
+        if not values or values[0] is None:
+            return default
+        return str(values[0]).strip()
+
+    def all(self, key: str) -> list[Any]:
+        return self.values.get(key, [])
+
+
+async def params(request: Any) -> Params:
+    """JSON, urlencoded (repeated keys, bare keys), multipart, plus the query string —
+    decoded strictly, like every body."""
+    found = Params()
+    for key, value in parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), True):
+        found.add(key, value)
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if not body.strip():
+        return found
+    if ctype == "application/json" or ctype.endswith("+json"):
+        check_json(body)
+        data = msgspec.json.decode(body)
+        if not isinstance(data, dict):
+            raise MalformedBody("The body must be a JSON object.")
+        for key, value in data.items():
+            found.add(key, value)
+    elif ctype == "multipart/form-data":
+        try:
+            form = await request.form()
+        except (UnicodeDecodeError, LookupError, ValueError) as err:
+            raise MalformedBody(f"The form could not be read ({type(err).__name__}).") from None
+        for key, value in form.multi_items():
+            found.add(key, value)
+    else:  # urlencoded, or a client that forgot its content type
+        for key, value in urlencoded(body):
+            found.add(key, value)
+    return found

@@ -17,6 +17,14 @@ from prometheus_client.registry import Collector
 from service.pipeline.pipeline import Pipeline
 
 KNOWN_ROUTES = {
+    "/translate",
+    "/detect",
+    "/languages",
+    "/frontend/settings",
+    "/v2/translate",
+    "/v2/languages",
+    "/v2/usage",
+    "/v3/languages",
     "/v1/translate",
     "/v1/summarize",
     "/v1/digest",

@@ -18,6 +18,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("roen.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_SLASHES = re.compile(r"/{2,}")
 
 
 def request_middleware(observe: Callable[[str, int, float], None]) -> Callable[[ASGIApp], ASGIApp]:
@@ -30,6 +31,8 @@ def _wrap(app: ASGIApp, observe: Callable[[str, int, float], None]) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
+        if "//" in scope["path"]:  # clients that join "https://host/" + "/translate"
+            scope["path"] = _SLASHES.sub("/", scope["path"])
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if _VALID_ID.match(given) else uuid.uuid4().hex
         state = scope.setdefault("state", {})

@@ -48,6 +48,7 @@ class TranslateResponse(msgspec.Struct, omit_defaults=True):
     translation: str | None = None
     translations: list[str] | None = None
     segments: list[SegmentOut] | None = None
+    warnings: list[list[str]] | None = None  # one list per text, when any text has one
 
 
 class SummarizeRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -84,6 +85,7 @@ class DigestResponse(msgspec.Struct, omit_defaults=True):
     model: str
     elapsed_ms: float
     segments: list[SegmentOut] | None = None
+    warnings: list[str] | None = None  # about the whole article ("not_romanian")
 
 
 class ModelOut(msgspec.Struct, omit_defaults=True):
@@ -112,6 +114,14 @@ class ModelsResponse(msgspec.Struct):
 
 class Health(msgspec.Struct):
     status: str
+
+
+class LibreTranslateError(msgspec.Struct):
+    error: str
+
+
+class DeepLError(msgspec.Struct):
+    message: str
 
 
 class FieldError(msgspec.Struct):

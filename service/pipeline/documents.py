@@ -7,7 +7,8 @@ rebuild:  English for each row → each document put back around its original gl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from service.errors import LimitExceeded
 from service.pipeline.cache import SentenceCache
@@ -88,16 +89,25 @@ def _check_parts(parts: int, limit: int | None) -> None:
         )
 
 
-def rebuild(prepared: Prepared, english: dict[str, str]) -> list[TranslationResult]:
-    """`english` maps every part of `prepared` (known and translated) to its translation."""
-    return [
-        _rebuild(doc, sentences, english)
-        for doc, sentences in zip(prepared.docs, prepared.sentences, strict=True)
-    ]
+def rebuild(
+    prepared: Prepared, english: dict[str, str], not_romanian: Callable[[str], bool]
+) -> list[TranslationResult]:
+    """`english` maps every part of `prepared` (known and translated) to its translation;
+    `not_romanian` tells a text (and a sentence) that is clearly in another language."""
+    results = []
+    for doc, sentences in zip(prepared.docs, prepared.sentences, strict=True):
+        result = _rebuild(doc, sentences, english, not_romanian)
+        if not_romanian(result.source):
+            result = replace(result, warnings=("not_romanian",))
+        results.append(result)
+    return results
 
 
 def _rebuild(
-    doc: list[Piece], sentences: list[_Sentence], english: dict[str, str]
+    doc: list[Piece],
+    sentences: list[_Sentence],
+    english: dict[str, str],
+    not_romanian: Callable[[str], bool],
 ) -> TranslationResult:
     out: list[str] = []
     segments: list[Segment] = []
@@ -115,6 +125,8 @@ def _rebuild(
             for glue, part in zip(sentence.glue, sentence.parts[1:], strict=True):
                 target += (glue or " ") + english[part]
             warnings = segment_warnings(piece.text, target, split=len(sentence.parts) > 1)
+            if not_romanian(piece.text):
+                warnings += ("not_romanian",)
         out.append(target)
         segments.append(Segment(piece.text, target, piece.paragraph, warnings))
     return TranslationResult("".join(out), segments, "".join(p.text for p in doc))

@@ -23,9 +23,11 @@ from service.errors import RequestTimeout
 from service.pipeline.cache import SentenceCache
 from service.pipeline.documents import Prepared, prepare, rebuild
 from service.pipeline.engines import Engines
+from service.pipeline.language import Detected, LanguageDetector
 from service.pipeline.limits import Limits
 from service.pipeline.types import (
     Digest,
+    Segment,
     Stats,
     Status,
     SummaryOptions,
@@ -36,6 +38,7 @@ from service.runtime.scheduler import Scheduler
 from service.settings import Settings
 from service.summarize.types import SummaryResult
 from service.text.layout import layout
+from service.text.markup import Run, escape, runs
 
 T = TypeVar("T")
 # Below this many characters, preparing or rebuilding a request costs less than a hop to a
@@ -63,6 +66,7 @@ class Pipeline:
         self.timeout_s = timeout_s
         self.max_segment_tokens = max_segment_tokens
         self.beam_size = beam_size  # None: each checkpoint's own
+        self.detector = LanguageDetector()
 
     @classmethod
     def from_settings(cls, settings: Settings, engines: Engines | None = None) -> Pipeline:
@@ -110,7 +114,18 @@ class Pipeline:
     async def translate(
         self, texts: list[str], options: TranslateOptions = DEFAULT_TRANSLATE
     ) -> list[TranslationResult]:
+        if options.markup == "html":
+            return await self._within_deadline(lambda: self._translate_markup(texts, options))
         return await self._within_deadline(lambda: self._translate(texts, options))
+
+    async def detect(self, texts: list[str]) -> list[list[Detected]]:
+        """The likeliest languages of each text, best first."""
+
+        def run() -> list[list[Detected]]:
+            self.limits.check(texts)
+            return [self.detector.detect(t) for t in texts]
+
+        return await _off_loop(run, sum(len(t) for t in texts))
 
     async def summarize(
         self, text: str, options: SummaryOptions = DEFAULT_SUMMARY
@@ -163,10 +178,16 @@ class Pipeline:
 
     # --- steps --------------------------------------------------------------------------
     async def _translate(
-        self, texts: list[str], options: TranslateOptions, *, for_digest: bool = False
+        self,
+        texts: list[str],
+        options: TranslateOptions,
+        *,
+        for_digest: bool = False,
+        checked: bool = False,
     ) -> list[TranslationResult]:
         def admit() -> tuple[Prepared, int]:
-            self.limits.check(texts)  # a bad request is told so, whatever is loaded
+            if not checked:
+                self.limits.check(texts)  # a bad request is told so, whatever is loaded
             if for_digest:
                 self.engines.need_summarizer()  # fail before translating what cannot finish
             backend = self.engines.need_translator()
@@ -191,7 +212,37 @@ class Pipeline:
         translated = dict(zip(prepared.todo, fresh, strict=True))
         if self.cache:
             self.cache.put_many(beams, translated)
-        return await _off_loop(lambda: rebuild(prepared, prepared.known | translated), size)
+        english = prepared.known | translated
+        return await _off_loop(lambda: rebuild(prepared, english, self.detector.not_romanian), size)
+
+    async def _translate_markup(
+        self, texts: list[str], options: TranslateOptions
+    ) -> list[TranslationResult]:
+        """Markup: its text runs go through the pipeline; tags come back untouched."""
+        size = sum(len(t) for t in texts)
+
+        def split() -> list[list[Run]]:
+            self.limits.check(texts)
+            return [runs(t, options.ignore_tags) for t in texts]
+
+        docs = await _off_loop(split, size)
+        parts = [r.text for doc in docs for r in doc if r.text is not None]
+        done = iter(await self._translate(parts, options, checked=True) if parts else [])
+        results = []
+        for text, doc in zip(texts, docs, strict=True):
+            out: list[str] = []
+            segments: list[Segment] = []
+            warnings: set[str] = set()
+            for run in doc:
+                if run.text is None:
+                    out.append(run.raw)
+                    continue
+                part = next(done)
+                out.append(escape(part.translation))
+                segments.extend(part.segments)
+                warnings.update(part.warnings)
+            results.append(TranslationResult("".join(out), segments, text, tuple(sorted(warnings))))
+        return results
 
     async def _summarize(self, sentences: list[str], options: SummaryOptions) -> SummaryResult:
         summarizer = self.engines.need_summarizer()

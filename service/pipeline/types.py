@@ -14,6 +14,8 @@ SUMMARY_LENGTHS: dict[str, int] = {"short": 3, "medium": 5, "long": 8}
 @dataclass(frozen=True, slots=True)
 class TranslateOptions:
     beam_size: int | None = None  # None: ROEN_BEAM_SIZE, else the checkpoint's own
+    markup: str = "text"  # "html": tags pass through untouched, text runs are translated
+    ignore_tags: frozenset[str] = frozenset()  # with markup: elements never translated
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class TranslationResult:
     translation: str
     segments: list[Segment] = field(default_factory=list)
     source: str = ""  # the input after normalisation: what `segments` and paragraphs index
+    warnings: tuple[str, ...] = ()  # about the whole text ("not_romanian")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,255 @@
+"""The DeepL v2 dialect, for the pair ro→en: what the official `deepl` client libraries
+(with `server_url`), Mastodon, Weblate and "DeepL-compatible" tools speak. Implemented from
+DeepL's API documentation and the requests those clients send.
+
+    POST /v2/translate       text (repeated / array, ≤ 50), target_lang EN|EN-GB|EN-US,
+                             source_lang RO or absent (then detected), tag_handling html|xml
+                             with ignore_tags; split_sentences, preserve_formatting,
+                             non_splitting_tags, formality, context, model_type accepted
+                             (roen always keeps formatting and structure; English has no
+                             formal register to choose; context is not used); glossary_id
+                             refused (no glossaries)
+    GET|POST /v2/languages   type=source|target (the client sends `type` as a form body on
+                             GET); GET /v3/languages?resource=… for newer clients
+    GET|POST /v2/usage       character_count served by this process; no quota
+Auth: `Authorization: DeepL-Auth-Key <key>` (or Bearer, or the legacy `auth_key` field)
+against ROEN_API_KEYS. Errors are {"message": "..."} with DeepL's statuses: 400, 403, 413,
+429, 503. Every translation carries `billed_characters`: the official Python client fails
+without it.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from litestar import Request, Response, Router, get, post, route
+from litestar.exceptions import HTTPException
+from litestar.openapi.datastructures import ResponseSpec
+
+from service.errors import Forbidden, InputError, LimitExceeded, RoenError, Unauthenticated
+from service.http.access import ApiKeyGuard
+from service.http.bodies import Params, params
+from service.http.calls import until_disconnect
+from service.http.deps import PipelineDep, SettingsDep
+from service.http.problems import problem_for
+from service.http.schemas import DeepLError
+from service.pipeline.types import TranslateOptions
+from service.settings import Settings
+
+TAG = "deepl"
+ERRORS = {
+    code: ResponseSpec(data_container=DeepLError, description=why)
+    for code, why in {
+        400: "Missing or invalid parameter, unsupported language, glossary, malformed body",
+        403: "Authorization failure",
+        413: "Too many texts or characters",
+        429: "Too many requests (Retry-After)",
+        500: "Engine failure",
+        503: "Model loading or missing; queue full (Retry-After)",
+        504: "Did not finish in time",
+    }.items()
+}
+MAX_TEXTS = 50
+TARGETS = {"EN", "EN-GB", "EN-US"}
+NO_QUOTA = 1_000_000_000_000  # reported as the limit: roen bills nobody
+
+
+class CharacterCount:
+    """Characters translated by this process, for /v2/usage."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            self.count += n
+
+
+def deepl_key(request: Request[Any, Any, Any], found: Params) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() in ("deepl-auth-key", "bearer") and token.strip():
+        return token.strip()
+    return found.one("auth_key")
+
+
+def _check_key(request: Request[Any, Any, Any], found: Params, settings: Settings) -> None:
+    keys = settings.keys()
+    if keys:
+        ApiKeyGuard(keys).check(deepl_key(request, found))
+
+
+def _texts(found: Params) -> list[str]:
+    texts = found.all("text")
+    if not texts:
+        raise InputError("Parameter 'text' not specified.")
+    if not all(isinstance(t, str) for t in texts):
+        raise InputError("Parameter 'text' must be a string or a list of strings.")
+    if len(texts) > MAX_TEXTS:
+        raise LimitExceeded(
+            f"Too many texts: {len(texts)}; at most {MAX_TEXTS} per request.",
+            limit=MAX_TEXTS,
+            actual=len(texts),
+        )
+    return [str(t) for t in texts]
+
+
+def _options(found: Params) -> TranslateOptions:
+    target = (found.one("target_lang") or "").upper()
+    if not target:
+        raise InputError("Parameter 'target_lang' not specified.")
+    if target not in TARGETS:
+        raise InputError(
+            f"Value for 'target_lang' not supported: {target}. roen translates Romanian→English "
+            "only (EN, EN-GB, EN-US)."
+        )
+    source = (found.one("source_lang") or "").upper()
+    if source not in ("", "RO"):
+        raise InputError(
+            f"Value for 'source_lang' not supported: {source}. roen translates Romanian→English "
+            "only (RO, or leave it out)."
+        )
+    if found.one("glossary_id"):
+        raise InputError("Glossaries are not supported by this server: leave out glossary_id.")
+    handling = (found.one("tag_handling") or "").lower()
+    if handling not in ("", "html", "xml"):
+        raise InputError(f"Value for 'tag_handling' not supported: {handling} (html or xml).")
+    ignore: set[str] = set()
+    for value in found.all("ignore_tags"):
+        ignore.update(t.strip().lower() for t in str(value).split(",") if t.strip())
+    return TranslateOptions(markup="html" if handling else "text", ignore_tags=frozenset(ignore))
+
+
+def translate_route(count: CharacterCount) -> Any:
+    @post(
+        "/v2/translate",
+        tags=[TAG],
+        status_code=200,
+        summary="Translate (DeepL v2)",
+        responses=ERRORS,
+    )
+    async def translate(
+        request: Request[Any, Any, Any], pipeline: PipelineDep, settings: SettingsDep
+    ) -> dict[str, Any]:
+        """DeepL's /v2/translate for RO → EN, form or JSON."""
+        found = await params(request)
+        _check_key(request, found, settings)
+        texts = _texts(found)
+        options = _options(found)
+        results = await until_disconnect(request, pipeline.translate(texts, options))
+        detected = "RO"
+        if not found.one("source_lang"):
+            languages = await pipeline.detect(["\n".join(texts)])
+            if languages[0]:
+                detected = languages[0][0].language.upper()
+        count.add(sum(len(t) for t in texts))
+        request.state.chars = sum(len(t) for t in texts)
+        request.state.segments = sum(len(r.segments) for r in results)
+        return {
+            "translations": [
+                {
+                    "detected_source_language": detected,
+                    "text": r.translation,
+                    "billed_characters": len(t),
+                }
+                for r, t in zip(results, texts, strict=True)
+            ]
+        }
+
+    return translate
+
+
+SOURCE = [{"language": "RO", "name": "Romanian"}]
+TARGET = [
+    {"language": "EN-GB", "name": "English (British)", "supports_formality": False},
+    {"language": "EN-US", "name": "English (American)", "supports_formality": False},
+]
+
+
+@route(
+    "/v2/languages",
+    http_method=["GET", "POST"],
+    tags=[TAG],
+    summary="Languages (DeepL v2)",
+    responses=ERRORS,
+)
+async def languages(request: Request[Any, Any, Any], settings: SettingsDep) -> list[dict[str, Any]]:
+    found = await params(request)  # `type` arrives in the query, or as a form body on GET
+    _check_key(request, found, settings)
+    kind = (found.one("type") or "source").lower()
+    if kind not in ("source", "target"):
+        raise InputError("Value for 'type' not supported (source or target).")
+    return TARGET if kind == "target" else SOURCE
+
+
+@get("/v3/languages", tags=[TAG], summary="Languages (DeepL v3)", responses=ERRORS)
+async def languages_v3(
+    request: Request[Any, Any, Any], settings: SettingsDep
+) -> list[dict[str, Any]]:
+    found = await params(request)
+    _check_key(request, found, settings)
+    if (found.one("resource") or "translate_text") != "translate_text":
+        return []  # no glossaries and nothing else: an empty list turns them off
+    return [
+        {
+            "lang": "RO",
+            "name": "Romanian",
+            "usable_as_source": True,
+            "usable_as_target": False,
+            "features": [],
+        },
+        *(
+            {
+                "lang": t["language"],
+                "name": t["name"],
+                "usable_as_source": False,
+                "usable_as_target": True,
+                "features": [],
+            }
+            for t in TARGET
+        ),
+    ]
+
+
+def usage_route(count: CharacterCount) -> Any:
+    @route(
+        "/v2/usage",
+        http_method=["GET", "POST"],
+        tags=[TAG],
+        summary="Usage (DeepL v2)",
+        responses=ERRORS,
+    )
+    async def usage(request: Request[Any, Any, Any], settings: SettingsDep) -> dict[str, Any]:
+        _check_key(request, await params(request), settings)
+        return {"character_count": count.count, "character_limit": NO_QUOTA}
+
+    return usage
+
+
+def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, RoenError):
+        problem = problem_for(exc)
+        status, detail, headers = problem.status, exc.detail, dict(problem.headers)
+    elif isinstance(exc, HTTPException):
+        status, detail = exc.status_code, str(exc.detail)
+        headers = dict(getattr(exc, "headers", None) or {})
+        if status == 429:
+            detail = "Too many requests: retry later."
+    else:
+        raise exc  # the app's own handler gives it a request id and a log line
+    if isinstance(exc, (Unauthenticated, Forbidden)) or status == 401:
+        status, detail = 403, "Authorization failure, check the authentication key."
+    if status in (415, 422):
+        status = 400
+    headers.pop("WWW-Authenticate", None)
+    return Response({"message": detail}, status_code=status, headers=headers)
+
+
+def router() -> Router:
+    count = CharacterCount()
+    return Router(
+        "/",
+        route_handlers=[translate_route(count), languages, languages_v3, usage_route(count)],
+        exception_handlers={RoenError: on_error, HTTPException: on_error},
+    )
