@@ -51,11 +51,13 @@ def threads(pid: int) -> int:
     return -1
 
 
-def post_raw(port: int, body: bytes, *, length: int | None = None) -> socket.socket:
-    """A POST /v1/translate whose bytes we control; the socket is returned open."""
+def post_raw(
+    port: int, body: bytes, *, length: int | None = None, path: str = "/v1/translate"
+) -> socket.socket:
+    """A POST whose bytes we control; the socket is returned open."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
     head = (
-        "POST /v1/translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         f"Content-Length: {length if length is not None else len(body)}\r\n\r\n"
     )
     sock.sendall(head.encode() + body)
@@ -127,14 +129,24 @@ def test_a_body_shorter_than_its_content_length_does_not_hang(tiny_marian, tmp_p
     assert 1.5 < waited < 6
 
 
-def test_a_client_that_leaves_takes_its_work_with_it(tiny_marian, tmp_path):
+@pytest.mark.parametrize(
+    ("path", "field", "extra"),
+    [
+        ("/v1/translate", "text", {}),
+        ("/v2/translate", "text", {"target_lang": "EN-GB"}),
+        ("/translate", "q", {"source": "ro", "target": "en"}),
+    ],
+)
+def test_a_client_that_leaves_takes_its_work_with_it(tiny_marian, tmp_path, path, field, extra):
+    """Every route: a client that hangs up (a DeepL client retrying after its 10 s timeout)
+    does not leave its article to be translated for nobody."""
     # torch: slow enough on the tiny model for the article to be queued for seconds
     server = serve(tiny_marian, tmp_path, ROEN_BACKEND="torch", ROEN_MAX_BATCH_SIZE="8")
     try:
         pid = server.proc.pid
         idle_threads = threads(pid)
-        body = httpx.Request("POST", "/", json={"text": long_article(1200)}).content
-        sock = post_raw(server.port, body)
+        body = httpx.Request("POST", "/", json={field: long_article(1200), **extra}).content
+        sock = post_raw(server.port, body, path=path)
         time.sleep(1.5)  # being translated, batch after batch
         assert server.metric("roen_queue_sentences") > 0
         sock.close()  # the client leaves
@@ -156,7 +168,7 @@ def test_a_client_that_leaves_takes_its_work_with_it(tiny_marian, tmp_path):
         server.stop()
     log = server.log()
     report(
-        "disconnect",
+        f"disconnect {path}",
         {
             "queued_2s_after_leaving": queued,
             "cancelled_sentences": cancelled,
