@@ -258,3 +258,54 @@ def test_app_shutdown_stops_the_scheduler_worker(make_client):
         assert engines.scheduler.running
     assert not engines.scheduler.running  # lifespan exit closed it
     assert engines.translation.engine.closed
+
+
+def test_a_backend_that_breaks_its_contract_does_not_stop_the_worker(scheduler):
+    class Short(SlowEcho):
+        def respond(self, texts):
+            return super().respond(texts)[:-1] if "rupt" in texts else super().respond(texts)
+
+    backend = Short(delay=0)
+    s = scheduler(backend)
+    with pytest.raises(EngineFailure):
+        asyncio.run(ask(s, backend, ["rupt", "bun"]))
+    assert asyncio.run(ask(s, backend, ["după"])) == ["EN(după)"]  # the worker is alive
+
+
+def test_summary_tasks_and_batches_take_turns(scheduler):
+    backend = SlowEcho(delay=0.01)
+    s = scheduler(backend)
+    order: list[str] = []
+
+    def task(name: str):
+        time.sleep(0.02)
+        order.append(name)
+
+    async def main():
+        tasks = [asyncio.create_task(s.run(lambda n=n: task(n), weight=5)) for n in "abc"]
+        await asyncio.sleep(0)
+        translation = asyncio.create_task(ask(s, backend, ["propoziție"]))
+        assert s.stats().queued_rows >= 1 + 2 * 5  # tasks count against the capacity too
+        await translation
+        order.append("translation")
+        await asyncio.gather(*tasks)
+
+    asyncio.run(main())
+    assert order.index("translation") <= 2, order  # not behind every queued summary
+
+
+def test_start_after_a_close_that_abandoned_a_batch(scheduler):
+    backend = SlowEcho(delay=0.5)
+    s = scheduler(backend)
+
+    async def main():
+        job = asyncio.create_task(ask(s, backend, ["lung"]))
+        await asyncio.sleep(0.1)
+        await asyncio.to_thread(s.close, 0.05)  # gives up waiting for the running batch
+        with pytest.raises(Overloaded):
+            await ask(s, backend, ["închis"])
+        s.start()  # a second lifespan, while the old batch still runs
+        backend.delay = 0
+        return await job, await ask(s, backend, ["din nou"])
+
+    assert asyncio.run(main()) == (["EN(lung)"], ["EN(din nou)"])

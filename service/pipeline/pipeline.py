@@ -248,6 +248,7 @@ class Pipeline:
         summarizer = self.engines.need_summarizer()
         return await self.engines.scheduler.run(
             lambda: summarizer.summarize(sentences, max_sentences=options.max_sentences),
+            weight=max(1, len(sentences)),
             timeout_s=self._remaining(),
         )
 

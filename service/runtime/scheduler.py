@@ -75,6 +75,7 @@ class _Task:
     future: asyncio.Future[Any]
     loop: asyncio.AbstractEventLoop
     deadline: float
+    weight: int = 1
 
 
 @dataclass
@@ -118,14 +119,15 @@ class Scheduler:
         self._last = _LastBatch()
         self._cond = threading.Condition()
         self._closed = True  # until start()
+        self._task_turn = False
         self._worker: threading.Thread | None = None
 
     def start(self) -> None:
         """Start the worker (again, after close: an app's lifespan may run more than once)."""
         with self._cond:
+            self._closed = False  # (a worker abandoned in a long batch by close() goes on)
             if self._worker is not None and self._worker.is_alive():
                 return
-            self._closed = False
             self._worker = threading.Thread(target=self._run, name="roen-scheduler", daemon=True)
             self._worker.start()
 
@@ -175,13 +177,18 @@ class Scheduler:
             if not job.future.done() or job.future.cancelled():
                 self._drop(job)
 
-    async def run(self, fn: Callable[[], T], *, timeout_s: float | None = None) -> T:
-        """Run `fn` on the worker between batches (model work that is not a translation)."""
+    async def run(
+        self, fn: Callable[[], T], *, weight: int = 1, timeout_s: float | None = None
+    ) -> T:
+        """Run `fn` on the worker, taking turns with translation batches (model work that is
+        not a translation: a summary). `weight`: the sentences it works on, counted against
+        the queue's capacity like a translation's."""
         loop = asyncio.get_running_loop()
-        task = _Task(fn, loop.create_future(), loop, _deadline(timeout_s))
+        task = _Task(fn, loop.create_future(), loop, _deadline(timeout_s), weight)
         with self._cond:
-            self._admit(1)
+            self._admit(weight)
             self._tasks.append(task)
+            self._queued += weight
             self._count.tasks += 1
             self._cond.notify()
         try:
@@ -191,6 +198,7 @@ class Scheduler:
                 with self._cond:
                     if task in self._tasks:
                         self._tasks.remove(task)
+                        self._queued -= task.weight
         return result
 
     def stats(self) -> SchedulerStats:
@@ -215,6 +223,7 @@ class Scheduler:
             for job in list(self._jobs):
                 self._fail(job, _shutting_down())
             for task in self._tasks:
+                self._queued -= task.weight
                 _settle(task.future, task.loop, error=_shutting_down())
             self._tasks.clear()
             self._cond.notify_all()
@@ -257,16 +266,27 @@ class Scheduler:
                     self._cond.wait()
                 if self._closed:
                     return
-                task = self._tasks.popleft() if self._tasks else None
+                # Tasks and batches take turns: neither starves the other.
+                task = None
+                if self._tasks and (not self._jobs or self._task_turn):
+                    task = self._tasks.popleft()
+                    self._queued -= task.weight
+                self._task_turn = task is None
                 batch: list[tuple[_Job, int, Tokens, int]] = []
                 started = time.monotonic()
                 if task is None:
                     self._linger()
                     batch = self._take_batch()
-            if task is not None:
-                self._execute_task(task)
-            elif batch:
-                self._execute(batch, waited=time.monotonic() - started)
+            try:
+                if task is not None:
+                    self._execute_task(task)
+                elif batch:
+                    self._execute(batch, waited=time.monotonic() - started)
+            except Exception:  # a bug here must not stop the one worker every request needs
+                log.exception("the scheduler's worker failed on a batch; it goes on")
+                with self._cond:
+                    for job in {j for j, _, _, _ in batch}:
+                        self._fail(job, EngineFailure("The engine failed on this request."))
 
     def _linger(self) -> None:
         """Wait (the lock is released while waiting) for company, while it is coming:
@@ -325,6 +345,8 @@ class Scheduler:
         try:
             decoding = Decoding(batch[0][0].beam_size, [b for _, _, _, b in batch])
             outputs = backend.generate([tokens for _, _, tokens, _ in batch], decoding)
+            if len(outputs) != len(batch):
+                raise RuntimeError(f"{len(outputs)} outputs for a batch of {len(batch)} rows")
         except Exception as err:  # only the jobs in this batch fail; the worker goes on
             log.exception("batch of %d rows failed", len(batch))
             failure = EngineFailure(f"The engine failed on a batch ({type(err).__name__}).")

@@ -1,7 +1,7 @@
 """HTML (and DeepL's XML) as tags and text runs: tags pass through byte for byte, only text
 is translated, and text that arrived escaped (`&lt;b&gt;`) leaves escaped.
 
-This is the safe floor for markup — it never mangles a tag, an attribute or an entity; a
+This is the safe floor for markup — it never mangles a tag or an attribute; a
 sentence broken by an inline tag (`a <b>b</b> c`) is translated in its runs. Never
 translated: the contents of script, style, code, pre, kbd, samp, textarea, svg, math and
 template, of any element with translate="no" or class="notranslate" (Mastodon wraps custom
@@ -14,11 +14,20 @@ import html
 import re
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[!?][^>]*>|</?[A-Za-z][^>]*>", re.S)
+# One tag, quoted attribute values allowed to hold ">"; matched at a position, within
+# MAX_TAG characters, so that a stray "<" costs a bounded amount of work.
+_TAG = re.compile(r"""</?[A-Za-z][\w:.-]*(?:[^>"']|"[^"]*"|'[^']*')*+>""")
 _NAME = re.compile(r"</?\s*([A-Za-z][\w:.-]*)")
 _NO = re.compile(r"""\btranslate\s*=\s*["']?no\b|\bclass\s*=\s*["'][^"']*\bnotranslate\b""", re.I)
+MAX_TAG = 1_000
 NEVER_TRANSLATED = frozenset("script style code pre kbd samp textarea svg math template".split())
+# Their content is raw text to the HTML parser: not markup, so not scanned for tags.
+RAW_TEXT = frozenset("script style textarea".split())
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+# Elements a new one of the same name closes instead of nesting in (<p>a<p>b).
+NO_SELF_NESTING = frozenset("p li dt dd option tr td th".split())
+# Constructs that are not elements, and how each ends.
+_OTHER = (("<!--", "-->"), ("<![CDATA[", "]]>"), ("<!", ">"), ("<?", ">"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,34 +37,66 @@ class Run:
 
 
 def runs(markup: str, ignore: frozenset[str] = frozenset()) -> list[Run]:
-    """The document as tags and text runs, in order; concatenating `raw` gives it back."""
+    """The document as tags and text runs, in order; concatenating `raw` gives it back.
+    Each character is looked at a bounded number of times: linear in the input."""
     out: list[Run] = []
     skip: list[str] = []  # open elements whose text is not translated
-    pos = 0
-    for match in _TOKEN.finditer(markup):
-        if match.start() > pos:
-            out.append(_text(markup[pos : match.start()], bool(skip)))
+    text_from = pos = 0
+
+    def emit_text(end: int) -> None:
+        if end > text_from:
+            out.append(_text(markup[text_from:end], bool(skip)))
+
+    next_gt = 0  # where the next ">" is: a "<" with none in reach starts no tag
+    while (pos := markup.find("<", pos)) != -1:
+        if next_gt < pos:
+            next_gt = markup.find(">", pos)
+            if next_gt == -1:
+                break  # no tag can close any more: the rest is text
+        end = _other_end(markup, pos)
+        if end is not None:  # comment, CDATA, doctype, processing instruction
+            emit_text(pos)
+            out.append(Run(markup[pos:end], None))
+            text_from = pos = end
+            continue
+        match = None
+        if next_gt - pos <= MAX_TAG:
+            match = _TAG.match(markup, pos, min(len(markup), pos + MAX_TAG))
+        if match is None:
+            pos += 1  # a "<" that starts no tag is text
+            continue
+        emit_text(pos)
         tag = match.group(0)
         out.append(Run(tag, None))
-        pos = match.end()
-        name_match = _NAME.match(tag)
-        if name_match is None:
-            continue  # comment, doctype, CDATA, processing instruction
-        name = name_match.group(1).lower()
+        text_from = pos = match.end()
+        name = _NAME.match(tag).group(1).lower()  # type: ignore[union-attr]
         if tag.startswith("</"):
             if skip and skip[-1] == name:
                 skip.pop()
-        elif skip and name == skip[-1] and not tag.endswith("/>"):
+            continue
+        if tag.endswith("/>") or name in VOID:
+            continue
+        opens_skip = name in NEVER_TRANSLATED or name in ignore or bool(_NO.search(tag))
+        if skip and name == skip[-1] and name not in NO_SELF_NESTING:
             skip.append(name)  # the same element nested inside a skipped one
-        elif (
-            (name in NEVER_TRANSLATED or name in ignore or _NO.search(tag))
-            and not tag.endswith("/>")
-            and name not in VOID
-        ):
+        elif opens_skip and not (skip and name == skip[-1]):
             skip.append(name)
-    if pos < len(markup):
-        out.append(_text(markup[pos:], bool(skip)))
+        if name in RAW_TEXT:  # up to its end tag, untouched, whatever it holds
+            close = re.compile(rf"</{re.escape(name)}\s*>", re.I).search(markup, pos)
+            end = close.start() if close else len(markup)
+            if end > pos:
+                out.append(Run(markup[pos:end], None))
+            text_from = pos = end
+    emit_text(len(markup))
     return out
+
+
+def _other_end(markup: str, pos: int) -> int | None:
+    for opener, closer in _OTHER:
+        if markup.startswith(opener, pos):
+            end = markup.find(closer, pos + len(opener))
+            return len(markup) if end == -1 else end + len(closer)
+    return None
 
 
 def _text(raw: str, skipped: bool) -> Run:

@@ -1,0 +1,81 @@
+"""Markup as tags and text runs: nothing mangled, nothing lost, linear in the input."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.text.markup import runs
+
+
+def translated(markup: str) -> list[str]:
+    return [r.text for r in runs(markup) if r.text is not None]
+
+
+@pytest.mark.parametrize(
+    ("markup", "texts"),
+    [
+        ('<a title="x>y" href="/a?b=1&amp;c">Bună</a>', ["Bună"]),  # ">" inside an attribute
+        ("<script>if(a<b){}</script><p>Bună</p>", ["Bună"]),  # script content is not markup
+        ('<p translate="no">a<p>b</p> c', [" c"]),  # <p> closes a <p>: not nested
+        ('<p>x <span translate="no">:e:</span> y</p>', ["x ", " y"]),  # Mastodon's emoji
+        ('<div class="a notranslate b">nu</div>da', ["da"]),
+        ("a < b and <!-- c --> d <![CDATA[x]]> e", ["a < b and ", " d ", " e"]),
+        ("<pre><b>cod</b></pre><code>x</code><i>da</i>", ["da"]),
+        ("&lt;b&gt; rămâne &amp; text", ["<b> rămâne & text"]),  # unescaped for the model only
+    ],
+)
+def test_runs(markup, texts):
+    assert translated(markup) == texts
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<p>",
+                "</p>",
+                "<b>",
+                "</b>",
+                "<br>",
+                "<!--",
+                "-->",
+                "<script>",
+                "</script>",
+                '<span translate="no">',
+                "</span>",
+                "&amp;",
+                "&lt;",
+                "<",
+                ">",
+                '"',
+                "text ",
+                "ș",
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_concatenating_the_runs_gives_the_input_back(markup):
+    assert "".join(r.raw for r in runs(markup)) == markup
+
+
+@pytest.mark.parametrize(
+    "unit", ["<!--", "<a", '<a title="', "<", "<script>", '<a "' * 333 + ">", "x<b>y</b> "]
+)
+def test_splitting_is_linear(unit):
+    def seconds(n: int) -> float:
+        text = unit * (n // len(unit))
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            runs(text)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    small, large = seconds(25_000), seconds(100_000)  # 4× the input: ~4× the time
+    assert large < max(6 * small, 0.1) and large < 1.0, (small, large)
