@@ -235,3 +235,28 @@ def test_the_dialects_have_their_own_tags_in_openapi(client):
     assert doc["paths"]["/translate"]["post"]["tags"] == ["libretranslate"]
     assert doc["paths"]["/v2/translate"]["post"]["tags"] == ["deepl"]
     assert "/detect" in doc["paths"] and "/v2/usage" in doc["paths"]
+
+
+def test_validation_happens_before_any_work(client):
+    for bad in ("²", "9" * 5000, "-1"):
+        r = client.post(
+            "/translate", json={"q": "Bună.", "source": "ro", "target": "en", "alternatives": bad}
+        )
+        assert r.status_code == 400 and "alternatives" in r.json()["error"]
+    r = client.post(
+        "/translate",
+        json={"q": "<p>a &#12; b</p>", "source": "ro", "target": "en", "format": "html"},
+    )
+    assert (
+        r.status_code == 400 and "U+000C" in r.json()["error"]
+    )  # an entity is no way around the check
+    r = client.post("/translate?q=%ff&source=ro&target=en")
+    assert r.status_code == 400 and "UTF-8" in r.json()["error"]  # the query string is strict too
+
+
+def test_detection_near_the_character_limit_does_not_turn_a_success_into_a_413(make_client):
+    with make_client(max_chars=100, rate_limit_per_minute=0) as c:
+        texts = ["Bună ziua! " * 4 + "Salut la toți", "Ce mai faceți? " * 2 + "Bine, mulțumi"]
+        assert sum(len(t) for t in texts) == 100  # at the limit: joined, they would be 101
+        r = c.post("/v2/translate", json={"text": texts, "target_lang": "EN"})
+        assert r.status_code == 200, r.text

@@ -38,7 +38,7 @@ def utf8(body: bytes, what: str = "The body", error: type[InputError] = Malforme
         ) from None
 
 
-def check_json(body: bytes, schema: type[Any] | None = None) -> None:
+def check_json(body: bytes, schema: type[Any] | None = None) -> Any:
     """Parse once, untyped (msgspec: C, linear), so that whatever is wrong with the bytes is
     a 400 here; then, with `schema`, convert strictly (`"2"` is not a beam width; Litestar's
     own conversion is lenient) so that a wrong field is a 422 naming it."""
@@ -70,6 +70,7 @@ def check_json(body: bytes, schema: type[Any] | None = None) -> None:
                 + (f" (field `{field}`)." if field else "."),
                 field=field,
             ) from None
+    return value
 
 
 def _too_deep() -> MalformedBody:
@@ -132,15 +133,14 @@ async def params(request: Any) -> Params:
     """JSON, urlencoded (repeated keys, bare keys), multipart, plus the query string —
     decoded strictly, like every body."""
     found = Params()
-    for key, value in parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), True):
+    for key, value in urlencoded(request.scope.get("query_string", b"")):
         found.add(key, value)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()
     if not body.strip():
         return found
     if ctype == "application/json" or ctype.endswith("+json"):
-        check_json(body)
-        data = msgspec.json.decode(body)
+        data = check_json(body)
         if not isinstance(data, dict):
             raise MalformedBody("The body must be a JSON object.")
         for key, value in data.items():

@@ -34,7 +34,7 @@ from service.http.calls import until_disconnect
 from service.http.deps import PipelineDep, SettingsDep
 from service.http.problems import problem_for
 from service.http.schemas import DeepLError
-from service.pipeline.types import TranslateOptions
+from service.pipeline.types import TranslateOptions, TranslationResult
 from service.settings import Settings
 
 TAG = "deepl"
@@ -137,12 +137,18 @@ def translate_route(count: CharacterCount) -> Any:
         _check_key(request, found, settings)
         texts = _texts(found)
         options = _options(found)
-        results = await until_disconnect(request, pipeline.translate(texts, options))
-        detected = "RO"
-        if not found.one("source_lang"):
-            languages = await pipeline.detect(["\n".join(texts)])
-            if languages[0]:
-                detected = languages[0][0].language.upper()
+
+        async def work() -> tuple[list[TranslationResult], str]:
+            results = await pipeline.translate(texts, options)
+            if found.one("source_lang"):
+                return results, "RO"
+            found_languages = await pipeline.detect(
+                ["\n".join(texts)], markup=options.markup, checked=True
+            )
+            best = found_languages[0]
+            return results, best[0].language.upper() if best else "RO"
+
+        results, detected = await until_disconnect(request, work())
         count.add(sum(len(t) for t in texts))
         request.state.chars = sum(len(t) for t in texts)
         request.state.segments = sum(len(r.segments) for r in results)
@@ -231,13 +237,12 @@ def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, RoenError):
         problem = problem_for(exc)
         status, detail, headers = problem.status, exc.detail, dict(problem.headers)
-    elif isinstance(exc, HTTPException):
-        status, detail = exc.status_code, str(exc.detail)
+    else:  # HTTPException: only these two kinds are routed here
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        detail = str(getattr(exc, "detail", "")) or "Error."
         headers = dict(getattr(exc, "headers", None) or {})
         if status == 429:
             detail = "Too many requests: retry later."
-    else:
-        raise exc  # the app's own handler gives it a request id and a log line
     if isinstance(exc, (Unauthenticated, Forbidden)) or status == 401:
         status, detail = 403, "Authorization failure, check the authentication key."
     if status in (415, 422):

@@ -28,7 +28,8 @@ from service.http.calls import until_disconnect
 from service.http.deps import PipelineDep, SettingsDep
 from service.http.problems import problem_for
 from service.http.schemas import LibreTranslateError
-from service.pipeline.types import TranslateOptions
+from service.pipeline.language import Detected
+from service.pipeline.types import TranslateOptions, TranslationResult
 from service.settings import Settings
 
 TAG = "libretranslate"
@@ -92,22 +93,27 @@ async def translate(
             f"{target} is not supported: roen translates Romanian→English only (target en)."
         )
     markup = "html" if (found.one("format", "text") or "text").lower() == "html" else "text"
-    results = await until_disconnect(
-        request, pipeline.translate(texts, TranslateOptions(markup=markup))
-    )
+    alternatives = found.one("alternatives", "0") or "0"
+    if not (alternatives.isascii() and alternatives.isdigit() and len(alternatives) <= 3):
+        raise InputError("Invalid request: alternatives must be a whole number (0–999).")
+
+    async def work() -> tuple[list[TranslationResult], list[list[Detected]]]:
+        results = await pipeline.translate(texts, TranslateOptions(markup=markup))
+        if source != "auto":
+            return results, []
+        return results, await pipeline.detect(texts, markup=markup, checked=True)
+
+    results, detected = await until_disconnect(request, work())
     out = [r.translation for r in results]
     body: dict[str, Any] = {"translatedText": out if as_list else out[0]}
     if source == "auto":
-        detected = [
+        languages = [
             {"confidence": round(d[0].confidence * 100, 1), "language": d[0].language}
             if d
             else {"confidence": 0.0, "language": "ro"}
-            for d in await pipeline.detect(texts)
+            for d in detected
         ]
-        body["detectedLanguage"] = detected if as_list else detected[0]
-    alternatives = found.one("alternatives", "0") or "0"
-    if not alternatives.isdigit():
-        raise InputError("Invalid request: alternatives must be a whole number.")
+        body["detectedLanguage"] = languages if as_list else languages[0]
     if int(alternatives) > 0:  # roen gives one translation per text: none to offer
         body["alternatives"] = [[] for _ in texts] if as_list else []
     request.state.chars = sum(len(t) for t in texts)
@@ -163,16 +169,14 @@ _STATUS = {401: 403, 413: 400, 415: 400, 422: 400}
 
 def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, RoenError):
-        status = problem_for(exc).status
-        detail = exc.detail
-        headers = problem_for(exc).headers
-    elif isinstance(exc, HTTPException):
-        status, detail = exc.status_code, str(exc.detail)
+        problem = problem_for(exc)
+        status, detail, headers = problem.status, exc.detail, dict(problem.headers)
+    else:  # HTTPException: only these two kinds are routed here
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        detail = str(getattr(exc, "detail", "")) or "Error."
         headers = dict(getattr(exc, "headers", None) or {})
         if status == 429:
             detail = "Slowdown: too many requests; retry later."
-    else:
-        raise exc  # the app's own handler gives it a request id and a log line
     if isinstance(exc, Unauthenticated):
         detail = "Please provide a valid API key (api_key)."
     headers.pop("WWW-Authenticate", None)

@@ -24,7 +24,7 @@ from service.pipeline.cache import SentenceCache
 from service.pipeline.documents import Prepared, prepare, rebuild
 from service.pipeline.engines import Engines
 from service.pipeline.language import Detected, LanguageDetector
-from service.pipeline.limits import Limits
+from service.pipeline.limits import Limits, check_characters
 from service.pipeline.types import (
     Digest,
     Segment,
@@ -118,11 +118,18 @@ class Pipeline:
             return await self._within_deadline(lambda: self._translate_markup(texts, options))
         return await self._within_deadline(lambda: self._translate(texts, options))
 
-    async def detect(self, texts: list[str]) -> list[list[Detected]]:
-        """The likeliest languages of each text, best first."""
+    async def detect(
+        self, texts: list[str], *, markup: str = "text", checked: bool = False
+    ) -> list[list[Detected]]:
+        """The likeliest languages of each text, best first (of its text runs, for markup).
+        `checked`: the texts already passed the limits (they were just translated)."""
 
         def run() -> list[list[Detected]]:
-            self.limits.check(texts)
+            if not checked:
+                self.limits.check(texts)
+            if markup == "html":
+                plain = [" ".join(r.text for r in runs(t) if r.text) for t in texts]
+                return [self.detector.detect(t) for t in plain]
             return [self.detector.detect(t) for t in texts]
 
         return await _off_loop(run, sum(len(t) for t in texts))
@@ -223,7 +230,12 @@ class Pipeline:
 
         def split() -> list[list[Run]]:
             self.limits.check(texts)
-            return [runs(t, options.ignore_tags) for t in texts]
+            docs = [runs(t, options.ignore_tags) for t in texts]
+            for doc in docs:  # an entity (&#12;) can unescape to what the text may not hold
+                for run in doc:
+                    if run.text is not None:
+                        check_characters(run.text)
+            return docs
 
         docs = await _off_loop(split, size)
         parts = [r.text for doc in docs for r in doc if r.text is not None]
