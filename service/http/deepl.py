@@ -32,7 +32,7 @@ from service.http.access import ApiKeyGuard
 from service.http.bodies import Params, params
 from service.http.calls import until_disconnect
 from service.http.deps import PipelineDep, SettingsDep
-from service.http.problems import problem_for
+from service.http.problems import status_of
 from service.http.schemas import DeepLError
 from service.pipeline.types import TranslateOptions, TranslationResult
 from service.settings import Settings
@@ -234,15 +234,8 @@ def usage_route(count: CharacterCount) -> Any:
 
 
 def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    if isinstance(exc, RoenError):
-        problem = problem_for(exc)
-        status, detail, headers = problem.status, exc.detail, dict(problem.headers)
-    else:  # HTTPException: only these two kinds are routed here
-        status = exc.status_code if isinstance(exc, HTTPException) else 500
-        detail = str(getattr(exc, "detail", "")) or "Error."
-        headers = dict(getattr(exc, "headers", None) or {})
-        if status == 429:
-            detail = "Too many requests: retry later."
+    status, detail, headers = status_of(exc)
+    headers.pop("WWW-Authenticate", None)
     if isinstance(exc, (Unauthenticated, Forbidden)) or status == 401:
         status, detail = 403, "Authorization failure, check the authentication key."
     if status in (415, 422):

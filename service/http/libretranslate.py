@@ -26,7 +26,7 @@ from service.http.access import ApiKeyGuard, presented_key
 from service.http.bodies import Params, params
 from service.http.calls import until_disconnect
 from service.http.deps import PipelineDep, SettingsDep
-from service.http.problems import problem_for
+from service.http.problems import status_of
 from service.http.schemas import LibreTranslateError
 from service.pipeline.language import Detected
 from service.pipeline.types import TranslateOptions, TranslationResult
@@ -168,18 +168,10 @@ _STATUS = {401: 403, 413: 400, 415: 400, 422: 400}
 
 
 def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    if isinstance(exc, RoenError):
-        problem = problem_for(exc)
-        status, detail, headers = problem.status, exc.detail, dict(problem.headers)
-    else:  # HTTPException: only these two kinds are routed here
-        status = exc.status_code if isinstance(exc, HTTPException) else 500
-        detail = str(getattr(exc, "detail", "")) or "Error."
-        headers = dict(getattr(exc, "headers", None) or {})
-        if status == 429:
-            detail = "Slowdown: too many requests; retry later."
+    status, detail, headers = status_of(exc)
+    headers.pop("WWW-Authenticate", None)
     if isinstance(exc, Unauthenticated):
         detail = "Please provide a valid API key (api_key)."
-    headers.pop("WWW-Authenticate", None)
     return Response({"error": detail}, status_code=_STATUS.get(status, status), headers=headers)
 
 

@@ -89,6 +89,19 @@ def problem_for(err: errors.RoenError, **extra: Any) -> Problem:
     return Problem(status, err.title, err.detail, extra, headers)
 
 
+def status_of(exc: Exception) -> tuple[int, str, dict[str, str]]:
+    """Status, detail and headers of a roen error or a framework HTTP error, for the
+    compatibility dialects, which say the same things in their own shapes."""
+    if isinstance(exc, errors.RoenError):
+        problem = problem_for(exc)
+        return problem.status, exc.detail, dict(problem.headers)
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    headers = dict(getattr(exc, "headers", None) or {})
+    if status == 429:
+        return status, "Too many requests: slow down and retry later.", headers
+    return status, str(getattr(exc, "detail", "")) or "Error.", headers
+
+
 def problem_responses(*statuses: int) -> dict[int, Any]:
     """OpenAPI entries for the problem responses a route can give (documented, not guessed)."""
     from litestar.openapi.datastructures import ResponseSpec
