@@ -113,3 +113,24 @@ def test_model_cache_is_the_same_folder_from_any_working_directory(tmp_path):
     )
     assert f"model cache: {checkout / 'model_cache'}" in proc.stdout, proc.stdout + proc.stderr
     assert not (tmp_path / "model_cache").exists()
+
+
+def test_with_no_hub_reachable_the_download_gives_up_at_once(tmp_path):
+    """`make run` offline: the fetch it tries first must not hold the server back ~25 s."""
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    env = {
+        "ROEN_MODEL_CACHE": str(tmp_path),
+        "HF_ENDPOINT": f"http://127.0.0.1:{port}",
+        "HTTPS_PROXY": "",
+        "https_proxy": "",
+    }
+    started = time.perf_counter()
+    proc = roen("models", "download", env_extra=env)
+    seconds = time.perf_counter() - started
+    assert proc.returncode == 1 and "not reachable" in proc.stderr
+    assert "Traceback" not in proc.stderr and seconds < 10

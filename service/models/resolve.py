@@ -8,7 +8,9 @@ explicit step (`roen models download`), so a container never pulls weights at st
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
+from urllib.parse import urlparse
 
 from service.errors import ModelError, ModelMissing
 
@@ -55,6 +57,22 @@ def folder_size(path: Path) -> int:
     return sum(p.resolve().stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def hub_unreachable(timeout_s: float = 3.0) -> str | None:
+    """Why the hub cannot be reached, in a few seconds at most — or None. The hub client would
+    otherwise retry for ~25 s (1, 2, 4, 8, 8 s) before `make run` could serve. Behind a
+    proxy (HTTPS_PROXY) the direct check would be wrong: the client is left to try."""
+    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
+        return None
+    url = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    host = url.hostname or "huggingface.co"
+    port = url.port or (80 if url.scheme == "http" else 443)
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as err:
+        return f"{host}:{port}: {err.strerror or err}"
+    return None
+
+
 def download_model(ref: str, cache_dir: Path) -> Path:
     """Fetch `ref` from the hub into `cache_dir` (progress bars on stderr); a folder is checked."""
     if looks_like_path(ref):
@@ -63,6 +81,13 @@ def download_model(ref: str, cache_dir: Path) -> Path:
         raise ModelError(
             f"Cannot download '{ref}': HF_HUB_OFFLINE is set. Unset it on a machine with "
             f"network access, or copy the model into {cache_dir.resolve()}."
+        )
+    unreachable = hub_unreachable()
+    if unreachable:
+        raise ModelError(
+            f"Cannot download '{ref}': the model hub is not reachable ({unreachable}). On a "
+            f"machine with network access run `roen models download`, or copy the model into "
+            f"{cache_dir.resolve()}."
         )
     from huggingface_hub import HfApi, snapshot_download
 
