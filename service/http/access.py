@@ -41,6 +41,11 @@ class ApiKeyGuard:
     def __init__(self, keys: list[str]) -> None:
         self._keys = [k.encode() for k in keys]
 
+    @property
+    def required(self) -> bool:
+        """Whether any key is configured (with none, the API is open)."""
+        return bool(self._keys)
+
     def check(self, key: str | None) -> None:
         if key is None:
             raise Unauthenticated("Send your API key as `Authorization: Bearer <key>`.")

@@ -68,8 +68,8 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             engines.close()
 
     metrics = Metrics(pipeline)
-    keys = settings.keys()
-    guard = [ApiKeyGuard(keys)] if keys else []
+    access = ApiKeyGuard(settings.keys())  # the keys file is read once, here
+    guard = [access] if access.required else []
     rate_limit = rate_limit_config(settings)
     logging.getLogger("roen").setLevel(settings.log_level.upper())
     return Litestar(
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
         dependencies={
             "pipeline": Provide(lambda: pipeline, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
+            "access": Provide(lambda: access, sync_to_thread=False),
         },
         lifespan=[load_models],
         middleware=[

@@ -28,14 +28,13 @@ from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 
 from service.errors import Forbidden, InputError, LimitExceeded, RoenError, Unauthenticated
-from service.http.access import ApiKeyGuard
+from service.http.access import ApiKeyGuard, presented_key
 from service.http.bodies import Params, params
 from service.http.calls import until_disconnect
-from service.http.deps import PipelineDep, SettingsDep
+from service.http.deps import AccessDep, PipelineDep
 from service.http.problems import status_of
 from service.http.schemas import DeepLError
 from service.pipeline.types import TranslateOptions, TranslationResult
-from service.settings import Settings
 
 TAG = "deepl"
 ERRORS = {
@@ -67,17 +66,10 @@ class CharacterCount:
             self.count += n
 
 
-def deepl_key(request: Request[Any, Any, Any], found: Params) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() in ("deepl-auth-key", "bearer") and token.strip():
-        return token.strip()
-    return found.one("auth_key")
-
-
-def _check_key(request: Request[Any, Any, Any], found: Params, settings: Settings) -> None:
-    keys = settings.keys()
-    if keys:
-        ApiKeyGuard(keys).check(deepl_key(request, found))
+def _check_key(request: Request[Any, Any, Any], found: Params, access: ApiKeyGuard) -> None:
+    """`DeepL-Auth-Key` (or Bearer) in the header, or the legacy `auth_key` field."""
+    if access.required:
+        access.check(presented_key(request.headers) or found.one("auth_key") or None)
 
 
 def _texts(found: Params) -> list[str]:
@@ -130,11 +122,11 @@ def translate_route(count: CharacterCount) -> Any:
         responses=ERRORS,
     )
     async def translate(
-        request: Request[Any, Any, Any], pipeline: PipelineDep, settings: SettingsDep
+        request: Request[Any, Any, Any], pipeline: PipelineDep, access: AccessDep
     ) -> dict[str, Any]:
         """DeepL's /v2/translate for RO → EN, form or JSON."""
         found = await params(request)
-        _check_key(request, found, settings)
+        _check_key(request, found, access)
         texts = _texts(found)
         options = _options(found)
 
@@ -180,9 +172,9 @@ TARGET = [
     summary="Languages (DeepL v2)",
     responses=ERRORS,
 )
-async def languages(request: Request[Any, Any, Any], settings: SettingsDep) -> list[dict[str, Any]]:
+async def languages(request: Request[Any, Any, Any], access: AccessDep) -> list[dict[str, Any]]:
     found = await params(request)  # `type` arrives in the query, or as a form body on GET
-    _check_key(request, found, settings)
+    _check_key(request, found, access)
     kind = (found.one("type") or "source").lower()
     if kind not in ("source", "target"):
         raise InputError("Value for 'type' not supported (source or target).")
@@ -190,11 +182,9 @@ async def languages(request: Request[Any, Any, Any], settings: SettingsDep) -> l
 
 
 @get("/v3/languages", tags=[TAG], summary="Languages (DeepL v3)", responses=ERRORS)
-async def languages_v3(
-    request: Request[Any, Any, Any], settings: SettingsDep
-) -> list[dict[str, Any]]:
+async def languages_v3(request: Request[Any, Any, Any], access: AccessDep) -> list[dict[str, Any]]:
     found = await params(request)
-    _check_key(request, found, settings)
+    _check_key(request, found, access)
     if (found.one("resource") or "translate_text") != "translate_text":
         return []  # no glossaries and nothing else: an empty list turns them off
     return [
@@ -226,8 +216,8 @@ def usage_route(count: CharacterCount) -> Any:
         summary="Usage (DeepL v2)",
         responses=ERRORS,
     )
-    async def usage(request: Request[Any, Any, Any], settings: SettingsDep) -> dict[str, Any]:
-        _check_key(request, await params(request), settings)
+    async def usage(request: Request[Any, Any, Any], access: AccessDep) -> dict[str, Any]:
+        _check_key(request, await params(request), access)
         return {"character_count": count.count, "character_limit": NO_QUOTA}
 
     return usage

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from litestar.di import NamedDependency
 
+from service.http.access import ApiKeyGuard
 from service.pipeline.pipeline import Pipeline
 from service.settings import Settings
 
 PipelineDep = NamedDependency[Pipeline]
 SettingsDep = NamedDependency[Settings]
+AccessDep = NamedDependency[ApiKeyGuard]

@@ -25,12 +25,11 @@ from service.errors import InputError, RoenError, Unauthenticated
 from service.http.access import ApiKeyGuard, presented_key
 from service.http.bodies import Params, params
 from service.http.calls import until_disconnect
-from service.http.deps import PipelineDep, SettingsDep
+from service.http.deps import AccessDep, PipelineDep, SettingsDep
 from service.http.problems import status_of
 from service.http.schemas import LibreTranslateError
 from service.pipeline.language import Detected
 from service.pipeline.types import TranslateOptions, TranslationResult
-from service.settings import Settings
 
 TAG = "libretranslate"
 ERRORS = {
@@ -51,11 +50,9 @@ LANGUAGES = [
 SOURCES = {"ro", "auto", "mo"}  # "mo": Moldovan, which is Romanian
 
 
-def _check_key(request: Request[Any, Any, Any], found: Params, settings: Settings) -> None:
-    keys = settings.keys()
-    if keys:
-        key = found.one("api_key") or presented_key(request.headers)
-        ApiKeyGuard(keys).check(key or None)
+def _check_key(request: Request[Any, Any, Any], found: Params, access: ApiKeyGuard) -> None:
+    if access.required:
+        access.check(found.one("api_key") or presented_key(request.headers) or None)
 
 
 def _texts(found: Params) -> tuple[list[str], bool]:
@@ -76,11 +73,11 @@ def _texts(found: Params) -> tuple[list[str], bool]:
     responses=ERRORS,
 )
 async def translate(
-    request: Request[Any, Any, Any], pipeline: PipelineDep, settings: SettingsDep
+    request: Request[Any, Any, Any], pipeline: PipelineDep, access: AccessDep
 ) -> dict[str, Any]:
     """LibreTranslate's /translate: `q` a string or an array; `source` ro or auto, `target` en."""
     found = await params(request)
-    _check_key(request, found, settings)
+    _check_key(request, found, access)
     texts, as_list = _texts(found)
     source = (found.one("source", "auto") or "auto").lower()
     target = (found.one("target", "en") or "en").lower()
@@ -129,10 +126,10 @@ async def translate(
     responses=ERRORS,
 )
 async def detect(
-    request: Request[Any, Any, Any], pipeline: PipelineDep, settings: SettingsDep
+    request: Request[Any, Any, Any], pipeline: PipelineDep, access: AccessDep
 ) -> list[dict[str, Any]]:
     found = await params(request)
-    _check_key(request, found, settings)
+    _check_key(request, found, access)
     texts, _ = _texts(found)
     (best,) = await pipeline.detect(texts[:1])
     return [{"confidence": round(d.confidence * 100, 1), "language": d.language} for d in best]
@@ -146,8 +143,8 @@ async def languages() -> list[dict[str, Any]]:
 
 
 @get("/frontend/settings", tags=[TAG], summary="Frontend settings (LibreTranslate)")
-async def frontend_settings(settings: SettingsDep) -> dict[str, Any]:
-    required = bool(settings.keys())
+async def frontend_settings(settings: SettingsDep, access: AccessDep) -> dict[str, Any]:
+    required = access.required
     return {
         "charLimit": settings.max_chars,
         "frontendTimeout": 500,
