@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.text.markup import runs
+from tests.timing import best_seconds
 
 
 def translated(markup: str) -> list[str]:
@@ -70,12 +69,7 @@ def test_concatenating_the_runs_gives_the_input_back(markup):
 def test_splitting_is_linear(unit):
     def seconds(n: int) -> float:
         text = unit * (n // len(unit))
-        best = float("inf")
-        for _ in range(3):
-            started = time.perf_counter()
-            runs(text)
-            best = min(best, time.perf_counter() - started)
-        return best
+        return best_seconds(lambda: runs(text), repeat=3)
 
     small, large = seconds(25_000), seconds(100_000)  # 4× the input: ~4× the time
     assert large < max(6 * small, 0.1) and large < 1.0, (small, large)

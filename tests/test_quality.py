@@ -1,12 +1,12 @@
 """Segment warnings: crafted bad outputs raise them; good translations do not."""
 
 import itertools
-import time
 
 import pytest
 
 from service.runtime.decoding import collapse_loops
 from service.text.warnings import has_loop, romanian_share, segment_warnings
+from tests.timing import best_seconds
 
 GOOD = [
     (
@@ -94,15 +94,6 @@ def test_decoder_loops_are_collapsed_wherever_they_are():
     assert collapse_loops(["x"] * 5, keep=5) == ["x"] * 5  # a pinned minimum is left alone
 
 
-def _seconds(fn, text: str) -> float:
-    best = float("inf")
-    for _ in range(5):
-        started = time.perf_counter()
-        fn(text)
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
 @pytest.mark.parametrize(
     "unit",
     [
@@ -116,7 +107,7 @@ def test_warning_cost_is_linear_in_the_segment(unit):
     """Doubling the segment may not more than ~2.5× the time (difflib took 22 s at 15k)."""
     sizes = (10_000, 20_000, 40_000)
     texts = [(unit * (n // len(unit) + 1))[:n] for n in sizes]
-    times = [_seconds(lambda t: segment_warnings(t, t.upper()), t) for t in texts]
+    times = [best_seconds(lambda t=t: segment_warnings(t, t.upper())) for t in texts]
     for small, large in itertools.pairwise(times):
         assert large <= max(2.5 * small, 0.02), times  # 20 ms: below that, noise
     assert times[-1] < 1.0, times
