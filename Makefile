@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 TORCH_INDEX_URL ?=
 TORCH_PIP_ARGS := $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL),)
 
-.PHONY: install run test test-fast lint format bench docker-smoke clean
+.PHONY: install models run test test-fast lint format bench docker-smoke clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+
+models: install  ## download the configured models into ROEN_MODEL_CACHE (= .venv/bin/roen models download)
+	$(BIN)/roen models download
 
 run: install  ## download the configured models if missing (best effort), then serve
 	$(BIN)/roen serve --download-missing

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from service.errors import RoenError
+from service.errors import InputError, RoenError
 from service.settings import Settings
 
 
@@ -26,7 +27,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _read_input(path: str | None) -> str:
     if path in (None, "-"):
         return sys.stdin.read()
-    return Path(path).read_text(encoding="utf-8")
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        byte = err.object[err.start]
+        raise InputError(
+            f"{path} is not UTF-8 text (byte 0x{byte:02x} at offset {err.start})."
+        ) from None
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
@@ -87,7 +94,7 @@ def cmd_models_download(args: argparse.Namespace, *, only_missing: bool = False)
                 path = ensure_converted(path, ref, settings.model_cache, settings.ct2_compute_type)
             print(f"{role}: ready at {path}", file=sys.stderr)
         except RoenError as err:
-            print(f"roen: {err}", file=sys.stderr)
+            print(f"roen: {err.for_cli()}", file=sys.stderr)
             failed += 1
     return 1 if failed else 0
 
@@ -97,17 +104,30 @@ def cmd_models_status(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     print(f"model cache: {settings.model_cache.resolve()}  (ROEN_MODEL_CACHE)")
+    rows: list[tuple[str, ...]] = []
     missing = 0
     for role, ref in _configured_models(settings):
         try:
             path = resolve_model(ref, settings.model_cache)
-            print(f"{role:12} {ref:40} present  {folder_size(path) / 1e6:8.1f} MB  {path}")
+            rows.append((role, ref, "present", f"{folder_size(path) / 1e6:.1f} MB", str(path)))
         except RoenError as err:
             missing += 1
-            print(f"{role:12} {ref:40} MISSING  {err}")
+            rows.append((role, ref, "MISSING", "", err.for_cli()))
     if settings.summary_method == "extractive":
-        print(f"{'summary':12} {'extractive (all-MiniLM-L6-v2, from its wheel)':40} present")
+        rows.append(("summary", "extractive (all-MiniLM-L6-v2, from its wheel)", "present"))
+    print(_table(rows))
     return 1 if missing else 0
+
+
+def _table(rows: Sequence[Sequence[str]]) -> str:
+    """Columns two spaces apart, each as wide as its widest cell; the last cell runs free."""
+    columns = max(len(row) for row in rows)
+    widths = [
+        max((len(row[i]) for row in rows if i < len(row) - 1), default=0) for i in range(columns)
+    ]
+    return "\n".join(
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
+    )
 
 
 def cmd_models_import(args: argparse.Namespace) -> int:
@@ -157,29 +177,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from service.evaluate import Run, parse_overrides, report, score, translate_lines
+    from service.evaluate import (
+        LineFile,
+        Run,
+        check_aligned,
+        compared_settings,
+        report,
+        score,
+        translate_lines,
+    )
 
-    refs = Path(args.reference).read_text(encoding="utf-8").splitlines()
+    # Every input is checked before the first sentence is translated.
+    ref = LineFile.read("--reference", args.reference)
     if args.hypothesis:
-        hyps = Path(args.hypothesis).read_text(encoding="utf-8").splitlines()
-        print(report(Run(args.hypothesis, hyps, 0.0, 0), score(hyps, refs), None))
+        hyp = LineFile.read("--hypothesis", args.hypothesis)
+        check_aligned(hyp, ref)
+        print(report(Run(args.hypothesis, hyp.lines, 0.0, 0), score(hyp.lines, ref.lines), None))
         return 0
     if not args.source:
-        print("roen: --source is needed unless --hypothesis is given", file=sys.stderr)
-        return 2
-    lines = Path(args.source).read_text(encoding="utf-8").splitlines()
-    configs: list[tuple[str, dict[str, str]]] = [("configured", {})]
+        raise InputError("--source is needed unless --hypothesis is given.")
+    src = LineFile.read("--source", args.source)
+    check_aligned(src, ref)
+    base = _settings(args)
+    configs = [("configured", base)]
     if args.compare:
-        configs = [(spec, parse_overrides(spec)) for spec in args.compare]
-    base = _settings(args).model_dump()
-    for label, overrides in configs:
-        settings = Settings(**{**base, **overrides})
-        run = translate_lines(settings, lines, label)
+        configs = [(spec, compared_settings(base, spec)) for spec in args.compare]
+    for label, settings in configs:
+        run = translate_lines(settings, src.lines, label)
         suffix = label if len(configs) > 1 else "hyp"
         out = Path(args.output or f"{Path(args.source).name}.{suffix}.en")
         out = out.with_name(out.name.replace("/", "_").replace(",", "_").replace("=", "-"))
         out.write_text("\n".join(run.hypotheses) + "\n", encoding="utf-8")
-        print(report(run, score(run.hypotheses, refs), out.resolve()), flush=True)
+        print(report(run, score(run.hypotheses, ref.lines), out.resolve()), flush=True)
     return 0
 
 
@@ -254,16 +283,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _drop(record: logging.LogRecord) -> bool:
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # A command loads its models now and main prints what failed, worded for a terminal; the
+    # engines' log of that failure is the server's, and would say it twice (restart the server).
+    engines_log = logging.getLogger("roen.engines")
+    if args.func is not cmd_serve:
+        engines_log.addFilter(_drop)
     try:
         return int(args.func(args))
     except RoenError as err:
-        print(f"roen: {err}", file=sys.stderr)
+        print(f"roen: {err.for_cli()}", file=sys.stderr)
         return 2
     except (OSError, UnicodeDecodeError) as err:
         print(f"roen: {err}", file=sys.stderr)
         return 2
+    finally:
+        engines_log.removeFilter(_drop)
 
 
 if __name__ == "__main__":

@@ -19,9 +19,58 @@
     ├── RequestTimeout             not finished within the request timeout
     ├── ClientDisconnected         the client left; its queued work was dropped
     └── EngineFailure              inference raised; only the affected request fails
+
+A message that names a `roen` command spells it with `roen_command`, as the reader can type it.
 """
 
 from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import sys
+
+
+def roen_command(
+    args: str,
+    *,
+    executable: str | None = None,
+    search_path: str | None = None,
+    cwd: str | None = None,
+) -> str:
+    """`roen ARGS` as the user can type it: plain `roen` when PATH finds this installation,
+    else the path of this installation's script (relative when under the working directory),
+    since after `make run` it is `.venv/bin/roen`, not on PATH. The keywords are test seams;
+    by default this interpreter, $PATH and the working directory."""
+    python = os.path.abspath(executable or sys.executable)
+    script = shutil.which("roen", path=os.path.dirname(python))
+    typed = shutil.which("roen", path=search_path)
+    if script is None:  # run as `python -m service.cli`, with no script installed beside it
+        prog = "roen" if typed else f"{_shown(python, cwd)} -m service.cli"
+    elif typed and _same_file(typed, script):
+        prog = "roen"
+    else:
+        prog = _shown(script, cwd)
+    return f"{prog} {args}".rstrip()
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _shown(path: str, cwd: str | None) -> str:
+    """`path` relative to the working directory when under it (with ./ where needed, so that
+    the shell does not search PATH for it), else absolute; quoted for the shell."""
+    try:
+        rel = os.path.relpath(path, cwd or os.getcwd())
+    except (OSError, ValueError):  # working directory deleted; another drive (Windows)
+        rel = os.pardir
+    if rel != os.pardir and not rel.startswith(os.pardir + os.sep):
+        path = rel if os.sep in rel else os.curdir + os.sep + rel
+    return shlex.quote(path)
 
 
 class RoenError(Exception):
@@ -33,6 +82,11 @@ class RoenError(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+    def for_cli(self) -> str:
+        """What the `roen` command prints. `detail` is worded for the server (HTTP, readiness,
+        the form's banner); an error whose remedy differs at a terminal rewords it here."""
+        return self.detail
 
 
 class InputError(RoenError):
@@ -88,17 +142,22 @@ class ModelMissing(ModelError):
     title = "Model not downloaded"
 
     def __init__(
-        self, model: str, folder: str, command: str = "roen models download", *, detail: str = ""
+        self, model: str, folder: str, command: str | None = None, *, detail: str = ""
     ) -> None:
-        super().__init__(
-            detail
-            or f"Model '{model}' is not in {folder} and roen does not download at start-up. "
-            f"Run `{command}` on a machine with network access (or copy the files into "
-            f"{folder}), then restart."
-        )
         self.model = model
         self.folder = folder
-        self.command = command
+        self.command = command or roen_command("models download")
+        self._fixed_detail = detail  # a detail whose remedy is the same in every context
+        super().__init__(detail or self._explain(then="restart the server"))
+
+    def _explain(self, *, then: str) -> str:
+        return self._fixed_detail or (
+            f"Model '{self.model}' is not in {self.folder}. Run `{self.command}` on a machine "
+            f"with network access (or copy the files into {self.folder}), then {then}."
+        )
+
+    def for_cli(self) -> str:
+        return self._explain(then="run this command again")
 
     @classmethod
     def empty_folder(cls, path: str) -> ModelMissing:
@@ -108,7 +167,7 @@ class ModelMissing(ModelError):
             path,
             detail=f"Model folder {path} holds no checkpoint (no config.json). Point the model "
             "setting at a folder written by save_pretrained, or at a hub id and run "
-            "`roen models download`.",
+            f"`{roen_command('models download')}`.",
         )
 
 

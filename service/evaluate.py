@@ -10,7 +10,47 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.errors import InputError
 from service.settings import Settings
+
+
+@dataclass
+class LineFile:
+    """A test-set file, one sentence per line, with the option that named it (for messages)."""
+
+    option: str
+    path: str
+    lines: list[str]
+
+    @classmethod
+    def read(cls, option: str, path: str) -> LineFile:
+        """Its lines, or an InputError naming the option, the file and what is wrong with it."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise InputError(
+                f"{option} {path} is not UTF-8 text "
+                f"(byte 0x{err.object[err.start]:02x} at offset {err.start})."
+            ) from None
+        except OSError as err:
+            raise InputError(f"{option} {path} cannot be read: {err.strerror or err}.") from None
+        lines = text.splitlines()
+        if not lines:
+            raise InputError(f"{option} {path} is empty: nothing to score.")
+        return cls(option, path, lines)
+
+
+def _lines(n: int) -> str:
+    return f"{n} line" if n == 1 else f"{n} lines"
+
+
+def check_aligned(a: LineFile, b: LineFile) -> None:
+    """Line i of one file must pair with line i of the other."""
+    if len(a.lines) != len(b.lines):
+        raise InputError(
+            f"{a.option} {a.path} has {_lines(len(a.lines))} but {b.option} {b.path} has "
+            f"{_lines(len(b.lines))}: they must pair line for line."
+        )
 
 
 @dataclass
@@ -26,6 +66,8 @@ def score(hypotheses: list[str], references: list[str]) -> Score:
 
     if len(hypotheses) != len(references):
         raise ValueError(f"{len(hypotheses)} hypotheses but {len(references)} references")
+    if not references:
+        raise ValueError("nothing to score")
     bleu, chrf = BLEU(), CHRF()
     b = bleu.corpus_score(hypotheses, [references])
     c = chrf.corpus_score(hypotheses, [references])
@@ -65,6 +107,26 @@ def parse_overrides(spec: str) -> dict[str, str]:
             raise ValueError(f"expected key=value in '{spec}'")
         out[key.strip().replace("-", "_")] = value.strip()
     return out
+
+
+def compared_settings(base: Settings, spec: str) -> Settings:
+    """`base` with the overrides of one --compare spec, or an InputError saying what is wrong
+    (found before any translation starts, not after the first configuration has run)."""
+    from pydantic import ValidationError
+
+    try:
+        overrides = parse_overrides(spec)
+    except ValueError as err:
+        raise InputError(f"--compare: {err}.") from None
+    unknown = sorted(set(overrides) - set(Settings.model_fields))
+    if unknown:  # Settings ignores unknown keys: a typo would silently compare nothing
+        raise InputError(f"--compare {spec}: no setting named {', '.join(unknown)}.")
+    try:
+        return Settings(**{**base.model_dump(), **overrides})
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InputError(f"--compare {spec}: {where}: {first['msg']}.") from None
 
 
 def report(run: Run, s: Score, hyp_path: Path | None) -> str:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from service.errors import ModelMissing
+from service.errors import ModelMissing, roen_command
 from service.pipeline.engines import Builders, Engines
 from service.settings import Settings
 from tests.fakes import EchoBackend, fake_builders, fake_engines
@@ -210,7 +210,7 @@ def test_a_failed_translation_model_is_reported_while_the_summariser_still_loads
                 break
             time.sleep(0.02)
         body = is_problem(c.post("/v1/translate", json={"text": "Bună."}), 503)
-        assert body["fix"] == "roen models download" and "retry-after" not in {
+        assert body["fix"] == err.command and "retry-after" not in {
             k.lower() for k in c.post("/v1/translate", json={"text": "Bună."}).headers
         }
         r = c.post("/v1/summarize", json={"text": "A. B."})  # the summariser: still loading
@@ -231,11 +231,13 @@ def test_missing_model_names_model_and_command(make_client):
             and "roen models download" in body["detail"]
         )
         body = is_problem(c.post("/v1/translate", json={"text": "Bună."}), 503)
-        assert body["fix"] == "roen models download"
+        assert body["fix"] == roen_command("models download")
         # the summariser still works; the form still renders, with a banner
         assert c.post("/v1/summarize", json={"text": "A. B."}).status_code == 200
         page = c.get("/")
-        assert page.status_code == 200 and "roen models download" in page.text
+        # the command as code, not with its backticks showing
+        assert page.status_code == 200 and f"<code>{body['fix']}</code>" in page.text
+        assert "`" not in page.text.split('class="banner"')[1].split("</p>")[0]
 
 
 def test_openapi_generated_from_types(client):

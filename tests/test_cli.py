@@ -2,12 +2,19 @@
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.model
+from service.errors import ModelMissing, roen_command
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+# This installation's `roen` script, beside the interpreter running the tests.
+VENV_BIN = Path(sys.executable).absolute().parent
 
 SAMPLE = "Guvernul a anunțat măsuri. Dl. Popescu a plecat.\nUn rând.\n\nAl doilea paragraf.\n"
 
@@ -24,6 +31,7 @@ def roen(*args, env_extra=None, stdin=None):
     )
 
 
+@pytest.mark.model
 def test_translate_file_keeps_lines(tiny_marian, tmp_path):
     src = tmp_path / "a.txt"
     src.write_text(SAMPLE, encoding="utf-8")
@@ -34,6 +42,7 @@ def test_translate_file_keeps_lines(tiny_marian, tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.model
 def test_translate_stdin_segments_as_json_lines(tiny_marian):
     proc = roen(
         "translate",
@@ -53,6 +62,7 @@ def test_translate_stdin_segments_as_json_lines(tiny_marian):
     assert all(r["translation"] for r in rows)
 
 
+@pytest.mark.model
 def test_missing_model_is_one_clear_line(tmp_path):
     proc = roen(
         "translate",
@@ -66,8 +76,12 @@ def test_missing_model_is_one_clear_line(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "roen models download" in proc.stderr and str(tmp_path) in proc.stderr
+    # once, worded for the command line: not the server's "restart" from the engines' log
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "run this command again" in proc.stderr and "restart" not in proc.stderr
 
 
+@pytest.mark.model
 def test_models_status_reports_missing(tmp_path):
     proc = roen(
         "models",
@@ -81,12 +95,14 @@ def test_models_status_reports_missing(tmp_path):
     assert "MISSING" in proc.stdout
 
 
+@pytest.mark.model
 def test_models_status_reports_present(tiny_marian):
     proc = roen("models", "status", "--model", str(tiny_marian))
     assert proc.returncode == 0, proc.stdout
     assert "present" in proc.stdout
 
 
+@pytest.mark.model
 def test_healthcheck_fails_when_nothing_listens():
     import socket
 
@@ -97,6 +113,7 @@ def test_healthcheck_fails_when_nothing_listens():
     assert proc.returncode == 1 and "not ready" in proc.stderr
 
 
+@pytest.mark.model
 def test_model_cache_is_the_same_folder_from_any_working_directory(tmp_path):
     """Run from elsewhere, the CLI finds the checkout's model_cache/ and creates no stray one."""
     from pathlib import Path
@@ -115,6 +132,7 @@ def test_model_cache_is_the_same_folder_from_any_working_directory(tmp_path):
     assert not (tmp_path / "model_cache").exists()
 
 
+@pytest.mark.model
 def test_with_no_hub_reachable_the_download_gives_up_at_once(tmp_path):
     """`make run` offline: the fetch it tries first must not hold the server back ~25 s."""
     import socket
@@ -134,3 +152,144 @@ def test_with_no_hub_reachable_the_download_gives_up_at_once(tmp_path):
     seconds = time.perf_counter() - started
     assert proc.returncode == 1 and "not reachable" in proc.stderr
     assert "Traceback" not in proc.stderr and seconds < 10
+    assert_named_commands_run(proc.stderr, cwd=Path.cwd(), env=_without_roen_on_path())
+
+
+# --- commands named in messages can be typed as printed (issue 14) ---------------------------
+
+
+def _without_roen_on_path() -> dict[str, str]:
+    """The environment after `make run`: this installation's bin/ is not on PATH."""
+    dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d]
+    keep = [d for d in dirs if not shutil.which("roen", path=d)]
+    return {**os.environ, "PATH": os.pathsep.join(keep)}
+
+
+def assert_named_commands_run(text: str, *, cwd: Path, env: dict[str, str]) -> list[str]:
+    """Every `…roen …` command named in `text`, typed into a shell as printed, runs."""
+    commands = [c for c in re.findall(r"`([^`]+)`", text) if "roen" in c]
+    assert commands, text
+    for command in commands:
+        proc = subprocess.run(
+            f"{command} --help", shell=True, cwd=cwd, env=env, capture_output=True, text=True
+        )
+        assert proc.returncode == 0, f"`{command}` from {cwd}: {proc.stderr}"
+    return commands
+
+
+@pytest.mark.parametrize(
+    ("where", "venv_on_path"),
+    [("checkout", False), ("elsewhere", False), ("elsewhere", True)],
+)
+def test_the_missing_model_message_names_a_command_that_runs(tmp_path, where, venv_on_path):
+    """After `make run` the script is .venv/bin/roen, not on PATH: `roen models download`
+    would be "command not found"."""
+    cwd = CHECKOUT if where == "checkout" else tmp_path
+    env = _without_roen_on_path()
+    if venv_on_path:
+        env["PATH"] = os.pathsep.join([str(VENV_BIN), env["PATH"]])
+    env.update(
+        ROEN_MODEL_CACHE=str(tmp_path / "cache"),
+        ROEN_TRANSLATION_MODEL="Helsinki-NLP/opus-mt-roa-en",
+        PYTHONPATH=str(CHECKOUT),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "service.cli", "translate", "-"],
+        input="Bună.",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    (command,) = assert_named_commands_run(proc.stderr, cwd=cwd, env=env)
+    assert command.endswith("roen models download")
+    if venv_on_path:
+        assert command == "roen models download"
+
+
+def _script(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "roen"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    return script
+
+
+def test_roen_command_is_bare_only_when_path_finds_this_installation(tmp_path):
+    ours = _script(tmp_path / "proj" / ".venv" / "bin")
+    python = str(ours.parent / "python")
+    other = _script(tmp_path / "other" / "bin")
+    linked = tmp_path / "links"
+    linked.mkdir()
+    (linked / "roen").symlink_to(ours)
+    cwd = str(tmp_path / "proj")
+
+    def spelled(search_path: str, where: str = cwd) -> str:
+        return roen_command(
+            "models download", executable=python, search_path=search_path, cwd=where
+        )
+
+    assert spelled(str(ours.parent)) == "roen models download"
+    assert spelled(str(linked)) == "roen models download"  # a link to ours is ours
+    assert spelled(str(other.parent)) == ".venv/bin/roen models download"  # another install
+    assert spelled("") == ".venv/bin/roen models download"
+    assert spelled("", where=str(ours.parent)) == "./roen models download"
+    assert spelled("", where=str(tmp_path / "other")) == f"{ours} models download"
+
+
+def test_roen_command_with_no_script_beside_the_interpreter(tmp_path):
+    python = str(tmp_path / "py" / "bin" / "python3")
+    assert roen_command("eval", executable=python, search_path="", cwd=str(tmp_path)) == (
+        "py/bin/python3 -m service.cli eval"
+    )
+    on_path = _script(tmp_path / "bin")
+    assert roen_command("eval", executable=python, search_path=str(on_path.parent)) == "roen eval"
+
+
+def test_roen_command_quotes_a_path_with_spaces(tmp_path):
+    ours = _script(tmp_path / "my project" / "bin")
+    spelled = roen_command("models status", executable=str(ours.parent / "python"), search_path="")
+    assert spelled == f"'{ours}' models status"
+
+
+def test_model_missing_says_restart_to_the_server_and_run_again_at_a_terminal():
+    err = ModelMissing("org/model", "/cache", "roen models download")
+    assert str(err) == err.detail
+    assert err.detail.endswith("then restart the server.")
+    assert err.for_cli().endswith("then run this command again.")
+    assert "`roen models download`" in err.for_cli() and "/cache" in err.for_cli()
+    assert "restart" not in err.for_cli()
+    fixed = ModelMissing.empty_folder("/models/x")
+    assert fixed.for_cli() == fixed.detail and "no config.json" in fixed.detail
+
+
+# --- `roen models status`: a table whatever the lengths (issue 14) -------------------------------
+
+
+def _column_starts(line: str) -> list[int]:
+    """Where each cell starts: after a run of two or more spaces."""
+    return [0] + [m.end() for m in re.finditer(r" {2,}", line)]
+
+
+@pytest.mark.parametrize("name", ["a/b", "Helsinki-NLP/opus-mt-roa-en", "org/" + "x" * 60])
+def test_models_status_columns_line_up(tmp_path, name):
+    proc = roen(
+        "models",
+        "status",
+        env_extra={"ROEN_MODEL_CACHE": str(tmp_path), "ROEN_TRANSLATION_MODEL": name},
+    )
+    translation, summary = proc.stdout.splitlines()[1:]
+    assert translation.startswith("translation") and summary.startswith("summary")
+    # role, model and state columns start at the same place on both rows
+    assert _column_starts(translation)[:3] == _column_starts(summary)[:3], proc.stdout
+    assert translation.split()[2] == "MISSING" and summary.split()[-1] == "present"
+
+
+def test_translate_names_a_file_that_is_not_utf8(tmp_path):
+    bad = tmp_path / "latin2.txt"
+    bad.write_bytes("Bun\u0103 ziua.\n".encode("iso-8859-2"))
+    proc = roen("translate", str(bad))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == f"roen: {bad} is not UTF-8 text (byte 0xe3 at offset 3)."

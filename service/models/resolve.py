@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
-from service.errors import ModelError, ModelMissing
+from service.errors import ModelError, ModelMissing, roen_command
 
 # Other frameworks' copies of the weights: never needed, often several hundred MB each.
 _IGNORE = [
@@ -86,8 +86,8 @@ def download_model(ref: str, cache_dir: Path) -> Path:
     if unreachable:
         raise ModelError(
             f"Cannot download '{ref}': the model hub is not reachable ({unreachable}). On a "
-            f"machine with network access run `roen models download`, or copy the model into "
-            f"{cache_dir.resolve()}."
+            f"machine with network access run `{roen_command('models download')}`, or copy the "
+            f"model into {cache_dir.resolve()}."
         )
     from huggingface_hub import HfApi, snapshot_download
 
