@@ -29,7 +29,7 @@ def test_plain_post_renders_digest_and_side_by_side(client):
             "/", data={"text": "Titlu\n\nPrima. A doua.\n\nA treia.", "length": "short"}, files={}
         )
     assert r.status_code == 200
-    assert '<h2 id="headline">EN(Titlu)</h2>' in r.text
+    assert '<h2 id="headline" tabindex="-1">EN(Titlu)</h2>' in r.text
     assert r.text.count("<tr><td") == 3
     assert "EN(Prima.) EN(A doua.)" in r.text
 

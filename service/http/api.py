@@ -10,7 +10,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import JSONBody
 
-from service.errors import EmptyInput, UnsupportedMediaType
+from service.errors import InvalidField, UnsupportedMediaType
 from service.http.access import key_id, presented_key
 from service.http.bodies import check_json
 from service.http.calls import until_disconnect
@@ -26,7 +26,8 @@ from service.http.schemas import (
     TranslateRequest,
     TranslateResponse,
 )
-from service.pipeline.types import SummaryOptions, TranslateOptions, TranslationResult
+from service.http.streaming import stream, wants_stream
+from service.pipeline.types import Digest, SummaryOptions, TranslateOptions, TranslationResult
 from service.settings import Settings
 
 
@@ -92,27 +93,38 @@ class ApiController(Controller):
         pipeline: PipelineDep,
         settings: SettingsDep,
     ) -> TranslateResponse:
-        """Romanian text(s) in, English out; paragraphs and line breaks kept."""
+        """Romanian text(s) in, English out; paragraphs and line breaks kept.
+
+        With `Accept: application/x-ndjson`, a stream: one JSON line per segment as it is
+        done, in document order, then `done` with this body (see the README)."""
         started = time.perf_counter()
         if (data.text is None) == (data.texts is None):
-            raise EmptyInput(
-                "Send exactly one of `text` (a string) or `texts` (a list of strings)."
+            field = "texts" if data.text is not None else "text"
+            raise InvalidField(
+                "Send exactly one of `text` (a string) or `texts` (a list of strings)"
+                + (", not both." if data.text is not None else "."),
+                field=field,
             )
         texts = [data.text] if data.text is not None else list(data.texts or [])
-        results = await until_disconnect(
-            request, pipeline.translate(texts, TranslateOptions(data.beam_size))
-        )
-        note(request, settings, texts, sum(len(r.segments) for r in results))
-        return TranslateResponse(
-            model=pipeline.model_name,
-            elapsed_ms=_ms(started),
-            translation=results[0].translation if data.text is not None else None,
-            translations=[r.translation for r in results] if data.texts is not None else None,
-            segments=segments_out(results) if data.include_segments else None,
-            warnings=[list(r.warnings) for r in results]
-            if any(r.warnings for r in results)
-            else None,
-        )
+        options = TranslateOptions(data.beam_size)
+
+        def respond(results: list[TranslationResult]) -> TranslateResponse:
+            note(request, settings, texts, sum(len(r.segments) for r in results))
+            return TranslateResponse(
+                model=pipeline.model_name,
+                elapsed_ms=_ms(started),
+                translation=results[0].translation if data.text is not None else None,
+                translations=[r.translation for r in results] if data.texts is not None else None,
+                segments=segments_out(results) if data.include_segments else None,
+                warnings=[list(r.warnings) for r in results]
+                if any(r.warnings for r in results)
+                else None,
+            )
+
+        if wants_stream(request):
+            progress = await pipeline.stream(texts, options)
+            return stream(request, progress, pipeline.model_name, lambda f: respond(f.results))
+        return respond(await until_disconnect(request, pipeline.translate(texts, options)))
 
     @json_post("/summarize", SummarizeRequest)
     async def summarize(
@@ -137,27 +149,34 @@ class ApiController(Controller):
         pipeline: PipelineDep,
         settings: SettingsDep,
     ) -> DigestResponse:
-        """A Romanian article in; its English translation, a summary and a headline out."""
+        """A Romanian article in; its English translation, a summary and a headline out.
+
+        With `Accept: application/x-ndjson`, a stream: one JSON line per segment as it is
+        done, then the summary, then `done` with this body (see the README)."""
         started = time.perf_counter()
-        digest = await until_disconnect(
-            request,
-            pipeline.digest(
-                data.text,
-                TranslateOptions(data.beam_size),
-                SummaryOptions.of(data.length, data.max_sentences),
-            ),
-        )
-        note(request, settings, [data.text], len(digest.translation.segments))
-        return DigestResponse(
-            headline=digest.headline,
-            summary=digest.summary.summary,
-            summary_sentences=digest.summary.sentences,
-            translation=digest.translation.translation,
-            method=digest.summary.method,
-            model=pipeline.model_name,
-            elapsed_ms=_ms(started),
-            segments=segments_out([digest.translation]) if data.include_segments else None,
-            warnings=list(digest.translation.warnings) or None,
+        options = TranslateOptions(data.beam_size)
+        summary = SummaryOptions.of(data.length, data.max_sentences)
+
+        def respond(digest: Digest | None) -> DigestResponse:
+            assert digest is not None  # a streamed digest always finishes with one
+            note(request, settings, [data.text], len(digest.translation.segments))
+            return DigestResponse(
+                headline=digest.headline,
+                summary=digest.summary.summary,
+                summary_sentences=digest.summary.sentences,
+                translation=digest.translation.translation,
+                method=digest.summary.method,
+                model=pipeline.model_name,
+                elapsed_ms=_ms(started),
+                segments=segments_out([digest.translation]) if data.include_segments else None,
+                warnings=list(digest.translation.warnings) or None,
+            )
+
+        if wants_stream(request):
+            progress = await pipeline.stream([data.text], options, summary)
+            return stream(request, progress, pipeline.model_name, lambda f: respond(f.digest))
+        return respond(
+            await until_disconnect(request, pipeline.digest(data.text, options, summary))
         )
 
     @get("/models", responses=problem_responses(401, 403, 429))

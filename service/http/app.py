@@ -31,9 +31,10 @@ from service.http.access import (
 from service.http.api import ApiController
 from service.http.health import live, ready
 from service.http.metrics import Metrics, metrics_route
+from service.http.openapi import document
 from service.http.problems import EXCEPTION_HANDLERS
 from service.http.request_log import request_middleware
-from service.http.web import favicon, form, submit
+from service.http.web import code_spans, favicon, form, submit, submit_streamed
 from service.pipeline.engines import Engines
 from service.pipeline.pipeline import Pipeline
 from service.settings import Settings
@@ -72,13 +73,15 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
     guard = [access] if access.required else []
     rate_limit = rate_limit_config(settings)
     logging.getLogger("roen").setLevel(settings.log_level.upper())
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             Router("/", route_handlers=[ApiController], guards=guard),
             libretranslate.router(),
             deepl.router(),
             Router(
-                "/", route_handlers=[form, submit], guards=guard if settings.protect_form else []
+                "/",
+                route_handlers=[form, submit, submit_streamed],
+                guards=guard if settings.protect_form else [],
             ),
             live,
             ready,
@@ -105,7 +108,11 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
         stores={RATE_LIMIT_STORE: BoundedMemoryStore(settings.rate_limit_clients)},
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
-        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=HERE / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=lambda jinja: jinja.engine.filters.update(code=code_spans),
+        ),
         openapi_config=OpenAPIConfig(
             title="roen",
             version=__version__,
@@ -125,3 +132,5 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
         debug=False,
         logging_config=None,  # `roen serve` configures JSON logging once, for the process
     )
+    document(app, settings)
+    return app

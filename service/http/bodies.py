@@ -11,6 +11,7 @@ Each check is one linear pass.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,10 +39,15 @@ def utf8(body: bytes, what: str = "The body", error: type[InputError] = Malforme
         ) from None
 
 
+EXAMPLE = '{"text": "Bună ziua."}'
+
+
 def check_json(body: bytes, schema: type[Any] | None = None) -> Any:
     """Parse once, untyped (msgspec: C, linear), so that whatever is wrong with the bytes is
     a 400 here; then, with `schema`, convert strictly (`"2"` is not a beam width; Litestar's
     own conversion is lenient) so that a wrong field is a 422 naming it."""
+    if not body.strip():
+        raise MalformedBody(f"The body is empty. Send a JSON object such as {EXAMPLE}.")
     try:
         value = msgspec.json.decode(body)
     except UnicodeDecodeError:
@@ -63,14 +69,78 @@ def check_json(body: bytes, schema: type[Any] | None = None) -> Any:
         try:
             msgspec.convert(value, schema, strict=True)
         except msgspec.ValidationError as err:
-            message, _, where = str(err).partition(" - at `")
-            field = where.rstrip("`").removeprefix("$").lstrip(".") or None
-            raise InvalidField(
-                f"The body does not match the schema: {message}"
-                + (f" (field `{field}`)." if field else "."),
-                field=field,
-            ) from None
+            raise invalid_field(schema, str(err)) from None
     return value
+
+
+def invalid_field(schema: type[Any], error: str) -> InvalidField:
+    """msgspec's message made into one a client can act on: which field, what was wrong,
+    and what to send instead — described from the schema itself, so it stays true."""
+    message, _, where = error.partition(" - at `")
+    path = where.rstrip("`").removeprefix("$").lstrip(".")
+    fields = {f.name: f for f in msgspec.inspect.type_info(schema).fields}  # type: ignore[attr-defined]
+    if unknown := re.match(r"Object contains unknown field `(.*)`$", message):
+        name = unknown.group(1)
+        near = difflib.get_close_matches(name, fields, n=1)
+        hint = f" Did you mean `{near[0]}`?" if near else ""
+        return InvalidField(
+            f"Unknown field `{name}`.{hint} This route takes: {', '.join(fields)}.",
+            field=(f"{path}." if path else "") + name,
+        )
+    if missing := re.match(r"Object missing required field `(.*)`$", message):
+        name = missing.group(1)
+        return InvalidField(f"`{name}` is required: {_describe(fields[name].type)}.", field=name)
+    if not path:  # the body itself is not an object
+        return InvalidField(
+            f"The body must be a JSON object such as {EXAMPLE} ({message.lower()}).",
+            field=None,
+        )
+    name = re.sub(r"\W.*", "", path)
+    wanted = None
+    if name in fields:
+        info = _bare(fields[name].type)
+        if path != name and isinstance(info, msgspec.inspect.ListType):  # an item of it
+            info = _bare(info.item_type)
+        wanted = _describe(info)
+    detail = f"`{path}` is invalid: {message[0].lower()}{message[1:]}."
+    return InvalidField(detail + (f" Send {wanted}." if wanted else ""), field=path)
+
+
+def _bare(info: Any) -> Any:
+    """The type without its metadata, and without `| None` (null means "not given")."""
+    insp = msgspec.inspect
+    while True:
+        if isinstance(info, insp.Metadata):
+            info = info.type
+        elif isinstance(info, insp.UnionType):
+            kinds = [t for t in info.types if not isinstance(t, insp.NoneType)]
+            if len(kinds) != 1:
+                return info
+            info = kinds[0]
+        else:
+            return info
+
+
+def _describe(info: Any) -> str:
+    """What a value of this msgspec type looks like, in words."""
+    insp = msgspec.inspect
+    info = _bare(info)
+    if isinstance(info, insp.UnionType):
+        return " or ".join(_describe(t) for t in info.types if not isinstance(t, insp.NoneType))
+    if isinstance(info, insp.LiteralType):
+        return "one of " + ", ".join(f'"{v}"' for v in info.values)
+    if isinstance(info, insp.StrType):
+        return "a non-empty string" if info.min_length else "a string"
+    if isinstance(info, insp.BoolType):
+        return "true or false"
+    if isinstance(info, insp.IntType):
+        if info.ge is not None and info.le is not None:
+            return f"a whole number from {info.ge} to {info.le}"
+        return "a whole number"
+    if isinstance(info, insp.ListType):
+        most = f" (at most {info.max_length:,})" if info.max_length is not None else ""
+        return f"a list of {_describe(info.item_type).removeprefix('a ')}s{most}"
+    return "a value of the documented type"
 
 
 def _too_deep() -> MalformedBody:

@@ -38,7 +38,7 @@ from service.pipeline.types import TranslateOptions, TranslationResult
 
 TAG = "deepl"
 ERRORS = {
-    code: ResponseSpec(data_container=DeepLError, description=why)
+    code: ResponseSpec(data_container=DeepLError, description=why, generate_examples=False)
     for code, why in {
         400: "Missing or invalid parameter, unsupported language, glossary, malformed body",
         403: "Authorization failure",

@@ -33,7 +33,7 @@ from service.pipeline.types import TranslateOptions, TranslationResult
 
 TAG = "libretranslate"
 ERRORS = {
-    code: ResponseSpec(data_container=LibreTranslateError, description=why)
+    code: ResponseSpec(data_container=LibreTranslateError, description=why, generate_examples=False)
     for code, why in {
         400: "Missing or invalid field, unsupported language, malformed body, over a limit",
         403: "API key missing or not accepted",

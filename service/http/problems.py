@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 from litestar import Request, Response
@@ -60,15 +61,19 @@ class Problem:
     extra: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
 
-    def response(self) -> Response[dict[str, Any]]:
-        body = {
+    def body(self) -> dict[str, Any]:
+        return {
             "type": "about:blank",
             "title": self.title,
             "status": self.status,
             "detail": self.detail,
             **self.extra,
         }
-        return Response(body, status_code=self.status, media_type=PROBLEM, headers=self.headers)
+
+    def response(self) -> Response[dict[str, Any]]:
+        return Response(
+            self.body(), status_code=self.status, media_type=PROBLEM, headers=self.headers
+        )
 
 
 def problem_for(err: errors.RoenError, **extra: Any) -> Problem:
@@ -110,7 +115,10 @@ def problem_responses(*statuses: int) -> dict[int, Any]:
 
     return {
         code: ResponseSpec(
-            data_container=ProblemBody, description=DESCRIPTIONS[code], media_type=PROBLEM
+            data_container=ProblemBody,
+            description=DESCRIPTIONS[code],
+            media_type=PROBLEM,
+            generate_examples=False,  # real ones are added by service.http.openapi
         )
         for code in statuses
     }
@@ -144,14 +152,20 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
             400, "Malformed request", f"{exc.detail}. Send a JSON object (UTF-8)."
         ).response()
     if exc.status_code == 413:
-        return Problem(
-            413,
-            "Request too large",
-            "The request body is larger than this server accepts (ROEN_MAX_BODY_BYTES).",
-        ).response()
+        return body_too_large(request).response()
     if isinstance(exc, NotFoundException):
         return Problem(404, "Not found", f"No resource at {request.url.path}.").response()
     headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        given = str(headers.get("allow") or headers.get("Allow") or "").replace(" ", "").split(",")
+        allowed = ", ".join(sorted(m for m in given if m and m != "OPTIONS"))
+        return Problem(
+            405,
+            "Method not allowed",
+            f"{request.method} is not allowed on {request.url.path}; use {allowed or 'another'}.",
+            {},
+            {"Allow": allowed} if allowed else {},
+        ).response()
     if exc.status_code == 429:
         retry = headers.get("RateLimit-Reset", "60")
         return Problem(
@@ -162,7 +176,27 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
             {"retry_after": retry},
             {**headers, "Retry-After": retry},
         ).response()
-    return Problem(exc.status_code, type(exc).__name__, str(exc.detail), {}, headers).response()
+    try:
+        title = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        title = "Error"
+    return Problem(exc.status_code, title, str(exc.detail), {}, headers).response()
+
+
+def body_too_large(request: Request[Any, Any, Any]) -> Problem:
+    """413 for a body over ROEN_MAX_BODY_BYTES, with the limit and, when the client said
+    it, the size it sent."""
+    limit = request.route_handler.resolve_request_max_body_size()
+    sent = request.headers.get("content-length", "")
+    actual = int(sent) if sent.isdigit() else None
+    size = f"has {actual:,} bytes" if actual is not None else "is larger than that"
+    return Problem(
+        413,
+        "Request too large",
+        f"The request body {size}; this server accepts at most {limit:,} bytes "
+        "(ROEN_MAX_BODY_BYTES). Split the text into several requests.",
+        {"limit": limit, "actual": actual} if actual is not None else {"limit": limit},
+    )
 
 
 def request_id(request: Request[Any, Any, Any]) -> str:

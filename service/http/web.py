@@ -1,6 +1,7 @@
 """The web form at `/`: paste or upload Romanian text, get the digest and a side-by-side view.
 
-Works as a plain form POST; static/app.js upgrades it to an in-page update with progress.
+Works as a plain form POST; static/app.js upgrades it to a streamed digest (POST /stream)
+that shows a progress bar and fills the rows in as sentences are done.
 """
 
 from __future__ import annotations
@@ -12,14 +13,22 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import HTTPException
 from litestar.response import Template
+from markupsafe import Markup, escape
 
 from service.errors import InputError, LimitExceeded, MalformedBody, RoenError
 from service.http.bodies import urlencoded, utf8
 from service.http.calls import until_disconnect
 from service.http.deps import PipelineDep, SettingsDep
 from service.http.problems import problem_for
+from service.http.streaming import stream
 from service.pipeline.pipeline import Pipeline
-from service.pipeline.types import SUMMARY_LENGTHS, Digest, SummaryOptions, TranslateOptions
+from service.pipeline.types import (
+    SUMMARY_LENGTHS,
+    Digest,
+    Finished,
+    SummaryOptions,
+    TranslateOptions,
+)
 from service.settings import Settings
 from service.text.layout import paragraphs
 
@@ -31,6 +40,17 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+
+
+def code_spans(message: str) -> Markup:
+    """The `code` filter: a message's `command` shown as code, not with its backticks;
+    everything else escaped (messages quote what clients sent)."""
+    parts = str(message).split("`")
+    if len(parts) % 2 == 0:  # an odd backtick: not markup, show the text as it is
+        return escape(message)
+    return Markup("").join(
+        Markup("<code>%s</code>") % part if i % 2 else escape(part) for i, part in enumerate(parts)
+    )
 
 
 def _banner(pipeline: Pipeline) -> list[str]:
@@ -62,28 +82,64 @@ async def form(pipeline: PipelineDep) -> Template:
 async def submit(
     request: Request[Any, Any, Any], pipeline: PipelineDep, settings: SettingsDep
 ) -> Template:
+    """The form without JavaScript: the whole page back, with the result."""
     started = time.perf_counter()
-    text, length = "", "short"
+    form = Submitted()
     try:
-        fields = await _fields(request, settings)
-        length = str(fields.get("length") or "short")
-        length = length if length in SUMMARY_LENGTHS else "short"
-        text = await _text(fields.get("text"), settings) or ""
-        upload = fields.get("file")
-        if isinstance(upload, UploadFile) and upload.filename:
-            text = await _text(upload, settings) or ""
+        await form.read(request, settings)
         digest = await until_disconnect(
-            request,
-            pipeline.digest(text, TranslateOptions(), SummaryOptions.of(length)),
+            request, pipeline.digest(form.text, TranslateOptions(), form.summary)
         )
     except RoenError as err:
-        return _page(pipeline, problem_for(err).status, error=err.detail, text=text, length=length)
+        status = problem_for(err).status
+        return _page(pipeline, status, error=err.detail, text=form.text, length=form.length)
     return _page(
         pipeline,
-        text=text,
-        length=length,
+        text=form.text,
+        length=form.length,
         result=_result(digest, pipeline.model_name, started),
     )
+
+
+@post("/stream", include_in_schema=False, status_code=200)
+async def submit_streamed(
+    request: Request[Any, Any, Any], pipeline: PipelineDep, settings: SettingsDep
+) -> Response[Any]:
+    """The form's script posts here: the same fields, the digest as a stream of JSON lines
+    (segments as they are done: the page shows progress and fills its rows). A refusal is
+    a problem-details response, as on the API."""
+    started = time.perf_counter()
+    form = Submitted()
+    await form.read(request, settings)
+    progress = await pipeline.stream([form.text], TranslateOptions(), form.summary)
+
+    def done(finished: Finished) -> dict[str, Any]:
+        assert finished.digest is not None
+        return _result(finished.digest, pipeline.model_name, started)  # the page's view
+
+    response: Response[Any] = stream(request, progress, pipeline.model_name, done)
+    return response
+
+
+class Submitted:
+    """The form's fields: the text (typed or uploaded) and the summary length."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.length = "short"
+
+    @property
+    def summary(self) -> SummaryOptions:
+        return SummaryOptions.of(self.length)
+
+    async def read(self, request: Request[Any, Any, Any], settings: Settings) -> None:
+        fields = await _fields(request, settings)
+        length = str(fields.get("length") or "short")
+        self.length = length if length in SUMMARY_LENGTHS else "short"
+        self.text = await _text(fields.get("text"), settings) or ""
+        upload = fields.get("file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            self.text = await _text(upload, settings) or ""
 
 
 async def _fields(request: Request[Any, Any, Any], settings: Settings) -> dict[str, Any]:

@@ -8,7 +8,7 @@ rebuild:  English for each row → each document put back around its original gl
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from service.errors import LimitExceeded
 from service.pipeline.cache import SentenceCache
@@ -89,44 +89,73 @@ def _check_parts(parts: int, limit: int | None) -> None:
         )
 
 
+def assemblers(prepared: Prepared, not_romanian: Callable[[str], bool]) -> list[Assembler]:
+    return [
+        Assembler(doc, sentences, not_romanian)
+        for doc, sentences in zip(prepared.docs, prepared.sentences, strict=True)
+    ]
+
+
 def rebuild(
     prepared: Prepared, english: dict[str, str], not_romanian: Callable[[str], bool]
 ) -> list[TranslationResult]:
     """`english` maps every part of `prepared` (known and translated) to its translation;
     `not_romanian` tells a text (and a sentence) that is clearly in another language."""
-    results = []
-    for doc, sentences in zip(prepared.docs, prepared.sentences, strict=True):
-        result = _rebuild(doc, sentences, english, not_romanian)
-        if not_romanian(result.source):
-            result = replace(result, warnings=("not_romanian",))
-        results.append(result)
-    return results
+    docs = assemblers(prepared, not_romanian)
+    for doc in docs:
+        doc.ready(english)
+    return [doc.result() for doc in docs]
 
 
-def _rebuild(
-    doc: list[Piece],
-    sentences: list[_Sentence],
-    english: dict[str, str],
-    not_romanian: Callable[[str], bool],
-) -> TranslationResult:
-    out: list[str] = []
-    segments: list[Segment] = []
-    todo = iter(sentences)
-    for piece in doc:
-        if piece.kind == "glue":
-            out.append(piece.text)
-            continue
-        warnings: tuple[str, ...] = ()
-        if piece.kind == "verbatim":
-            target = piece.text
-        else:
-            sentence = next(todo)
-            target = english[sentence.parts[0]]
-            for glue, part in zip(sentence.glue, sentence.parts[1:], strict=True):
-                target += (glue or " ") + english[part]
-            warnings = segment_warnings(piece.text, target, split=len(sentence.parts) > 1)
-            if not_romanian(piece.text):
-                warnings += ("not_romanian",)
-        out.append(target)
-        segments.append(Segment(piece.text, target, piece.paragraph, warnings))
-    return TranslationResult("".join(out), segments, "".join(p.text for p in doc))
+class Assembler:
+    """One prepared document put back together, segment by segment in document order, as
+    the English of their parts arrives: `ready(english)` gives the segments completed since
+    the last call (a stream shows each once it and every one before it are done);
+    `result()` puts the whole text back around its original glue."""
+
+    def __init__(
+        self, doc: list[Piece], sentences: list[_Sentence], not_romanian: Callable[[str], bool]
+    ) -> None:
+        self._doc = doc
+        self._pieces = [p for p in doc if p.kind != "glue"]
+        self._sentences = iter(sentences)
+        self._waiting: _Sentence | None = None
+        self._not_romanian = not_romanian
+        self.segments: list[Segment] = []
+
+    @property
+    def total(self) -> int:
+        return len(self._pieces)
+
+    def ready(self, english: dict[str, str]) -> list[Segment]:
+        done: list[Segment] = []
+        while len(self.segments) + len(done) < len(self._pieces):
+            piece = self._pieces[len(self.segments) + len(done)]
+            if piece.kind == "verbatim":
+                done.append(Segment(piece.text, piece.text, piece.paragraph))
+                continue
+            sentence = self._waiting or next(self._sentences)
+            if any(part not in english for part in sentence.parts):
+                self._waiting = sentence
+                break
+            self._waiting = None
+            done.append(self._segment(piece, sentence, english))
+        self.segments.extend(done)
+        return done
+
+    def result(self) -> TranslationResult:
+        """The whole text; every segment must be ready."""
+        each = iter(self.segments)
+        out = [p.text if p.kind == "glue" else next(each).translation for p in self._doc]
+        source = "".join(p.text for p in self._doc)
+        warnings = ("not_romanian",) if self._not_romanian(source) else ()
+        return TranslationResult("".join(out), self.segments, source, warnings)
+
+    def _segment(self, piece: Piece, sentence: _Sentence, english: dict[str, str]) -> Segment:
+        target = english[sentence.parts[0]]
+        for glue, part in zip(sentence.glue, sentence.parts[1:], strict=True):
+            target += (glue or " ") + english[part]
+        warnings = segment_warnings(piece.text, target, split=len(sentence.parts) > 1)
+        if self._not_romanian(piece.text):
+            warnings += ("not_romanian",)
+        return Segment(piece.text, target, piece.paragraph, warnings)

@@ -13,30 +13,33 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TypeVar
 
 import anyio
 import anyio.to_thread
 
-from service.errors import RequestTimeout
+from service.errors import InvalidField, RequestTimeout
 from service.pipeline.cache import SentenceCache
-from service.pipeline.documents import Prepared, prepare, rebuild
+from service.pipeline.documents import Prepared, assemblers, prepare, rebuild
 from service.pipeline.engines import Engines
 from service.pipeline.language import Detected, LanguageDetector
 from service.pipeline.limits import Limits, check_characters
 from service.pipeline.types import (
     Digest,
+    Finished,
     Segment,
+    SegmentDone,
     Stats,
     Status,
     SummaryOptions,
     TranslateOptions,
     TranslationResult,
 )
-from service.runtime.scheduler import Scheduler
+from service.runtime.scheduler import Scheduler, Ticket
 from service.settings import Settings
 from service.summarize.types import SummaryResult
+from service.text.headline import headline
 from service.text.layout import layout
 from service.text.markup import Run, escape, runs
 
@@ -161,11 +164,31 @@ class Pipeline:
         async def call() -> Digest:
             result = (await self._translate([text], options, for_digest=True))[0]
             english = [s.translation for s in result.segments]
-            headline = english[0] if english else ""
             # The headline is returned on its own; summarising the rest avoids repeating it.
-            return Digest(headline, result, await self._summarize(english[1:] or english, summary))
+            summarized = await self._summarize(english[1:] or english, summary)
+            return Digest(headline_of(result), result, summarized)
 
         return await self._within_deadline(call)
+
+    async def stream(
+        self,
+        texts: list[str],
+        options: TranslateOptions = DEFAULT_TRANSLATE,
+        summary: SummaryOptions | None = None,
+    ) -> Progress:
+        """Translate (and with `summary`, digest) as a stream. Everything that can refuse
+        the request — limits, a model not loaded, a full queue — is raised here, before a
+        client is promised anything; what goes wrong later ends the stream instead."""
+        if options.markup != "text":
+            raise InvalidField("Streaming takes plain text, not markup.", field="format")
+        deadline = None if self.timeout_s is None else anyio.current_time() + self.timeout_s
+        prepared, beams = await self._prepare(texts, options, summary is not None, False)
+        progress = Progress(self, prepared, beams, summary, deadline)
+        progress.ticket = self.engines.scheduler.submit(
+            prepared.rows, beam_size=beams, timeout_s=self.timeout_s, on_row=progress.arrived
+        )
+        progress.ticket.on_done(progress.wake)
+        return progress
 
     def status(self) -> Status:
         return self.engines.status()
@@ -192,6 +215,19 @@ class Pipeline:
         for_digest: bool = False,
         checked: bool = False,
     ) -> list[TranslationResult]:
+        prepared, beams = await self._prepare(texts, options, for_digest, checked)
+        fresh = await self.engines.scheduler.translate(
+            prepared.rows, beam_size=beams, timeout_s=self._remaining()
+        )
+        english = self._learn(prepared, beams, fresh)
+        size = sum(len(t) for t in texts)
+        return await _off_loop(lambda: rebuild(prepared, english, self.detector.not_romanian), size)
+
+    async def _prepare(
+        self, texts: list[str], options: TranslateOptions, for_digest: bool, checked: bool
+    ) -> tuple[Prepared, int]:
+        """Limits, then the texts made into encoded rows (in a thread when large)."""
+
         def admit() -> tuple[Prepared, int]:
             if not checked:
                 self.limits.check(texts)  # a bad request is told so, whatever is loaded
@@ -211,16 +247,14 @@ class Pipeline:
                 self.limits.check_summary(sum(len(doc) for doc in prepared.sentences))
             return prepared, beams
 
-        size = sum(len(t) for t in texts)
-        prepared, beams = await _off_loop(admit, size)
-        fresh = await self.engines.scheduler.translate(
-            prepared.rows, beam_size=beams, timeout_s=self._remaining()
-        )
+        return await _off_loop(admit, sum(len(t) for t in texts))
+
+    def _learn(self, prepared: Prepared, beams: int, fresh: list[str]) -> dict[str, str]:
+        """Every part's English: what was known, and what was just translated (cached)."""
         translated = dict(zip(prepared.todo, fresh, strict=True))
         if self.cache:
             self.cache.put_many(beams, translated)
-        english = prepared.known | translated
-        return await _off_loop(lambda: rebuild(prepared, english, self.detector.not_romanian), size)
+        return prepared.known | translated
 
     async def _translate_markup(
         self, texts: list[str], options: TranslateOptions
@@ -272,11 +306,14 @@ class Pipeline:
             with anyio.fail_after(self.timeout_s):
                 return await call()
         except TimeoutError:
-            raise RequestTimeout(
-                f"The request did not finish within {self.timeout_s:g} s "
-                "(ROEN_REQUEST_TIMEOUT_S). Send shorter texts or retry when the server is "
-                "less busy."
-            ) from None
+            raise self._timeout() from None
+
+    def _timeout(self) -> RequestTimeout:
+        return RequestTimeout(
+            f"The request did not finish within {self.timeout_s:g} s "
+            "(ROEN_REQUEST_TIMEOUT_S). Send shorter texts or retry when the server is "
+            "less busy."
+        )
 
     def _remaining(self) -> float | None:
         """The scheduler drops a row once the request's deadline has passed."""
@@ -284,8 +321,92 @@ class Pipeline:
         return None if math.isinf(deadline) else max(0.0, deadline - anyio.current_time())
 
 
+def headline_of(result: TranslationResult) -> str:
+    return headline(result.segments[0].translation) if result.segments else ""
+
+
 async def _off_loop(fn: Callable[[], T], size: int) -> T:
     """CPU work off the event loop — unless it is smaller than the hop (INLINE_CHARS)."""
     if size <= INLINE_CHARS:
         return fn()
     return await anyio.to_thread.run_sync(fn)
+
+
+class Progress:
+    """A streamed call under way. `events()` yields each segment as it is done, in document
+    order across the texts, then the outcome: the results, or the digest. Leaving the loop
+    early (the client went away) drops the call's queued sentences."""
+
+    ticket: Ticket
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        prepared: Prepared,
+        beams: int,
+        summary: SummaryOptions | None,
+        deadline: float | None,
+    ) -> None:
+        self._pipeline = pipeline
+        self._prepared = prepared
+        self._beams = beams
+        self._summary = summary
+        self._deadline = deadline
+        self._english = dict(prepared.known)
+        self._docs = assemblers(prepared, pipeline.detector.not_romanian)
+        self._doc = 0
+        self._news = asyncio.Event()
+        self.total = sum(doc.total for doc in self._docs)
+
+    def arrived(self, index: int, english: str) -> None:
+        """The scheduler's callback, on this loop: one more row is done."""
+        self._english[self._prepared.todo[index]] = english
+        self._news.set()
+
+    def wake(self) -> None:
+        self._news.set()
+
+    async def events(self) -> AsyncIterator[SegmentDone | Finished]:
+        done = 0
+        try:
+            while True:
+                for text_index, segment in self._ready():
+                    done += 1
+                    yield SegmentDone(text_index, done - 1, segment, self.total)
+                if self._doc == len(self._docs):
+                    break
+                if self.ticket.done():  # failed (its error is raised here), or a bug
+                    await self.ticket.result()
+                    raise RuntimeError("the scheduler finished a job without all its rows")
+                self._news.clear()
+                await self._wait(self._news.wait())
+            fresh = await self._wait(self.ticket.result())
+            self._pipeline._learn(self._prepared, self._beams, fresh)
+            results = [doc.result() for doc in self._docs]
+            if self._summary is None:
+                yield Finished(results, None)
+                return
+            english = [s.translation for s in results[0].segments]
+            summary = await self._wait(
+                self._pipeline._summarize(english[1:] or english, self._summary)
+            )
+            yield Finished(results, Digest(headline_of(results[0]), results[0], summary))
+        finally:
+            self.ticket.cancel()  # a no-op once done; otherwise the queued rows leave now
+
+    def _ready(self) -> Iterator[tuple[int, Segment]]:
+        while self._doc < len(self._docs):
+            for segment in self._docs[self._doc].ready(self._english):
+                yield self._doc, segment
+            if len(self._docs[self._doc].segments) < self._docs[self._doc].total:
+                return
+            self._doc += 1
+
+    async def _wait(self, call: Awaitable[T]) -> T:
+        if self._deadline is None:
+            return await call
+        try:
+            with anyio.fail_after(max(0.0, self._deadline - anyio.current_time())):
+                return await call
+        except TimeoutError:
+            raise self._pipeline._timeout() from None

@@ -54,6 +54,24 @@ class Digest:
 
 
 @dataclass(frozen=True, slots=True)
+class SegmentDone:
+    """A streamed call's progress: segment `index` of `total` (across all texts) is done."""
+
+    text_index: int
+    index: int
+    segment: Segment
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A streamed call's outcome: every text's result, and the digest when one was asked."""
+
+    results: list[TranslationResult]
+    digest: Digest | None
+
+
+@dataclass(frozen=True, slots=True)
 class Status:
     """Load state of every configured model, for readiness, /v1/models and the form."""
 

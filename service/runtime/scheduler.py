@@ -61,12 +61,14 @@ class SchedulerStats:
 @dataclass(eq=False)
 class _Job:
     beam_size: int
-    pending: deque[tuple[int, Tokens, int]]  # (index in request, tokens, budget), shortest first
+    # (index in request, tokens, budget): shortest first, or in order for a streamed job
+    pending: deque[tuple[int, Tokens, int]]
     results: list[str]
     left: int
     future: asyncio.Future[list[str]]
     loop: asyncio.AbstractEventLoop
     deadline: float
+    on_row: Callable[[int, str], None] | None = None  # called on `loop` as each row is done
 
 
 @dataclass(eq=False)
@@ -145,13 +147,29 @@ class Scheduler:
         self, rows: list[Tokens], *, beam_size: int, timeout_s: float | None = None
     ) -> list[str]:
         """English for each encoded row, in order. Cancelling the caller drops its rows."""
+        return await self.submit(rows, beam_size=beam_size, timeout_s=timeout_s).result()
+
+    def submit(
+        self,
+        rows: list[Tokens],
+        *,
+        beam_size: int,
+        timeout_s: float | None = None,
+        on_row: Callable[[int, str], None] | None = None,
+    ) -> Ticket:
+        """Queue `rows` now (admitted or refused here, before the caller promises anything
+        to its client); await `Ticket.result()` for the English. With `on_row`, rows are
+        taken in the order given, not shortest first, and `on_row(index, english)` is called
+        on the caller's loop as each is done: a stream shows its document in order."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[str]] = loop.create_future()
         if not rows:
-            return []
+            future.set_result([])
+            return Ticket(self, None, future)
         backend = self._backend
         if backend is None:
             raise ModelNotReady("The translation model is not loaded yet; retry shortly.")
-        loop = asyncio.get_running_loop()
-        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+        order = range(len(rows)) if on_row else sorted(range(len(rows)), key=lambda i: len(rows[i]))
         job = _Job(
             beam_size=beam_size,
             pending=deque(
@@ -159,9 +177,10 @@ class Scheduler:
             ),
             results=[""] * len(rows),
             left=len(rows),
-            future=loop.create_future(),
+            future=future,
             loop=loop,
             deadline=_deadline(timeout_s),
+            on_row=on_row,
         )
         with self._cond:
             self._admit(len(rows))
@@ -171,11 +190,7 @@ class Scheduler:
             self._last_arrival = time.monotonic()
             self._count.jobs += 1
             self._cond.notify()
-        try:
-            return await job.future
-        finally:
-            if not job.future.done() or job.future.cancelled():
-                self._drop(job)
+        return Ticket(self, job, future)
 
     async def run(
         self, fn: Callable[[], T], *, weight: int = 1, timeout_s: float | None = None
@@ -368,6 +383,8 @@ class Scheduler:
                     continue  # failed, timed out or abandoned meanwhile
                 job.results[index] = out
                 job.left -= 1
+                if job.on_row is not None:  # before the result below: callbacks run in order
+                    job.loop.call_soon_threadsafe(job.on_row, index, out)
                 if job.left == 0:
                     answered += 1
                     _settle(job.future, job.loop, result=job.results)
@@ -402,6 +419,35 @@ class Scheduler:
             )
         else:
             _settle(task.future, task.loop, result=result)
+
+
+class Ticket:
+    """A submitted job: await its result, or cancel it (its queued rows leave at once)."""
+
+    def __init__(
+        self, scheduler: Scheduler, job: _Job | None, future: asyncio.Future[list[str]]
+    ) -> None:
+        self._scheduler = scheduler
+        self._job = job
+        self._future = future
+
+    def done(self) -> bool:
+        return self._future.done()
+
+    def on_done(self, callback: Callable[[], None]) -> None:
+        """`callback()` on the caller's loop once the job is settled (after every `on_row`)."""
+        self._future.add_done_callback(lambda _: callback())
+
+    async def result(self) -> list[str]:
+        try:
+            return await self._future
+        finally:
+            self.cancel()  # a no-op once it is done; otherwise the caller was cancelled
+
+    def cancel(self) -> None:
+        if self._job is not None and (not self._future.done() or self._future.cancelled()):
+            self._scheduler._drop(self._job)
+            self._future.cancel()
 
 
 def _deadline(timeout_s: float | None) -> float:

@@ -1,11 +1,17 @@
-// Progressive enhancement of the form: same POST, no page reload, a progress indicator.
-// The server renders the result; we only swap the #result section in.
+// Progressive enhancement of the form. Without this script the form posts to / and the
+// server renders the whole page. With it, the same fields go to /stream, which answers one
+// JSON line per event: a progress bar moves and the rows fill in as sentences are done.
+// Closing the page (or submitting again) aborts the request; the server then drops the
+// sentences still queued for it.
 (function () {
   "use strict";
   var form = document.getElementById("digest-form");
-  if (!form || !window.fetch) return;
+  if (!form || !window.fetch || !window.TextDecoder || !window.AbortController) return;
   var progress = document.getElementById("progress");
+  var bar = document.getElementById("progress-bar");
+  var progressText = document.getElementById("progress-text");
   var button = document.getElementById("submit");
+  var running = null;
 
   function wireCopyButtons(root) {
     root.querySelectorAll("button.copy").forEach(function (btn) {
@@ -22,35 +28,152 @@
   }
   wireCopyButtons(document);
 
+  function el(tag, text, attrs) {
+    var node = document.createElement(tag);
+    if (text) node.textContent = text;
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    return node;
+  }
+
+  function badge(warnings) {
+    var span = el("span", "⚠ " + warnings.join(", "), {
+      "class": "warn", "title": "Check this paragraph: " + warnings.join(", ")
+    });
+    return span;
+  }
+
+  function showError(result, message) {
+    result.textContent = "";
+    result.appendChild(el("p", message, { "class": "error", "role": "alert" }));
+  }
+
+  // The view being filled: the shell from <template id="result-shell">, one row per paragraph.
+  function View(result) {
+    result.textContent = "";
+    result.appendChild(document.getElementById("result-shell").content.cloneNode(true));
+    this.result = result;
+    this.body = result.querySelector("#side-by-side tbody");
+    this.rows = {};
+  }
+  View.prototype.segment = function (seg) {
+    var row = this.rows[seg.paragraph];
+    if (!row) {
+      row = this.rows[seg.paragraph] = el("tr");
+      row.appendChild(el("td", "", { lang: "ro" }));
+      row.appendChild(el("td", "", { lang: "en" }));
+      this.body.appendChild(row);
+    }
+    var cells = row.children;
+    cells[0].textContent += (cells[0].textContent ? " " : "") + seg.source;
+    var english = cells[1].firstChild || cells[1].appendChild(document.createTextNode(""));
+    english.data += (english.data ? " " : "") + seg.translation;
+    if (seg.warnings.length) {
+      var old = cells[1].querySelector(".warn");
+      var all = old ? old.textContent.slice(2).split(", ") : [];
+      seg.warnings.forEach(function (w) { if (all.indexOf(w) < 0) all.push(w); });
+      if (old) old.remove();
+      cells[1].appendChild(badge(all.sort()));
+    }
+  };
+  View.prototype.summary = function (event) {
+    this.result.querySelector("#headline").textContent = event.headline;
+    var list = this.result.querySelector("#summary");
+    list.textContent = "";
+    event.summary_sentences.forEach(function (s) { list.appendChild(el("li", s)); });
+    this.result.querySelector("#summary-text").value = event.summary;
+  };
+  View.prototype.done = function (view) {
+    // The server's own view of the whole text: exact paragraphs, as the page without JS.
+    var body = this.body;
+    body.textContent = "";
+    view.rows.forEach(function (r) {
+      var row = el("tr");
+      row.appendChild(el("td", r[0], { lang: "ro" }));
+      var english = el("td", r[1], { lang: "en" });
+      if (r[2].length) english.appendChild(badge(r[2]));
+      row.appendChild(english);
+      body.appendChild(row);
+    });
+    this.result.querySelector("#translation-text").value = view.translation;
+    this.result.querySelector("#meta").textContent =
+      view.segments + " sentences · " + view.elapsed_ms + " ms · model " + view.model;
+    wireCopyButtons(this.result);
+    this.result.querySelector("#headline").focus();
+  };
+
+  function setProgress(done, total) {
+    bar.max = Math.max(total, 1);
+    bar.value = done;
+    progressText.textContent = done + " / " + total + " sentences";
+  }
+
+  function handle(event, state) {
+    if (event.type === "start") {
+      state.view = new View(document.getElementById("result"));
+      setProgress(0, event.segments);
+    } else if (event.type === "segment") {
+      state.view.segment(event);
+      setProgress(event.index + 1, event.total);
+    } else if (event.type === "summary") {
+      progressText.textContent = "Summarising…";
+      state.view.summary(event);
+    } else if (event.type === "done") {
+      state.view.done(event);
+      state.finished = true;
+    } else if (event.type === "error") {
+      showError(document.getElementById("result"), event.detail);
+      state.finished = true;
+    }
+  }
+
+  async function run(controller) {
+    var result = document.getElementById("result");
+    var response = await fetch(form.dataset.stream, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "Accept": "application/x-ndjson" },
+      signal: controller.signal
+    });
+    if (!response.ok) {
+      var problem = await response.json().catch(function () { return {}; });
+      showError(result, problem.detail || "The server answered " + response.status + ".");
+      return;
+    }
+    var reader = response.body.getReader();
+    var decoder = new TextDecoder();
+    var buffered = "";
+    var state = { view: null, finished: false };
+    for (;;) {
+      var chunk = await reader.read();
+      if (chunk.done) break;
+      buffered += decoder.decode(chunk.value, { stream: true });
+      var lines = buffered.split("\n");
+      buffered = lines.pop();
+      lines.forEach(function (line) { if (line) handle(JSON.parse(line), state); });
+    }
+    if (!state.finished) showError(result, "The connection closed before the result was complete. Try again.");
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var started = Date.now();
+    if (running) running.abort();
+    var controller = running = new AbortController();
     progress.hidden = false;
-    progress.textContent = "Translating…";
+    setProgress(0, 0);
+    progressText.textContent = "Sending…";
     button.disabled = true;
-    var timer = setInterval(function () {
-      progress.textContent = "Translating… " + Math.round((Date.now() - started) / 1000) + " s";
-    }, 500);
-    fetch(form.action, { method: "POST", body: new FormData(form) })
-      .then(function (response) { return response.text(); })
-      .then(function (html) {
-        var page = new DOMParser().parseFromString(html, "text/html");
-        var fresh = page.getElementById("result");
-        var current = document.getElementById("result");
-        if (fresh && current) {
-          current.replaceWith(fresh);
-          wireCopyButtons(fresh);
-          var heading = fresh.querySelector("h2, .error");
-          if (heading) { heading.tabIndex = -1; heading.focus(); }
+    run(controller)
+      .catch(function (err) {
+        if (err.name !== "AbortError") {
+          showError(document.getElementById("result"), "The server could not be reached. Try again.");
         }
-        progress.hidden = true;
-      })
-      .catch(function () {
-        progress.textContent = "The server could not be reached. Try again.";
       })
       .finally(function () {
-        clearInterval(timer);
+        if (running !== controller) return;
+        running = null;
+        progress.hidden = true;
         button.disabled = false;
       });
   });
+  window.addEventListener("pagehide", function () { if (running) running.abort(); });
 })();

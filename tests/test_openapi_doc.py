@@ -1,0 +1,79 @@
+"""/docs tells the truth: limits as this server enforces them, examples that are real."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from service.http.bodies import check_json
+from service.http.schemas import DigestRequest, SummarizeRequest, TranslateRequest
+
+RANDOM = re.compile(r"^[A-Za-z]{20}$")  # what generated examples look like ("tQkOPQsswkMypzVvHsoV")
+
+
+def document(make_client, **settings) -> dict:
+    with make_client(**settings) as c:
+        return c.get("/docs/openapi.json").json()
+
+
+def strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings(v)
+
+
+def test_limits_in_the_document_are_the_servers(make_client):
+    doc = document(make_client, max_texts=7, max_chars=1234)
+    schemas = doc["components"]["schemas"]
+    assert schemas["TranslateRequest"]["properties"]["texts"]["maxItems"] == 7
+    for name in ("TranslateRequest", "DigestRequest", "SummarizeRequest"):
+        assert schemas[name]["properties"]["text"]["maxLength"] == 1234
+
+
+def test_no_generated_examples_anywhere(make_client):
+    doc = document(make_client)
+    for path, item in doc["paths"].items():
+        for op in item.values():
+            for response in op.get("responses", {}).values():
+                for media in response.get("content", {}).values():
+                    assert "examples" not in media.get("schema", {}), path
+    found = [s for s in strings(doc) if RANDOM.match(s)]
+    assert not found, found[:5]
+
+
+def test_request_examples_are_romanian_and_valid_for_their_route(make_client):
+    doc = document(make_client)
+    schemas = {
+        "/v1/translate": TranslateRequest,
+        "/v1/digest": DigestRequest,
+        "/v1/summarize": SummarizeRequest,
+    }
+    for path, schema in schemas.items():
+        media = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        assert media["examples"], path
+        for example in media["examples"].values():
+            check_json(json.dumps(example["value"]).encode(), schema)  # raises if invalid
+    translate = doc["paths"]["/v1/translate"]["post"]["requestBody"]["content"]
+    assert "ă" in json.dumps(translate, ensure_ascii=False)  # Romanian, with its letters
+
+
+def test_answer_and_problem_examples_have_the_documented_shape(make_client):
+    doc = document(make_client)
+    for path in ("/v1/translate", "/v1/digest", "/v1/summarize"):
+        responses = doc["paths"][path]["post"]["responses"]
+        answer = next(iter(responses["200"]["content"]["application/json"]["examples"].values()))
+        schema = responses["200"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+        required = doc["components"]["schemas"][schema].get("required", [])
+        assert set(required) <= set(answer["value"]), (path, required)
+        for code in ("400", "413", "422", "503"):
+            media = responses[code]["content"]["application/problem+json"]
+            example = next(iter(media["examples"].values()))["value"]
+            assert example["status"] == int(code) and example["title"] and example["detail"]
+    problems = doc["paths"]["/v1/digest"]["post"]["responses"]
+    too_large = next(iter(problems["413"]["content"]["application/problem+json"]["examples"].values()))
+    assert too_large["value"]["limit"] == 100_000  # made by the limit check, with the setting
