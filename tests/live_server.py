@@ -30,9 +30,15 @@ def _free_port() -> int:
 class Server:
     """`roen serve` in a child process on a free loopback port, with the given ROEN_* env."""
 
-    def __init__(self, settings_env: dict[str, str], *, source: Path | None = None) -> None:
+    def __init__(
+        self,
+        settings_env: dict[str, str],
+        *,
+        source: Path | None = None,
+        args: list[str] | None = None,
+    ) -> None:
         """`source`: serve the `service` package of another checkout (the benchmark's
-        baseline), not this one."""
+        baseline), not this one; `args`: more `roen serve` options."""
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("ROEN_")}
@@ -43,7 +49,8 @@ class Server:
         self.log_path = Path(tempfile.mkstemp(prefix="roen-serve-", suffix=".log")[1])
         with self.log_path.open("w") as log_file:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port)],
+                [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port)]
+                + (args or []),
                 env=env,
                 cwd=source,
                 stdout=log_file,

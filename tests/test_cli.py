@@ -132,23 +132,28 @@ def test_model_cache_is_the_same_folder_from_any_working_directory(tmp_path):
     assert not (tmp_path / "model_cache").exists()
 
 
-@pytest.mark.model
-def test_with_no_hub_reachable_the_download_gives_up_at_once(tmp_path):
-    """`make run` offline: the fetch it tries first must not hold the server back ~25 s."""
+def offline_env(cache: Path) -> dict[str, str]:
+    """An empty model cache and a hub at a loopback port where nothing listens."""
     import socket
-    import time
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nothing listens there
-    env = {
-        "ROEN_MODEL_CACHE": str(tmp_path),
+    return {
+        "ROEN_MODEL_CACHE": str(cache),
         "HF_ENDPOINT": f"http://127.0.0.1:{port}",
         "HTTPS_PROXY": "",
         "https_proxy": "",
     }
+
+
+@pytest.mark.model
+def test_with_no_hub_reachable_the_download_gives_up_at_once(tmp_path):
+    """`make run` offline: the fetch it tries first must not hold the server back ~25 s."""
+    import time
+
     started = time.perf_counter()
-    proc = roen("models", "download", env_extra=env)
+    proc = roen("models", "download", env_extra=offline_env(tmp_path))
     seconds = time.perf_counter() - started
     assert proc.returncode == 1 and "not reachable" in proc.stderr
     assert "Traceback" not in proc.stderr and seconds < 10
@@ -156,6 +161,40 @@ def test_with_no_hub_reachable_the_download_gives_up_at_once(tmp_path):
 
 
 # --- commands named in messages can be typed as printed (issue 14) ---------------------------
+
+
+@pytest.mark.model
+def test_make_run_offline_serves_the_form_at_once(tmp_path):
+    """`make run` = `roen serve --download-missing`: with no network it must listen within
+    seconds (it waited ~25 s on hub retries), the form showing the command to run."""
+    import time
+
+    import httpx
+
+    from tests.live_server import Server
+
+    started = time.perf_counter()
+    server = Server(offline_env(tmp_path), args=["--download-missing"])
+    try:
+        while time.perf_counter() - started < 30:
+            try:
+                if httpx.get(server.base + "/health/live", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        seconds = time.perf_counter() - started
+        for _ in range(100):  # the load in the background settles: the model is missing
+            ready = httpx.get(server.base + "/health/ready", timeout=5)
+            if "models download" in ready.json()["detail"]:
+                break
+            time.sleep(0.1)
+        page = httpx.get(server.base + "/", timeout=5)
+    finally:
+        server.stop()
+    # a bound that catches the retry class (25 s), not a benchmark (it serves in ~1-2 s)
+    assert seconds < 8, f"listening after {seconds:.1f} s"
+    assert page.status_code == 200 and "<code>" in page.text and "models download" in page.text
+    assert ready.status_code == 503 and "models download" in ready.json()["detail"]
 
 
 def _without_roen_on_path() -> dict[str, str]:

@@ -75,5 +75,6 @@ def test_answer_and_problem_examples_have_the_documented_shape(make_client):
             example = next(iter(media["examples"].values()))["value"]
             assert example["status"] == int(code) and example["title"] and example["detail"]
     problems = doc["paths"]["/v1/digest"]["post"]["responses"]
-    too_large = next(iter(problems["413"]["content"]["application/problem+json"]["examples"].values()))
+    media = problems["413"]["content"]["application/problem+json"]
+    too_large = next(iter(media["examples"].values()))
     assert too_large["value"]["limit"] == 100_000  # made by the limit check, with the setting

@@ -90,7 +90,9 @@ def problem_examples(settings: Settings) -> dict[int, errors.RoenError]:
         415: errors.UnsupportedMediaType(
             "Content-Type must be application/json, not 'text/plain'."
         ),
-        422: _raised(lambda: check_json(b'{"text": "Bun\u0103", "length": "tiny"}', DigestRequest)),
+        422: _raised(
+            lambda: check_json('{"text": "Bună", "length": "tiny"}'.encode(), DigestRequest)
+        ),
         503: errors.ModelNotReady("The translation model is still loading; retry shortly."),
         504: errors.RequestTimeout(
             f"The request did not finish within {settings.request_timeout_s:g} s "
