@@ -252,3 +252,72 @@ def test_the_forms_stream_route_takes_the_forms_fields(make_client):
     assert events[-1]["rows"][0][0] == "Titlu scurt"  # the page's rows, paragraph by paragraph
     assert len(events[-1]["rows"]) == 3
     assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+
+
+def test_a_slow_reader_still_gets_every_segment_and_the_end():
+    """Rows that finish while a segment is being sent (a slow client) are sent next, and a
+    job settled meanwhile is not mistaken for a failure."""
+    settings = Settings(_env_file=None, max_batch_size=1)
+    pipeline = Pipeline.from_settings(settings, fake_engines(settings, Paced(delay=0.01)))
+    pipeline.engines.start()
+
+    async def main():
+        progress = await pipeline.stream([" ".join(f"P{i}." for i in range(6))])
+        seen = []
+        async for event in progress.events():
+            seen.append(event)
+            await asyncio.sleep(0.1)  # the reader is slower than the model
+        return seen
+
+    try:
+        events = asyncio.run(main())
+    finally:
+        pipeline.engines.close()
+    assert [type(e).__name__ for e in events] == ["SegmentDone"] * 6 + ["Finished"]
+
+
+def test_a_stream_abandoned_before_its_first_event_drops_its_rows():
+    settings = Settings(_env_file=None, max_batch_size=1)
+    pipeline = Pipeline.from_settings(settings, fake_engines(settings, Paced(delay=0.05)))
+    pipeline.engines.start()
+
+    async def main():
+        progress = await pipeline.stream([" ".join(f"P{i}." for i in range(20))])
+        assert pipeline.stats().scheduler.queued_rows > 0
+        progress.ticket.cancel()  # what the HTTP stream's `finally` does when the client left
+        return pipeline.stats().scheduler
+
+    try:
+        stats = asyncio.run(main())
+    finally:
+        pipeline.engines.close()
+    assert stats.queued_rows == 0 and stats.cancelled_rows >= 19
+
+
+def test_an_engine_failure_in_a_stream_carries_the_request_id(make_client, caplog):
+    settings = Settings(_env_file=None, max_batch_size=1)
+    engines = fake_engines(settings, Paced(fail_on="explodează"))
+    with make_client(engines, max_batch_size=1) as c:
+        r = c.post("/v1/translate", json={"text": "Bine. Aici explodează."}, headers=NDJSON)
+    error = lines(r)[-1]
+    assert error["type"] == "error" and error["status"] == 500
+    assert error["request_id"] == r.headers["x-request-id"]
+    assert error["request_id"] in caplog.text  # the operator finds it in the log
+
+
+@pytest.mark.parametrize(
+    ("accept", "streams"),
+    [
+        ("application/x-ndjson", True),
+        ("application/json, application/x-ndjson;q=0.5", True),
+        ("application/json, application/x-ndjson;q=0", False),
+        ("application/json", False),
+        ("*/*", False),
+    ],
+)
+def test_accept_chooses_the_stream(make_client, accept, streams):
+    with make_client() as c:
+        r = c.post("/v1/translate", json={"text": "Bună."}, headers={"accept": accept})
+    assert (r.headers["content-type"] == "application/x-ndjson") == streams
+    if streams:
+        assert r.headers["x-content-type-options"] == "nosniff"

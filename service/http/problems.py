@@ -125,11 +125,17 @@ def problem_responses(*statuses: int) -> dict[int, Any]:
 
 
 def on_roen_error(request: Request[Any, Any, Any], exc: errors.RoenError) -> Response[Any]:
+    return problem_of(request, exc).response()
+
+
+def problem_of(request: Request[Any, Any, Any], exc: errors.RoenError) -> Problem:
+    """`problem_for`, plus what a request adds: an engine failure is logged with the request
+    id, which the client gets to quote."""
     extra: dict[str, Any] = {}
     if isinstance(exc, errors.EngineFailure):
         extra["request_id"] = request_id(request)
         log.error("engine failure %s on %s: %s", extra["request_id"], request.url.path, exc.detail)
-    return problem_for(exc, **extra).response()
+    return problem_for(exc, **extra)
 
 
 def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -189,11 +195,11 @@ def body_too_large(request: Request[Any, Any, Any]) -> Problem:
     limit = request.route_handler.resolve_request_max_body_size()
     sent = request.headers.get("content-length", "")
     actual = int(sent) if sent.isdigit() else None
-    size = f"has {actual:,} bytes" if actual is not None else "is larger than that"
+    size = f"has {actual:,} bytes; this server accepts" if actual is not None else "is over"
     return Problem(
         413,
         "Request too large",
-        f"The request body {size}; this server accepts at most {limit:,} bytes "
+        f"The request body {size} at most {limit:,} bytes "
         "(ROEN_MAX_BODY_BYTES). Split the text into several requests.",
         {"limit": limit, "actual": actual} if actual is not None else {"limit": limit},
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 from typing import Any
 
 import msgspec
@@ -28,7 +29,7 @@ from litestar import Request
 from litestar.response import Stream
 
 from service.errors import RoenError
-from service.http.problems import problem_for, request_id
+from service.http.problems import problem_of, request_id
 from service.pipeline.pipeline import Progress
 from service.pipeline.types import Finished, SegmentDone
 
@@ -37,7 +38,16 @@ NDJSON = "application/x-ndjson"
 
 
 def wants_stream(request: Request[Any, Any, Any]) -> bool:
-    return NDJSON in request.headers.get("accept", "").lower()
+    """The client accepts NDJSON (and did not give it q=0)."""
+    for item in request.headers.get("accept", "").lower().split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        if media == NDJSON:
+            q = next((p.partition("=")[2] for p in params if p.startswith("q=")), "1")
+            try:
+                return float(q) > 0
+            except ValueError:
+                return True
+    return False
 
 
 def stream(
@@ -52,61 +62,29 @@ def stream(
     rid = request_id(request)
 
     async def lines() -> AsyncIterator[bytes]:
-        yield _line({"type": "start", "segments": progress.total, "model": model})
         try:
-            async for event in progress.events():
-                if isinstance(event, SegmentDone):
-                    seg = event.segment
-                    yield _line(
-                        {
-                            "type": "segment",
-                            "index": event.index,
-                            "total": event.total,
-                            "text_index": event.text_index,
-                            "paragraph": seg.paragraph,
-                            "source": seg.source,
-                            "translation": seg.translation,
-                            "warnings": list(seg.warnings),
-                        }
-                    )
-                    continue
-                if event.digest is not None:
-                    digest = event.digest
-                    yield _line(
-                        {
-                            "type": "summary",
-                            "headline": digest.headline,
-                            "summary": digest.summary.summary,
-                            "summary_sentences": digest.summary.sentences,
-                            "method": digest.summary.method,
-                        }
-                    )
-                yield _line({"type": "done", **msgspec.to_builtins(done(event))})
+            yield _line({"type": "start", "segments": progress.total, "model": model})
+            async with aclosing(progress.events()) as events:
+                async for event in events:
+                    for line in _lines(event, done):
+                        yield line
         except RoenError as err:
-            problem = problem_for(err)
-            yield _line(
-                {
-                    "type": "error",
-                    "status": problem.status,
-                    "title": problem.title,
-                    "detail": problem.detail,
-                    **problem.extra,
-                }
-            )
+            problem = problem_of(request, err)
+            yield _line({**problem.body(), "type": "error"})
         except Exception:
             log.exception("unexpected error %s while streaming %s", rid, request.url.path)
-            yield _line(
-                {
-                    "type": "error",
-                    "status": 500,
-                    "title": "Internal error",
-                    "request_id": rid,
-                    "detail": f"Something went wrong on our side; quote request id {rid}.",
-                }
-            )
+            detail = f"Something went wrong on our side; quote request id {rid}."
+            error = {"status": 500, "title": "Internal error", "detail": detail}
+            yield _line({"type": "error", **error, "request_id": rid})
+        finally:  # the client left (even before the first event): its rows leave the queue
+            progress.ticket.cancel()
 
     # no-store: a progress stream is never replayed; no buffering by a proxy in front (nginx)
-    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    headers = {
+        "Cache-Control": "no-store",
+        "X-Accel-Buffering": "no",
+        "X-Content-Type-Options": "nosniff",
+    }
     return _Ndjson(lines(), media_type=NDJSON, headers=headers)
 
 
@@ -115,6 +93,35 @@ class _Ndjson(Stream):
 
     def to_asgi_response(self, *args: Any, **kwargs: Any) -> Any:
         return super().to_asgi_response(*args, **{**kwargs, "media_type": NDJSON})
+
+
+def _lines(event: SegmentDone | Finished, done: Callable[[Finished], Any]) -> list[bytes]:
+    if isinstance(event, SegmentDone):
+        seg = event.segment
+        segment = {
+            "type": "segment",
+            "index": event.index,
+            "total": event.total,
+            "text_index": event.text_index,
+            "paragraph": seg.paragraph,
+            "source": seg.source,
+            "translation": seg.translation,
+            "warnings": list(seg.warnings),
+        }
+        return [_line(segment)]
+    lines = []
+    if event.digest is not None:
+        digest = event.digest
+        summary = {
+            "type": "summary",
+            "headline": digest.headline,
+            "summary": digest.summary.summary,
+            "summary_sentences": digest.summary.sentences,
+            "method": digest.summary.method,
+        }
+        lines.append(_line(summary))
+    lines.append(_line({"type": "done", **msgspec.to_builtins(done(event))}))
+    return lines
 
 
 def _line(event: dict[str, Any]) -> bytes:

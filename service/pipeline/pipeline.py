@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from typing import TypeVar
 
 import anyio
@@ -84,9 +84,12 @@ class Pipeline:
         )
 
     @classmethod
-    def for_files(cls, settings: Settings, *, summary: bool = False) -> Pipeline:
-        """The CLI's and `roen eval`'s pipeline: loaded now (raising what failed), no request
-        limits or deadline, an unbounded queue; same engine, scheduler and text handling."""
+    def for_files(
+        cls, settings: Settings, *, summary: bool = False, limits: Limits | None = None
+    ) -> Pipeline:
+        """The CLI's and `roen eval`'s pipeline: loaded now (raising what failed), no
+        deadline, an unbounded queue, no request limits unless given; same engine,
+        scheduler and text handling."""
         scheduler = Scheduler(
             batch_tokens=settings.batch_tokens,
             max_batch=settings.max_batch_size,
@@ -100,10 +103,16 @@ class Pipeline:
             engines.need_summarizer()
         return cls(
             engines,
-            limits=Limits(require_text=False),
+            limits=limits or Limits(require_text=False),
             max_segment_tokens=settings.max_segment_tokens,
             beam_size=settings.beam_size,
         )
+
+    @classmethod
+    def for_batch(cls, settings: Settings) -> Pipeline:
+        """`roen batch`'s: as for files, with the service's limits on each record (a record
+        the service would refuse is reported, not translated)."""
+        return cls.for_files(settings, summary=True, limits=Limits.from_settings(settings))
 
     def run(self, call: Awaitable[T]) -> T:
         """Run one call to completion from synchronous code (the CLI)."""
@@ -366,19 +375,22 @@ class Progress:
     def wake(self) -> None:
         self._news.set()
 
-    async def events(self) -> AsyncIterator[SegmentDone | Finished]:
+    async def events(self) -> AsyncGenerator[SegmentDone | Finished, None]:
         done = 0
         try:
             while True:
+                # Cleared before draining, and `settled` read before it: rows that arrive
+                # while a segment is being sent (a slow client) wake the next pass.
+                self._news.clear()
+                settled = self.ticket.done()
                 for text_index, segment in self._ready():
                     done += 1
                     yield SegmentDone(text_index, done - 1, segment, self.total)
                 if self._doc == len(self._docs):
                     break
-                if self.ticket.done():  # failed (its error is raised here), or a bug
-                    await self.ticket.result()
+                if settled:  # every row had arrived before the drain: the job failed
+                    await self.ticket.result()  # raises its error
                     raise RuntimeError("the scheduler finished a job without all its rows")
-                self._news.clear()
                 await self._wait(self._news.wait())
             fresh = await self._wait(self.ticket.result())
             self._pipeline._learn(self._prepared, self._beams, fresh)

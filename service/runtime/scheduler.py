@@ -384,7 +384,8 @@ class Scheduler:
                 job.results[index] = out
                 job.left -= 1
                 if job.on_row is not None:  # before the result below: callbacks run in order
-                    job.loop.call_soon_threadsafe(job.on_row, index, out)
+                    with contextlib.suppress(RuntimeError):  # the caller's loop has closed
+                        job.loop.call_soon_threadsafe(job.on_row, index, out)
                 if job.left == 0:
                     answered += 1
                     _settle(job.future, job.loop, result=job.results)
