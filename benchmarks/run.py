@@ -19,6 +19,11 @@ are pinned to 1.1 × source tokens, since random weights never stop on their own
               sentence cache (on by default) never answers for the model.
   baseline …  the same HTTP rows against another checkout's server (--baseline-src), for old
               and new figures measured in one sitting.
+  batch       `roen batch` (shipped defaults: the checkpoint's beam, 4) on the round's 8
+              articles as JSON Lines, tokens/s while it translates and digests (model loading
+              excluded), against raw ct2 beam 4 on the same sentences sorted into batches of
+              32. In round 1 also `roen batch --ray` (a local Ray on this machine): its
+              whole-command time against the local run's.
 
 Generated tokens are counted, not assumed: by the raw loops here, from /metrics for HTTP.
 """
@@ -28,6 +33,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import re
 import statistics
 import subprocess
 import sys
@@ -189,6 +196,7 @@ def main() -> int:
         server.wait_ready()
 
     results: dict[str, Result] = {}
+    walls: dict[str, float] = {}
 
     def record(name: str, rate: float, latencies: list[float], rows: float = 0.0) -> None:
         r = results.setdefault(name, Result(name))
@@ -211,6 +219,12 @@ def main() -> int:
         record("raw_articles", *raw.run([s for a in these for s in _sentences(a)], 1, sort=True))
         record("raw_short", *raw.run(idle, 1, each=True))
         record("naive", *naive.run(greedy[:8], 4, each=True))
+
+        record("raw_batch", *raw.run([s for a in these for s in _sentences(a)], 4, sort=True))
+        record("batch", *batch_rate(these, env, work))
+        if n == 0:
+            walls["local"] = batch_wall(these, env, work, [])
+            walls["ray"] = batch_wall(these, env, work, ["--ray"])
 
         for who, server in servers.items():
             queues = [
@@ -236,7 +250,44 @@ def main() -> int:
     raw.stop()
     naive.stop()
     report(results, peaks)
+    if walls:
+        ray, local = walls["ray"], walls["local"]
+        name = "roen batch --ray (local Ray) / roen batch, whole command"
+        print(f"  {'    '}  {name:<64} {ray / local:6.2f}×  ({ray:.1f} s vs {local:.1f} s)")
     return 0
+
+
+def _batch(
+    corpus: list[str], env: dict[str, str], work: Path, extra: list[str]
+) -> tuple[str, float]:
+    source = work / "batch-in.jsonl"
+    source.write_text(
+        "".join(json.dumps({"id": str(i), "text": a}) + "\n" for i, a in enumerate(corpus))
+    )
+    target = work / f"batch-out-{time.monotonic_ns()}.jsonl"
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "batch", str(source), str(target), *extra],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stderr, time.perf_counter() - started
+
+
+def batch_rate(corpus: list[str], env: dict[str, str], work: Path) -> tuple[float, list[float]]:
+    """Generated tokens/s of `roen batch`, as it reports them (loading excluded)."""
+    err, _ = _batch(corpus, env, work, [])
+    found = re.search(r"([0-9]+) generated tokens\) in ([0-9.]+) s", err)
+    if not found:
+        raise RuntimeError(f"roen batch said: {err[-500:]}")
+    tokens, seconds = int(found.group(1)), float(found.group(2))
+    return tokens / seconds, [seconds]
+
+
+def batch_wall(corpus: list[str], env: dict[str, str], work: Path, extra: list[str]) -> float:
+    return _batch(corpus, env, work, extra)[1]
 
 
 def _sentences(article: str) -> list[str]:
@@ -256,6 +307,8 @@ LABELS = {
     "beam": "32 clients, 1 sentence each, default beam (4)",
     "articles": "8 clients, whole articles, greedy",
     "idle": "idle server, 1 short sentence",
+    "raw_batch": "raw ct2 int8 beam 4, 8 articles' sentences",
+    "batch": "roen batch: 8 articles, translated and digested (beam 4)",
 }
 # (server row, raw row, target ratio of tokens/s)
 TARGETS = [("32", "raw32", 0.9), ("beam", "raw_beam", 0.9), ("articles", "raw_articles", 0.9)]
@@ -279,6 +332,10 @@ def report(results: dict[str, Result], peaks: dict[str, float]) -> None:
     for server, peak in peaks.items():
         print(f"peak RSS of the {server} server process: {peak:.0f} MB")
     print("\nratios (medians of this run):")
+    value = results["batch"].rate / results["raw_batch"].rate
+    verdict = "PASS" if value >= 0.95 else "FAIL"
+    name = f"roen batch / {LABELS['raw_batch']}"
+    print(f"  {verdict}  {name:<64} {value:6.2f}×  (target ≥ 0.95×)")
     for server in peaks:
         for row, raw, target in TARGETS:
             value = results[f"{server}:{row}"].rate / results[raw].rate

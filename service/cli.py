@@ -212,6 +212,45 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from service.batch.records import Fields
+    from service.batch.runner import BatchOptions, print_progress, run_local
+    from service.pipeline.types import SummaryOptions
+
+    source, target = Path(args.input), Path(args.output)
+    if not source.exists():
+        raise InputError(f"{source} does not exist.")
+    index, _, count = (args.shard or "0/1").partition("/")
+    if not (index.isdigit() and count.isdigit() and int(index) < int(count)):
+        raise InputError(
+            f"--shard takes INDEX/COUNT with INDEX < COUNT, e.g. 0/4, not {args.shard}."
+        )
+    options = BatchOptions(
+        fields=Fields(args.id_field, args.text_field),
+        summary=SummaryOptions.of(args.length),
+        segments=args.segments,
+        window=args.window,
+        chunk=args.chunk,
+        shard=(int(index), int(count)),
+    )
+    if args.ray is not None and options.shard != (0, 1):
+        raise InputError("--shard is for separate machines without Ray; Ray shards by itself.")
+    settings = _settings(args)
+    if args.ray is not None:
+        from service.batch.on_ray import run_on_ray
+
+        totals = run_on_ray(settings, source, target, options, args.ray or None, args.actors)
+    else:
+        totals = run_local(settings, source, target, options, print_progress())
+    tokens = f", {totals.tokens} generated tokens" if totals.tokens else ""
+    print(
+        f"\r{totals.records:,} records ({totals.errors:,} with an error, {totals.skipped:,} "
+        f"done by an earlier run{tokens}) in {totals.seconds:.2f} s → {target}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="roen", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -279,6 +318,41 @@ def build_parser() -> argparse.ArgumentParser:
         help="two configurations, e.g. backend=torch,beam_size=4 backend=ctranslate2,beam_size=1",
     )
     ev.set_defaults(func=cmd_eval)
+
+    ba = sub.add_parser(
+        "batch",
+        help="translate and digest a corpus: JSON Lines, Parquet or a folder of .txt/.html",
+    )
+    ba.add_argument("input", help="a .jsonl or .parquet file, or a folder of .txt / .html files")
+    ba.add_argument(
+        "output", help="a .jsonl or .parquet file; run again with the same one to resume"
+    )
+    ba.add_argument("--id-field", default="id", help="the records' id column (default: id)")
+    ba.add_argument("--text-field", default="text", help="their text column (default: text)")
+    ba.add_argument("--length", choices=["short", "medium", "long"], default="short")
+    ba.add_argument("--segments", action="store_true", help="write each sentence pair too")
+    ba.add_argument("--window", type=int, default=64, help="records in flight (default: 64)")
+    ba.add_argument(
+        "--chunk", type=int, default=256, help="records per output chunk (default: 256)"
+    )
+    ba.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        metavar="ADDRESS",
+        help="run on Ray: a cluster's address, or none for a local Ray (needs roen[ray])",
+    )
+    ba.add_argument(
+        "--actors", type=int, help="with --ray: model replicas (default: CPUs / threads)"
+    )
+    ba.add_argument(
+        "--shard",
+        metavar="INDEX/COUNT",
+        help="take every COUNT-th record from INDEX (0-based): one of COUNT machines or pods",
+    )
+    ba.add_argument("--model", help="hub id or folder (default: ROEN_TRANSLATION_MODEL)")
+    ba.add_argument("--beam-size", type=int)
+    ba.set_defaults(func=cmd_batch)
 
     return parser
 

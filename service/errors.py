@@ -6,6 +6,7 @@
     │   ├── MalformedBody          not UTF-8, not JSON, nested too deep (400)
     │   ├── InvalidField           a field of the wrong type, out of range, unknown
     │   ├── EmptyInput             nothing to translate or summarise
+    │   ├── NotRomanian            clearly another language (a batch record; the API warns)
     │   ├── UnsupportedMediaType   the body is not JSON (or not a form, for the web form)
     │   └── LimitExceeded          too large: characters, texts, segments, bytes
     ├── AuthError                  who is calling
@@ -107,6 +108,10 @@ class InvalidField(InputError):
 
 class EmptyInput(InputError):
     title = "Empty input"
+
+
+class NotRomanian(InputError):
+    title = "Not Romanian"
 
 
 class UnsupportedMediaType(InputError):

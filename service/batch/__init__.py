@@ -1,0 +1,1 @@
+"""`roen batch`: a corpus in, its translations and digests out — streamed, resumable."""
