@@ -309,3 +309,18 @@ def test_start_after_a_close_that_abandoned_a_batch(scheduler):
         return await job, await ask(s, backend, ["din nou"])
 
     assert asyncio.run(main()) == (["EN(lung)"], ["EN(din nou)"])
+
+
+def test_a_throughput_scheduler_batches_the_shortest_rows_of_all_requests_together(scheduler):
+    """A corpus run (fair=False): rows of one length share a batch, whoever sent them, so no
+    row is padded out to a much longer one; the fair default takes from each in turn."""
+    backend = SlowEcho(delay=0.05)
+    s = scheduler(backend, max_batch=3, fair=False, batch_wait_ms=200, burst_gap_ms=50)
+    long_ = [" ".join(["lung"] * (10 + i)) for i in range(3)]
+    short = [f"scurt {i}" for i in range(3)]
+
+    async def main():
+        return await gather(ask(s, backend, long_), ask(s, backend, short))
+
+    assert asyncio.run(main()) == [[f"EN({t})" for t in long_], [f"EN({t})" for t in short]]
+    assert backend.batches == [short, long_]  # not [long_[0], short[0], …] interleaved

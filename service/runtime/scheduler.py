@@ -106,11 +106,19 @@ class Scheduler:
         max_batch: int = 64,
         capacity: int | None = 10_000,
         batch_wait_ms: float = 100.0,
+        fair: bool = True,
+        burst_gap_ms: float = BURST_GAP_S * 1000,
     ) -> None:
+        """`fair`: rows are taken from every waiting request in turn (a server: nobody waits
+        behind a long article); else the shortest rows of all requests first (a corpus run,
+        where only throughput counts). `burst_gap_ms`: how close together the requests of
+        one burst arrive (a corpus run's records are prepared ~10-100 ms apart)."""
         self.batch_tokens = batch_tokens
         self.max_batch = max_batch
         self.capacity = capacity  # rows allowed to wait; None = unbounded (CLI, eval)
         self.batch_wait_s = batch_wait_ms / 1000
+        self.fair = fair
+        self.burst_gap_s = burst_gap_ms / 1000
         self._backend: Backend | None = None
         self._jobs: deque[_Job] = deque()
         self._tasks: deque[_Task] = deque()
@@ -318,7 +326,7 @@ class Scheduler:
             waits = []
             if self._arrivals - last.arrivals_at_end < last.answered and now < returning_until:
                 waits.append(returning_until - now)
-            gap_ends = self._last_arrival + BURST_GAP_S
+            gap_ends = self._last_arrival + self.burst_gap_s
             if now < gap_ends and now < burst_until:
                 waits.append(min(gap_ends, burst_until) - now)
             if not waits:
@@ -334,21 +342,34 @@ class Scheduler:
         beam = self._jobs[0].beam_size  # oldest first; rows of one batch share a beam width
         budget = max(self.batch_tokens // beam, 1)
         batch: list[tuple[_Job, int, Tokens, int]] = []
-        longest = 0
-        progress = True
-        while progress and len(batch) < self.max_batch:
-            progress = False
-            for job in list(self._jobs):
-                if job.beam_size != beam or not job.pending or len(batch) >= self.max_batch:
-                    continue
-                index, tokens, out_budget = job.pending[0]
-                if batch and (len(batch) + 1) * max(longest, len(tokens)) > budget:
-                    continue
-                job.pending.popleft()
-                batch.append((job, index, tokens, out_budget))
-                longest = max(longest, len(tokens))
-                self._queued -= 1
-                progress = True
+
+        def take(job: _Job) -> bool:
+            """Job's next row into the batch, if the batch stays within the token budget."""
+            index, tokens, out_budget = job.pending[0]
+            longest = max([len(tokens), *(len(t) for _, _, t, _ in batch)])
+            if batch and (len(batch) + 1) * longest > budget:
+                return False
+            job.pending.popleft()
+            batch.append((job, index, tokens, out_budget))
+            self._queued -= 1
+            return True
+
+        def waiting() -> list[_Job]:
+            return [j for j in self._jobs if j.beam_size == beam and j.pending]
+
+        if self.fair:  # one row from each job in turn, sweep after sweep
+            progress = True
+            while progress and len(batch) < self.max_batch:
+                progress = False
+                for job in waiting():
+                    if len(batch) < self.max_batch and take(job):
+                        progress = True
+        else:
+            # Throughput only (a corpus run): the shortest rows of all jobs together, so a
+            # batch's rows are of a length and no row pads the others out.
+            while len(batch) < self.max_batch and (jobs := waiting()):
+                if not take(min(jobs, key=lambda j: len(j.pending[0][1]))):
+                    break
         for job in [j for j in self._jobs if not j.pending]:
             self._jobs.remove(job)  # fully scheduled; results arrive through the batch
         return batch
