@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.text.normalize import normalize_text
@@ -20,13 +21,28 @@ SGM = Path(__file__).resolve().parents[2] / "shared/data/wmt16/newsdev2016-roen-
 _CLOSED = re.compile(r"[.!?…”\"»)]$")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--show", type=int, default=0, help="print this many errors")
-    args = ap.parse_args()
+@dataclass
+class Score:
+    """Boundary counts over the whole set, and the misses and false alarms in context."""
+
+    correct: int
+    found: int
+    gold: int
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.found
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.gold
+
+
+def score(sgm: Path = SGM) -> Score:
     tp = fp = fn = 0
     errors: list[str] = []
-    for para in re.findall(r"<p>(.*?)</p>", SGM.read_text(encoding="utf-8"), re.S):
+    for para in re.findall(r"<p>(.*?)</p>", sgm.read_text(encoding="utf-8"), re.S):
         segs = [normalize_text(s).strip() for s in re.findall(r"<seg[^>]*>(.*?)</seg>", para, re.S)]
         joined = " ".join(segs)
         gold, unscored, pos = set(), set(), 0
@@ -38,11 +54,19 @@ def main() -> None:
         tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
         errors += [f"FP …{joined[max(0, x - 40) : x + 30]}…" for x in sorted(pred - gold)]
         errors += [f"FN …{joined[max(0, x - 40) : x + 30]}…" for x in sorted(gold - pred)]
+    return Score(correct=tp, found=tp + fp, gold=tp + fn, errors=errors)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--show", type=int, default=0, help="print this many errors")
+    args = ap.parse_args()
+    result = score()
     print(
-        f"gold boundaries={tp + fn} found={tp + fp} correct={tp} "
-        f"precision={tp / (tp + fp):.3f} recall={tp / (tp + fn):.3f}"
+        f"gold boundaries={result.gold} found={result.found} correct={result.correct} "
+        f"precision={result.precision:.3f} recall={result.recall:.3f}"
     )
-    for line in errors[: args.show]:
+    for line in result.errors[: args.show]:
         print(line)
 
 
