@@ -9,18 +9,21 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from service.errors import InputError, RoenError
 from service.settings import Settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {}
-    if getattr(args, "model", None):
-        overrides["translation_model"] = args.model
-    if getattr(args, "beam_size", None):
-        overrides["beam_size"] = args.beam_size
-    if getattr(args, "backend", None):
-        overrides["backend"] = args.backend
+    # A flag given wins over the environment and .env; `is not None`, so that `--beam-size 0`
+    # is refused by Settings rather than silently replaced by the environment's value.
+    flags = {"model": "translation_model", "beam_size": "beam_size", "backend": "backend"}
+    overrides = {
+        setting: getattr(args, flag)
+        for flag, setting in flags.items()
+        if getattr(args, flag, None) is not None
+    }
     return Settings(**overrides)
 
 
@@ -165,8 +168,8 @@ def cmd_healthcheck(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings()
-    host = args.host or settings.host
-    port = args.port or settings.port
+    host = args.host if args.host is not None else settings.host
+    port = args.port if args.port is not None else settings.port
     if args.download_missing:
         # Best effort: with no network the service still starts and says what is missing.
         cmd_models_download(args, only_missing=True)
@@ -375,6 +378,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (OSError, UnicodeDecodeError) as err:
         print(f"roen: {err}", file=sys.stderr)
+        return 2
+    except ValidationError as err:  # a setting out of range, from a flag, the env or .env
+        for problem in err.errors():
+            name = ".".join(str(part) for part in problem["loc"])
+            print(f"roen: setting {name} (ROEN_{name.upper()}): {problem['msg']}", file=sys.stderr)
         return 2
     finally:
         engines_log.removeFilter(_drop)

@@ -144,3 +144,16 @@ def test_serve_host_and_port_flags_beat_the_environment(tmp_path):
             httpx.get(f"http://127.0.0.1:{env_port}/health/live", timeout=2)
     finally:
         server.stop()
+
+
+def test_a_flag_out_of_range_is_refused_in_one_line_not_replaced_by_the_environment(
+    monkeypatch, capsys
+):
+    from service.cli import main
+
+    monkeypatch.setenv("ROEN_BEAM_SIZE", "2")
+    code = main(["translate", "--beam-size", "0", "/nonexistent.txt"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    # refused as a setting, before the file is read: not silently the environment's 2
+    assert err.count("\n") == 1 and "beam_size" in err and "nonexistent" not in err
