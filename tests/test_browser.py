@@ -262,7 +262,8 @@ def test_progress_bar_moves_and_rows_appear_as_sentences_are_done(fake_server, b
     during = [(v, m, rows) for v, m, rows, meta in seen if not meta and m == 200]
     values = sorted({v for v, _, _ in during})
     assert len(values) >= 10, values  # the bar moved in many steps, not once at the end
-    assert values[-1] == 200
+    # the last steps may land in the same read as `done`: the bar's end is checked after
+    assert page.evaluate("document.getElementById('progress-bar').value") == 200
     assert any(0 < rows < 20 for _, _, rows in during)  # rows appeared while it worked
     assert page.locator("#side-by-side tbody tr").count() == 20
     assert page.locator("#progress").is_hidden()  # gone once done
