@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from service.models.info import ModelInfo
 from service.pipeline.engines import Builders, Engines
@@ -75,6 +76,22 @@ class EchoBackend:
             self.beams.clear()
             self.budgets.clear()
             self.encoded.clear()
+
+
+class SlowEcho(EchoBackend):
+    """An echo that takes `delay` seconds per batch (a pace a test or a browser can watch)
+    and raises on a batch holding `fail_on` (a model that explodes on one input)."""
+
+    def __init__(self, delay: float = 0.02, fail_on: str | None = None) -> None:
+        super().__init__()
+        self.delay = delay
+        self.fail_on = fail_on
+
+    def respond(self, texts: list[str]) -> list[str]:
+        time.sleep(self.delay)
+        if self.fail_on and any(self.fail_on in t for t in texts):
+            raise RuntimeError("model exploded")
+        return super().respond(texts)
 
 
 class FirstSentencesSummarizer:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes import EchoBackend
+from tests.fakes import SlowEcho
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
@@ -69,16 +69,6 @@ def server(tiny_marian):
         yield base
 
 
-class Paced(EchoBackend):
-    """Echo (long words come back as they went) at a pace a browser can watch."""
-
-    delay = 0.0
-
-    def respond(self, texts):
-        time.sleep(self.delay)
-        return super().respond(texts)
-
-
 @pytest.fixture(scope="module")
 def fake_server():
     """Echo engines, four sentences a batch: what the page does, at a chosen pace."""
@@ -87,7 +77,7 @@ def fake_server():
     from tests.fakes import fake_engines
 
     settings = Settings(_env_file=None, max_batch_size=4)
-    backend = Paced()
+    backend = SlowEcho(delay=0.0)  # echo: long words come back as they went
     with serving(create_app(settings, fake_engines(settings, backend))) as base:
         yield base, backend
 

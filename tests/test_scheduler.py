@@ -9,20 +9,7 @@ import pytest
 
 from service.errors import EngineFailure, Overloaded, RequestTimeout
 from service.runtime.scheduler import Scheduler
-from tests.fakes import EchoBackend
-
-
-class SlowEcho(EchoBackend):
-    def __init__(self, delay: float = 0.02, fail_on: str | None = None) -> None:
-        super().__init__()
-        self.delay = delay
-        self.fail_on = fail_on
-
-    def respond(self, texts):
-        time.sleep(self.delay)
-        if self.fail_on and self.fail_on in texts:
-            raise RuntimeError("model exploded")
-        return super().respond(texts)
+from tests.fakes import EchoBackend, SlowEcho
 
 
 @pytest.fixture

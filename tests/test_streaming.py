@@ -16,7 +16,7 @@ from service.pipeline.pipeline import Pipeline
 from service.pipeline.types import Finished, SegmentDone, SummaryOptions, TranslateOptions
 from service.runtime.scheduler import Scheduler
 from service.settings import Settings
-from tests.fakes import EchoBackend, fake_engines
+from tests.fakes import EchoBackend, SlowEcho, fake_engines
 
 NDJSON = {"accept": "application/x-ndjson"}
 ARTICLE = (
@@ -26,21 +26,6 @@ ARTICLE = (
     "\n"
     "Al doilea paragraf are o propoziție mult mai lungă decât celelalte din articol. Gata."
 )
-
-
-class Paced(EchoBackend):
-    """An echo that takes `delay` seconds per batch and can be told to fail on a text."""
-
-    def __init__(self, delay: float = 0.0, fail_on: str | None = None) -> None:
-        super().__init__()
-        self.delay = delay
-        self.fail_on = fail_on
-
-    def respond(self, texts):
-        time.sleep(self.delay)
-        if self.fail_on and any(self.fail_on in t for t in texts):
-            raise RuntimeError("model exploded")
-        return super().respond(texts)
 
 
 def lines(response) -> list[dict]:
@@ -205,7 +190,7 @@ def test_a_full_queue_is_refused_before_the_stream_with_retry_after(make_client)
 
 def test_a_failure_after_the_stream_began_is_its_last_line(make_client):
     settings = Settings(_env_file=None, max_batch_size=1)
-    engines = fake_engines(settings, Paced(fail_on="explodează"))
+    engines = fake_engines(settings, SlowEcho(delay=0.0, fail_on="explodează"))
     with make_client(engines, max_batch_size=1) as c:
         r = c.post(
             "/v1/translate",
@@ -221,7 +206,7 @@ def test_a_failure_after_the_stream_began_is_its_last_line(make_client):
 
 def test_a_stream_past_its_deadline_ends_with_a_timeout_event(make_client):
     settings = Settings(_env_file=None, max_batch_size=1, request_timeout_s=0.3)
-    engines = fake_engines(settings, Paced(delay=0.2))
+    engines = fake_engines(settings, SlowEcho(delay=0.2))
     with make_client(engines, max_batch_size=1, request_timeout_s=0.3) as c:
         r = c.post(
             "/v1/translate", json={"text": " ".join(f"P{i}." for i in range(8))}, headers=NDJSON
@@ -258,7 +243,7 @@ def test_a_slow_reader_still_gets_every_segment_and_the_end():
     """Rows that finish while a segment is being sent (a slow client) are sent next, and a
     job settled meanwhile is not mistaken for a failure."""
     settings = Settings(_env_file=None, max_batch_size=1)
-    pipeline = Pipeline.from_settings(settings, fake_engines(settings, Paced(delay=0.01)))
+    pipeline = Pipeline.from_settings(settings, fake_engines(settings, SlowEcho(delay=0.01)))
     pipeline.engines.start()
 
     async def main():
@@ -278,7 +263,7 @@ def test_a_slow_reader_still_gets_every_segment_and_the_end():
 
 def test_a_stream_abandoned_before_its_first_event_drops_its_rows():
     settings = Settings(_env_file=None, max_batch_size=1)
-    pipeline = Pipeline.from_settings(settings, fake_engines(settings, Paced(delay=0.05)))
+    pipeline = Pipeline.from_settings(settings, fake_engines(settings, SlowEcho(delay=0.05)))
     pipeline.engines.start()
 
     async def main():
@@ -296,7 +281,7 @@ def test_a_stream_abandoned_before_its_first_event_drops_its_rows():
 
 def test_an_engine_failure_in_a_stream_carries_the_request_id(make_client, caplog):
     settings = Settings(_env_file=None, max_batch_size=1)
-    engines = fake_engines(settings, Paced(fail_on="explodează"))
+    engines = fake_engines(settings, SlowEcho(delay=0.0, fail_on="explodează"))
     with make_client(engines, max_batch_size=1) as c:
         r = c.post("/v1/translate", json={"text": "Bine. Aici explodează."}, headers=NDJSON)
     error = lines(r)[-1]
