@@ -13,12 +13,12 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0 $(TORCH_PIP_ARGS)
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[convert,dev]"
 	touch $@
 
 install: $(BIN)/.installed
 
-models: install  ## download the configured models into ROEN_MODEL_CACHE (= .venv/bin/roen models download)
+models: install  ## download and convert the configured models into ROEN_MODEL_CACHE (= .venv/bin/roen models download)
 	$(BIN)/roen models download
 
 run: install  ## download the configured models if missing (best effort), then serve

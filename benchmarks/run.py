@@ -189,11 +189,16 @@ def main() -> int:
         "ROEN_PIN_OUTPUT_RATIO": str(PIN),  # benchmark-only; everything else: defaults
         "ROEN_LOG_LEVEL": "WARNING",
     }
-    servers = {"http": Server(env)}
-    if args.baseline_src:
-        servers["baseline"] = Server(env, source=args.baseline_src)
-    for server in servers.values():
-        server.wait_ready()
+    # One after the other, so that each start-up is timed without the other's competing.
+    ready_s: dict[str, float] = {}
+    servers: dict[str, Server] = {}
+    for who, source in [("http", None), ("baseline", args.baseline_src)]:
+        if who == "baseline" and not source:
+            continue
+        started = time.perf_counter()
+        servers[who] = Server(env, source=source)
+        servers[who].wait_ready()
+        ready_s[who] = time.perf_counter() - started
 
     results: dict[str, Result] = {}
     walls: dict[str, float] = {}
@@ -249,7 +254,7 @@ def main() -> int:
         server.stop()
     raw.stop()
     naive.stop()
-    report(results, peaks)
+    report(results, peaks, ready_s)
     if walls:
         ray, local = walls["ray"], walls["local"]
         name = "roen batch --ray (local Ray) / roen batch, whole command"
@@ -319,7 +324,7 @@ def label(key: str) -> str:
     return f"{server}: {LABELS[row]}" if server else LABELS[row]
 
 
-def report(results: dict[str, Result], peaks: dict[str, float]) -> None:
+def report(results: dict[str, Result], peaks: dict[str, float], ready_s: dict[str, float]) -> None:
     print()
     head = f"{'configuration':<58} {'tok/s':>7} {'range':>11} {'p50 ms':>8} {'p95 ms':>8}"
     print(head + f" {'rows/batch':>10}")
@@ -331,6 +336,8 @@ def report(results: dict[str, Result], peaks: dict[str, float]) -> None:
         )
     for server, peak in peaks.items():
         print(f"peak RSS of the {server} server process: {peak:.0f} MB")
+    for server, seconds in ready_s.items():
+        print(f"{server} server: /health/ready 200 after {seconds:.1f} s (start of the process)")
     print("\nratios (medians of this run):")
     value = results["batch"].rate / results["raw_batch"].rate
     verdict = "PASS" if value >= 0.95 else "FAIL"

@@ -112,13 +112,16 @@ def serve(tokenize: Any, run: Any) -> None:
 
 def build(out: str, data: str) -> None:
     from service.models.convert import ensure_converted
+    from service.models.minilm import NAME, STORED_AS, packaged_minilm
     from service.models.random_marian import build_opus_size_marian
 
     wmt = Path(data) / "wmt16"
     ro = (wmt / "newstest2016.ro").read_text(encoding="utf-8").splitlines()
     en = (wmt / "newstest2016.en").read_text(encoding="utf-8").splitlines()
     model = build_opus_size_marian(Path(out) / "model", ro, en)
+    # the conversion step `roen models download` runs: the served model and the embedder
     converted = ensure_converted(model, "random", Path(out) / "cache", "int8")
+    ensure_converted(packaged_minilm(), NAME, Path(out) / "cache", STORED_AS, "embedder")
     print(json.dumps({"model": str(model), "converted": str(converted)}), flush=True)
 
 

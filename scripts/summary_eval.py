@@ -25,10 +25,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import torch
+import numpy as np
 
+from service.models.prepare import embedder as embedder_of
+from service.settings import Settings
 from service.summarize.anaphora import opens_anaphorically
-from service.summarize.embeddings import SentenceEmbedder, packaged_minilm
+from service.summarize.embeddings import SentenceEmbedder
 from service.summarize.extractive import ExtractiveSummarizer
 
 SGM = Path(__file__).resolve().parents[2] / "shared/data/wmt16/newsdev2016-roen-ref.en.sgm"
@@ -49,9 +51,9 @@ class CachedEmbedder:
 
     def __init__(self, inner: SentenceEmbedder) -> None:
         self.inner = inner
-        self.cache: dict[tuple[str, ...], torch.Tensor] = {}
+        self.cache: dict[tuple[str, ...], np.ndarray] = {}
 
-    def embed(self, sentences: list[str]) -> torch.Tensor:
+    def embed(self, sentences: list[str]) -> np.ndarray:
         key = tuple(sentences)
         if key not in self.cache:
             self.cache[key] = self.inner.embed(sentences)
@@ -97,7 +99,7 @@ def main() -> None:
     ap.add_argument("--lengths", type=int, nargs="+", default=[3, 5, 8])
     ap.add_argument("--show", type=int, default=0, help="print this many changed summaries")
     args = ap.parse_args()
-    embedder = CachedEmbedder(SentenceEmbedder(packaged_minilm(), threads=2))
+    embedder = CachedEmbedder(SentenceEmbedder(embedder_of(Settings()).runtime(), threads=2))
     runs = {
         "old": ExtractiveSummarizer(embedder, leans_back=lambda s: False),
         "new": ExtractiveSummarizer(embedder),

@@ -8,11 +8,15 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from service.errors import InputError, RoenError
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.models.prepare import Needed
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -66,36 +70,27 @@ def cmd_translate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _configured_models(settings: Settings) -> list[tuple[str, str]]:
-    models = [("translation", settings.translation_model)]
-    if settings.summary_method == "abstractive":
-        models.append(("summary", settings.summary_model))
-    return models
+def _needed(settings: Settings) -> list[Needed]:
+    from service.models.prepare import needed
+    from service.runtime.factory import chosen_backend
+
+    return needed(settings, ctranslate2=chosen_backend(settings) == "ctranslate2")
 
 
 def cmd_models_download(args: argparse.Namespace, *, only_missing: bool = False) -> int:
-    from service.errors import ModelMissing
-    from service.models.resolve import download_model, resolve_model
-    from service.runtime.factory import chosen_backend
-
+    """Download what the configuration serves with and convert it to its runtime form."""
     settings = _settings(args)
     failed = 0
-    for role, ref in _configured_models(settings):
+    for model in _needed(settings):
         if only_missing:
             try:
-                resolve_model(ref, settings.model_cache)
-                continue  # already on disk: no network at start-up
-            except ModelMissing:
+                model.runtime()
+                continue  # already servable: no network at start-up
+            except RoenError:
                 pass
-        print(f"{role}: {ref} → {settings.model_cache.resolve()}", file=sys.stderr)
+        print(f"{model.role}: {model.name} → {settings.model_cache.resolve()}", file=sys.stderr)
         try:
-            path = download_model(ref, settings.model_cache)
-            if role == "translation" and chosen_backend(settings) == "ctranslate2":
-                from service.models.convert import ensure_converted
-
-                # now, not at the first start (a baked image then starts without converting)
-                path = ensure_converted(path, ref, settings.model_cache, settings.ct2_compute_type)
-            print(f"{role}: ready at {path}", file=sys.stderr)
+            print(f"{model.role}: ready at {model.prepare()}", file=sys.stderr)
         except RoenError as err:
             print(f"roen: {err.for_cli()}", file=sys.stderr)
             failed += 1
@@ -103,21 +98,21 @@ def cmd_models_download(args: argparse.Namespace, *, only_missing: bool = False)
 
 
 def cmd_models_status(args: argparse.Namespace) -> int:
-    from service.models.resolve import folder_size, resolve_model
+    from service.models.resolve import folder_size
 
     settings = _settings(args)
     print(f"model cache: {settings.model_cache.resolve()}  (ROEN_MODEL_CACHE)")
     rows: list[tuple[str, ...]] = []
     missing = 0
-    for role, ref in _configured_models(settings):
+    for model in _needed(settings):
+        form = f"ctranslate2 {model.quantization}" if model.quantization else "torch"
         try:
-            path = resolve_model(ref, settings.model_cache)
-            rows.append((role, ref, "present", f"{folder_size(path) / 1e6:.1f} MB", str(path)))
+            path = model.runtime()
+            size = f"{folder_size(path) / 1e6:.1f} MB"
+            rows.append((model.role, model.name, "ready", form, size, str(path)))
         except RoenError as err:
             missing += 1
-            rows.append((role, ref, "MISSING", "", err.for_cli()))
-    if settings.summary_method == "extractive":
-        rows.append(("summary", "extractive (all-MiniLM-L6-v2, from its wheel)", "present"))
+            rows.append((model.role, model.name, "MISSING", form, "", err.for_cli()))
     print(_table(rows))
     return 1 if missing else 0
 
@@ -147,7 +142,10 @@ def cmd_models_import(args: argparse.Namespace) -> int:
         from service.models.convert import ensure_converted
 
         print(f"converting for CTranslate2 ({settings.ct2_compute_type})…", file=sys.stderr)
-        ensure_converted(target, name, settings.model_cache, settings.ct2_compute_type)
+        # under the folder's path: the name ROEN_TRANSLATION_MODEL will give
+        ensure_converted(
+            target, str(target.resolve()), settings.model_cache, settings.ct2_compute_type
+        )
     print(f"done. Use it with:  ROEN_TRANSLATION_MODEL={target.resolve()}")
     return 0
 

@@ -14,6 +14,7 @@
     │   └── Forbidden              a key that is not configured (403)
     ├── ModelError                 the model side cannot serve
     │   ├── ModelMissing           weights not on disk (names the folder and the command)
+    │   │   └── ModelNotConverted  on disk, not converted for serving (names the command)
     │   ├── ModelNotReady          still loading
     │   └── ModelLoadFailed        on disk but unusable
     ├── Overloaded                 queue full; retry later (Retry-After from the queue's pace)
@@ -173,6 +174,20 @@ class ModelMissing(ModelError):
             detail=f"Model folder {path} holds no checkpoint (no config.json). Point the model "
             "setting at a folder written by save_pretrained, or at a hub id and run "
             f"`{roen_command('models download')}`.",
+        )
+
+
+class ModelNotConverted(ModelMissing):
+    """On disk, but not in the runtime form serving reads (converting needs torch, which a
+    serving process does not load), or converted from an older version of the checkpoint."""
+
+    title = "Model not converted"
+
+    def _explain(self, *, then: str) -> str:
+        return (
+            f"Model '{self.model}' has not been converted for CTranslate2 in {self.folder} (or "
+            f"its checkpoint changed since). Run `{self.command}` where roen's `convert` extra "
+            f"is installed (offline, it converts the copy on disk), then {then}."
         )
 
 

@@ -35,10 +35,11 @@ def make_client() -> Iterator[Callable[..., object]]:
 
 @pytest.fixture(scope="session")
 def tiny_marian(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny MarianMT checkpoint on disk, built once per session."""
-    from tests.tiny_models import build_tiny_marian
+    """A tiny MarianMT checkpoint on disk, built once per session and converted (with the
+    default embedder) into the session's model cache, as `roen models download` does."""
+    from tests.tiny_models import build_tiny_marian, convert_for_serving
 
-    return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian"))
+    return convert_for_serving(build_tiny_marian(tmp_path_factory.mktemp("tiny-marian")))
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ Bounded in count and time, loopback only. Figures go to artifacts/load-report.js
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import statistics
@@ -26,7 +27,7 @@ def serve(tiny_marian: Path, tmp_path: Path, **env: str) -> Server:
     server = Server(
         {
             "ROEN_TRANSLATION_MODEL": str(tiny_marian),
-            "ROEN_MODEL_CACHE": str(tmp_path / "cache"),
+            "ROEN_MODEL_CACHE": os.environ["ROEN_MODEL_CACHE"],  # where tiny_marian was converted
             "ROEN_BEAM_SIZE": "1",
             **env,
         }

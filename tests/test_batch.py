@@ -200,7 +200,7 @@ def test_killed_halfway_and_resumed_equals_an_uninterrupted_run(tiny_marian, tmp
     write_corpus(source, articles(30))
     env = {
         "ROEN_TRANSLATION_MODEL": str(tiny_marian),
-        "ROEN_MODEL_CACHE": str(tmp_path / "cache"),
+        "ROEN_MODEL_CACHE": os.environ["ROEN_MODEL_CACHE"],  # where tiny_marian was converted
         "ROEN_MAX_BATCH_SIZE": "1",  # slow enough to be killed halfway
     }
     whole = tmp_path / "whole.jsonl"
@@ -232,9 +232,7 @@ def test_ray_gives_the_same_output_as_the_local_run(tiny_marian, tmp_path):
 
     source = tmp_path / "in.jsonl"
     write_corpus(source, articles(20))
-    settings = Settings(
-        _env_file=None, translation_model=str(tiny_marian), model_cache=tmp_path / "cache"
-    )
+    settings = Settings(_env_file=None, translation_model=str(tiny_marian))
     local, on_ray = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     run_local(settings, source, local, BatchOptions())
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)

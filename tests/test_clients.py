@@ -3,6 +3,8 @@ official `deepl` Python client with `server_url`, and `libretranslatepy`."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.live_server import Server
@@ -12,11 +14,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.model]
 
 @pytest.fixture(scope="module")
 def server(tiny_marian, tmp_path_factory):
-    cache = tmp_path_factory.mktemp("clients-cache")
+    cache = os.environ["ROEN_MODEL_CACHE"]  # where tiny_marian was converted
     server = Server(
         {
             "ROEN_TRANSLATION_MODEL": str(tiny_marian),
-            "ROEN_MODEL_CACHE": str(cache),
+            "ROEN_MODEL_CACHE": cache,
             "ROEN_BEAM_SIZE": "1",
             "ROEN_API_KEYS": "client-key",
         }

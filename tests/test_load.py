@@ -6,6 +6,7 @@ artifacts/load-report.json.
 
 from __future__ import annotations
 
+import os
 import signal
 import statistics
 import threading
@@ -24,7 +25,7 @@ def serve(tiny_marian, tmp_path, **env) -> Server:
     server = Server(
         {
             "ROEN_TRANSLATION_MODEL": str(tiny_marian),
-            "ROEN_MODEL_CACHE": str(tmp_path / "cache"),
+            "ROEN_MODEL_CACHE": os.environ["ROEN_MODEL_CACHE"],  # where tiny_marian was converted
             "ROEN_BEAM_SIZE": "1",
             "ROEN_RATE_LIMIT_PER_MINUTE": "0",
             **env,

@@ -32,6 +32,24 @@ def build_tiny_marian(out: Path, *, seed: int = 0, num_beams: int = 2) -> Path:
     )
 
 
+def convert_for_serving(
+    checkpoint: Path, cache_dir: Path | None = None, name: str | None = None
+) -> Path:
+    """Run the conversion step for `checkpoint` (named `name`, by default its path, as
+    settings name it) and for the default embedder, into `cache_dir` (default:
+    ROEN_MODEL_CACHE, which conftest points at the session's own folder). Returns
+    `checkpoint`."""
+    import os
+
+    from service.models.convert import ensure_converted
+    from service.models.minilm import NAME, STORED_AS, packaged_minilm
+
+    cache = cache_dir or Path(os.environ["ROEN_MODEL_CACHE"])
+    ensure_converted(checkpoint, name or str(checkpoint), cache, "int8")
+    ensure_converted(packaged_minilm(), NAME, cache, STORED_AS, "embedder")
+    return checkpoint
+
+
 def build_tiny_bart(out: Path, *, seed: int = 0, max_positions: int = 64) -> Path:
     """A BART summariser: byte-level BPE trained on the English corpus, 1+1 layers, and a
     small window (`max_positions`) so that chunked summarisation is exercised."""
@@ -86,6 +104,11 @@ def build_tiny_bart(out: Path, *, seed: int = 0, max_positions: int = 64) -> Pat
 
 
 if __name__ == "__main__":
-    kind, target = sys.argv[1], Path(sys.argv[2])
+    # `marian DIR [CACHE NAME]`: with CACHE, also converted there for serving as NAME
+    kind, target, *serving = sys.argv[1:]
     builders = {"marian": build_tiny_marian, "bart": build_tiny_bart}
-    print(builders[kind](target))
+    built = builders[kind](Path(target))
+    if serving:
+        cache, name = serving  # both, or neither
+        convert_for_serving(built, Path(cache), name)
+    print(built)

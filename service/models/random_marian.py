@@ -31,27 +31,14 @@ def _spm(lines: list[str], vocab: int) -> bytes:
     return buf.getvalue()
 
 
-def build_random_marian(
-    out: Path,
-    ro_lines: list[str],
-    en_lines: list[str],
-    *,
-    spm_vocab: int,
-    d_model: int,
-    layers: int,
-    heads: int,
-    ffn: int,
-    vocab_size: int = 0,
-    num_beams: int = 4,
-    seed: int = 0,
-) -> Path:
-    """A MarianMT ro→en checkpoint with random weights and the real file layout: SentencePiece
-    models trained on the given lines, vocab.json (padded to `vocab_size` if larger)."""
+def write_random_tokenizer(
+    out: Path, ro_lines: list[str], en_lines: list[str], *, spm_vocab: int, vocab_size: int = 0
+) -> dict[str, int]:
+    """A Marian tokenizer's files: SentencePiece models trained on the given lines, and
+    vocab.json (</s> = 0, <unk> = 1, <pad> last; padded to `vocab_size` if larger)."""
     import sentencepiece as spm
-    import torch
-    from transformers import MarianMTModel
 
-    from service.models.marian_files import opus_mt_config, save_model, write_tokenizer
+    from service.models.marian_files import write_tokenizer
 
     out.mkdir(parents=True, exist_ok=True)
     src, tgt = _spm(ro_lines, spm_vocab), _spm(en_lines, spm_vocab)
@@ -68,6 +55,33 @@ def build_random_marian(
         vocab[f"<unused{len(vocab)}>"] = len(vocab)
     vocab["<pad>"] = len(vocab)
     write_tokenizer(out, vocab)
+    return vocab
+
+
+def build_random_marian(
+    out: Path,
+    ro_lines: list[str],
+    en_lines: list[str],
+    *,
+    spm_vocab: int,
+    d_model: int,
+    layers: int,
+    heads: int,
+    ffn: int,
+    vocab_size: int = 0,
+    num_beams: int = 4,
+    seed: int = 0,
+) -> Path:
+    """A MarianMT ro→en checkpoint with random weights and the real file layout (the
+    tokenizer of `write_random_tokenizer`)."""
+    import torch
+    from transformers import MarianMTModel
+
+    from service.models.marian_files import opus_mt_config, save_model
+
+    vocab = write_random_tokenizer(
+        out, ro_lines, en_lines, spm_vocab=spm_vocab, vocab_size=vocab_size
+    )
     pad = vocab["<pad>"]
     config = opus_mt_config(
         vocab_size=len(vocab),

@@ -1,8 +1,8 @@
 """A Marian checkpoint run by CTranslate2 (int8 by default): ~3× torch's speed on CPU.
 
-The checkpoint must have been converted (`service.models.convert`, run by `roen models
-download` / `import-opus-mt`, or at the first start); the Hugging Face tokenizer
-(SentencePiece) stays the one the checkpoint ships.
+It reads the runtime form only (`service.models.convert`: CTranslate2's files, the
+SentencePiece models and vocabulary, `roen.json`), with the tokenizer of `marian_pieces`:
+no torch, no transformers.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import ModelLoadFailed
-from service.models.convert import ensure_converted
+from service.models.convert import read_meta
 from service.runtime.backend import BackendStats, Decoding, Tokens
 from service.runtime.decoding import collapse_loops, loop_start
+from service.runtime.marian_pieces import MarianPieces
 
 
 class CT2Backend:
@@ -22,50 +23,38 @@ class CT2Backend:
 
     def __init__(
         self,
-        checkpoint: Path,
+        folder: Path,
         *,
         name: str,
-        cache_dir: Path,
         threads: int,
         compute_type: str = "int8",
     ) -> None:
         import ctranslate2
-        from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(checkpoint)
-            config = AutoConfig.from_pretrained(checkpoint)
-            path = ensure_converted(checkpoint, name, cache_dir, compute_type)
+            meta = read_meta(folder)
+            self.tokenizer = MarianPieces(folder)
             self.translator = ctranslate2.Translator(
-                str(path),
+                str(folder),
                 device="cpu",
                 compute_type=compute_type,
                 intra_threads=threads,
                 inter_threads=1,
             )
         except Exception as err:
-            raise ModelLoadFailed(
-                f"Model '{name}' could not be prepared for CTranslate2: {err}"
-            ) from None
-        self.tokenizer.model_max_length = 1_000_000  # we count before splitting; no warnings
+            raise ModelLoadFailed(f"Model '{name}' did not load from {folder}: {err}") from None
         self.name = name
         self.label = f"ctranslate2-{compute_type}"
-        self.path = path
-        positions = int(getattr(config, "max_position_embeddings", 512) or 512)
-        self.max_input_tokens = self.max_output_tokens = positions - 2
-        try:
-            beams = GenerationConfig.from_pretrained(checkpoint).num_beams
-        except OSError:
-            beams = getattr(config, "num_beams", 1)
-        self.default_beam_size = int(beams or 1)
+        self.path = folder
+        self.max_input_tokens = self.max_output_tokens = int(meta["max_positions"]) - 2
+        self.default_beam_size = int(meta["num_beams"])
         self._generated = 0
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> list[Tokens]:
         if not texts:
             return []
-        ids = self.tokenizer(texts, add_special_tokens=True)["input_ids"]
-        return [self.tokenizer.convert_ids_to_tokens(x) for x in ids]
+        return [self.tokenizer.pieces(text) for text in texts]
 
     def generate(self, rows: list[Tokens], decoding: Decoding) -> list[str]:
         if not rows:
@@ -99,7 +88,7 @@ class CT2Backend:
             # Greedy rows stopped at a loop's third copy; beam rows may hold one anywhere.
             tokens = collapse_loops(result.hypotheses[0][:budget], keep=least)
             generated += len(tokens)
-            out.append(self.tokenizer.convert_tokens_to_string(tokens).strip())
+            out.append(self.tokenizer.detokenize(tokens))
         with self._lock:
             self._generated += generated
         return out

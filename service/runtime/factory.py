@@ -3,10 +3,17 @@ which setting."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from service.errors import ModelLoadFailed
+from service.models.convert import runtime_folder
 from service.models.info import ModelInfo
 from service.models.resolve import folder_size, resolve_model
 from service.runtime.backend import Backend
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.runtime.torch_seq2seq import TorchSeq2Seq
 
 
 def chosen_backend(settings: Settings) -> str:
@@ -19,25 +26,39 @@ def chosen_backend(settings: Settings) -> str:
     return "ctranslate2"
 
 
+def torch_seq2seq() -> type[TorchSeq2Seq]:
+    """The torch backend's class, or a message naming what to install: a serving install
+    (and the `runtime` image) has no torch."""
+    try:
+        from service.runtime.torch_seq2seq import TorchSeq2Seq
+    except ImportError as err:
+        raise ModelLoadFailed(
+            f"{err.name or 'torch'} is not installed: the torch backend and the abstractive "
+            "summariser need roen's `convert` extra (pip install 'roen[convert]'), or the "
+            "`full` container image."
+        ) from None
+    return TorchSeq2Seq
+
+
 def build_backend(settings: Settings) -> tuple[Backend, ModelInfo]:
     """The configured translation model, loaded, and what /v1/models says about it."""
     ref = settings.translation_model
-    path = resolve_model(ref, settings.model_cache)
     backend: Backend
     if chosen_backend(settings) == "ctranslate2":
         from service.runtime.ct2 import CT2Backend
 
+        path = runtime_folder(
+            ref,
+            settings.model_cache,
+            settings.ct2_compute_type,
+            lambda: resolve_model(ref, settings.model_cache),
+        )
         backend = CT2Backend(
-            path,
-            name=ref,
-            cache_dir=settings.model_cache,
-            threads=settings.cpu_threads(),
-            compute_type=settings.ct2_compute_type,
+            path, name=ref, threads=settings.cpu_threads(), compute_type=settings.ct2_compute_type
         )
     else:
-        from service.runtime.torch_seq2seq import TorchSeq2Seq
-
-        backend = TorchSeq2Seq(
+        path = resolve_model(ref, settings.model_cache)
+        backend = torch_seq2seq()(
             path, name=ref, threads=settings.cpu_threads(), quantize=settings.quantize == "int8"
         )
     if settings.pin_output_ratio:

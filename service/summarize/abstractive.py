@@ -7,9 +7,13 @@ summarised again until one pass fits: every sentence is read, none is truncated 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from service.runtime.backend import Decoding
-from service.runtime.torch_seq2seq import TorchSeq2Seq
 from service.summarize.types import SummaryResult
+
+if TYPE_CHECKING:  # built by the factory, which says what to install when torch is absent
+    from service.runtime.torch_seq2seq import TorchSeq2Seq
 from service.text.layout import layout
 from service.text.split_long import split_to_fit
 

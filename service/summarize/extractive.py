@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-import torch
+import numpy as np
 
 from service.summarize.anaphora import opens_anaphorically
 from service.summarize.types import SummaryResult
@@ -31,7 +31,7 @@ LAST_RESORT = 10.0  # subtracted from a score: picked only when nothing else is 
 class Embedder(Protocol):
     """What the selection uses of an embedder (embeddings.SentenceEmbedder in production)."""
 
-    def embed(self, sentences: list[str]) -> torch.Tensor:
+    def embed(self, sentences: list[str]) -> np.ndarray:
         """One L2-normalised row per sentence."""
         ...
 
@@ -60,22 +60,24 @@ class ExtractiveSummarizer:
 
     def _select(self, sentences: list[str], k: int) -> list[int]:
         vectors = self.embedder.embed(sentences)
-        centroid = torch.nn.functional.normalize(vectors.mean(0), dim=0)
+        vectors = np.asarray(vectors, dtype=np.float64)
+        mean = vectors.mean(0)
+        centroid = mean / max(float(np.linalg.norm(mean)), 1e-12)
         n = len(sentences)
-        lead = torch.tensor([1.0 / (1.0 + i) for i in range(n)])
+        lead = 1.0 / (1.0 + np.arange(n))
         relevance = vectors @ centroid + LEAD_WEIGHT * lead
         long_enough = [len(s.split()) >= MIN_WORDS for s in sentences]
-        relevance = torch.where(torch.tensor(long_enough), relevance, relevance - LAST_RESORT)
+        relevance = np.where(long_enough, relevance, relevance - LAST_RESORT)
         # The first sentence has nothing before it to lean on: the reader starts there too.
         leaning = [i for i in range(1, n) if self.leans_back(sentences[i])]
         similarity = vectors @ vectors.T
         chosen: list[int] = []
         while len(chosen) < k:
             if chosen:
-                redundancy = similarity[:, chosen].max(dim=1).values
+                redundancy = similarity[:, chosen].max(axis=1)
                 score = (1 - DIVERSITY) * relevance - DIVERSITY * redundancy
             else:
-                score = relevance.clone()
+                score = relevance.copy()
             pairs = self._pairs(leaning, chosen, long_enough, room=k - len(chosen))
             for i in leaning:
                 if i - 1 not in chosen:

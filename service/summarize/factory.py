@@ -10,21 +10,25 @@ from service.summarize.types import SummaryEngine
 
 def build_summarizer(settings: Settings) -> tuple[SummaryEngine, ModelInfo]:
     if settings.summary_method == "abstractive":
-        from service.runtime.torch_seq2seq import TorchSeq2Seq
+        from service.runtime.factory import torch_seq2seq
+
+        seq2seq = torch_seq2seq()  # first: names the extra to install when torch is absent
         from service.summarize.abstractive import AbstractiveSummarizer
 
         ref = settings.summary_model
         path = resolve_model(ref, settings.model_cache)
-        model = TorchSeq2Seq(path, name=ref, threads=settings.cpu_threads())
+        model = seq2seq(path, name=ref, threads=settings.cpu_threads())
         info = ModelInfo("summary", ref, True, str(path), folder_size(path), "torch")
         return AbstractiveSummarizer(model), info
 
-    from service.summarize.embeddings import SentenceEmbedder, packaged_minilm
+    from service.models.minilm import STORED_AS
+    from service.models.prepare import embedder
+    from service.summarize.embeddings import SentenceEmbedder
     from service.summarize.extractive import ExtractiveSummarizer
 
-    ref = settings.embedding_model
-    path = resolve_model(ref, settings.model_cache) if ref else packaged_minilm()
-    embedder = SentenceEmbedder(path, threads=settings.cpu_threads())
-    name = ref or "all-MiniLM-L6-v2 (extractive)"
-    info = ModelInfo("summary", name, True, str(path), folder_size(path), "torch")
-    return ExtractiveSummarizer(embedder), info
+    path = embedder(settings).runtime()
+    engine = SentenceEmbedder(path, threads=settings.cpu_threads())
+    name = settings.embedding_model or "all-MiniLM-L6-v2 (extractive)"
+    label = f"ctranslate2-float32 (stored {STORED_AS})"
+    info = ModelInfo("summary", name, True, str(path), folder_size(path), label)
+    return ExtractiveSummarizer(engine), info
