@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.errors import InputError
+from service.errors import InputError, RoenError
 from service.settings import Settings
 
 
@@ -62,7 +62,12 @@ class Score:
 
 
 def score(hypotheses: list[str], references: list[str]) -> Score:
-    from sacrebleu.metrics import BLEU, CHRF
+    try:
+        from sacrebleu.metrics import BLEU, CHRF
+    except ImportError:
+        raise RoenError(
+            "Scoring needs sacrebleu, part of roen's `convert` extra: pip install 'roen[convert]'."
+        ) from None
 
     if len(hypotheses) != len(references):
         raise ValueError(f"{len(hypotheses)} hypotheses but {len(references)} references")

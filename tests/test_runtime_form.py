@@ -297,3 +297,26 @@ def test_converting_without_torch_names_the_extra_before_downloading(monkeypatch
     with pytest.raises(ModelError, match=r"pip install 'roen\[convert\]'"):
         need.prepare()
     assert fetched == []  # nothing downloaded that could not be converted
+
+
+def test_hub_snapshots_are_found_as_huggingface_hub_finds_them(tmp_path):
+    """Serving reads the hub cache layout itself (no huggingface_hub in a serving install):
+    the same folder as the hub client's offline lookup, and nothing where it finds nothing."""
+    from huggingface_hub import snapshot_download
+
+    from service.errors import ModelMissing
+    from service.models.resolve import resolve_model
+
+    repo = tmp_path / "models--org--marian"
+    for revision in ("1" * 40, "2" * 40):
+        (repo / "snapshots" / revision).mkdir(parents=True)
+        (repo / "snapshots" / revision / "config.json").write_text("{}")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("2" * 40)
+    hub = snapshot_download("org/marian", cache_dir=tmp_path, local_files_only=True)
+    assert resolve_model("org/marian", tmp_path) == Path(hub) == repo / "snapshots" / ("2" * 40)
+    with pytest.raises(ModelMissing):
+        resolve_model("org/other", tmp_path)
+    (repo / "refs" / "main").unlink()
+    with pytest.raises(ModelMissing):
+        resolve_model("org/marian", tmp_path)

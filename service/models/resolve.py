@@ -35,21 +35,27 @@ def looks_like_path(ref: str) -> bool:
 def resolve_model(ref: str, cache_dir: Path) -> Path:
     """The local folder holding `ref`, or ModelMissing."""
     if looks_like_path(ref):
-        path = Path(ref).expanduser()
-        if not (path / "config.json").is_file():
-            raise ModelMissing.empty_folder(str(path.resolve()))
-        return path
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
-
-    try:
-        found = snapshot_download(ref, cache_dir=cache_dir, local_files_only=True)
-    except (LocalEntryNotFoundError, FileNotFoundError):
-        raise ModelMissing(ref, str(cache_dir.resolve())) from None
-    path = Path(str(found))
-    if not (path / "config.json").is_file():
+        folder = Path(ref).expanduser()
+        if not (folder / "config.json").is_file():
+            raise ModelMissing.empty_folder(str(folder.resolve()))
+        return folder
+    snapshot = local_snapshot(ref, cache_dir)
+    if snapshot is None or not (snapshot / "config.json").is_file():
         raise ModelMissing(ref, str(cache_dir.resolve()))
-    return path
+    return snapshot
+
+
+def local_snapshot(ref: str, cache_dir: Path) -> Path | None:
+    """The snapshot `roen models download` left in the hub cache layout
+    (`models--ORG--NAME/refs/main` names the folder under `snapshots/`), read directly, so
+    that serving needs no huggingface_hub (it is in the `convert` extra)."""
+    repo = cache_dir / ("models--" + ref.replace("/", "--"))
+    try:
+        revision = (repo / "refs" / "main").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    snapshot = repo / "snapshots" / revision
+    return snapshot if revision and snapshot.is_dir() else None
 
 
 def folder_size(path: Path) -> int:
@@ -89,7 +95,14 @@ def download_model(ref: str, cache_dir: Path) -> Path:
             f"machine with network access run `{roen_command('models download')}`, or copy the "
             f"model into {cache_dir.resolve()}."
         )
-    from huggingface_hub import HfApi, snapshot_download
+    try:
+        from huggingface_hub import HfApi, snapshot_download
+    except ImportError:
+        raise ModelError(
+            f"Cannot download '{ref}': huggingface_hub is not installed. Downloading is part "
+            "of roen's `convert` extra (pip install 'roen[convert]'), or run it with the "
+            "`full` container image."
+        ) from None
 
     cache_dir.mkdir(parents=True, exist_ok=True)
     try:
