@@ -250,11 +250,13 @@ def main() -> int:
         print("  " + ", ".join(f"{k} {r.rates[-1]:.0f}" for k, r in results.items()), flush=True)
 
     peaks = {who: server.peak_rss_mb() for who, server in servers.items()}
+    time.sleep(2)  # the load is over: what each server keeps (memory that grows, or not)
+    at_rest = {who: server.rss_mb() for who, server in servers.items()}
     for server in servers.values():
         server.stop()
     raw.stop()
     naive.stop()
-    report(results, peaks, ready_s)
+    report(results, peaks, ready_s, at_rest)
     if walls:
         ray, local = walls["ray"], walls["local"]
         name = "roen batch --ray (local Ray) / roen batch, whole command"
@@ -324,7 +326,12 @@ def label(key: str) -> str:
     return f"{server}: {LABELS[row]}" if server else LABELS[row]
 
 
-def report(results: dict[str, Result], peaks: dict[str, float], ready_s: dict[str, float]) -> None:
+def report(
+    results: dict[str, Result],
+    peaks: dict[str, float],
+    ready_s: dict[str, float],
+    at_rest: dict[str, float],
+) -> None:
     print()
     head = f"{'configuration':<58} {'tok/s':>7} {'range':>11} {'p50 ms':>8} {'p95 ms':>8}"
     print(head + f" {'rows/batch':>10}")
@@ -335,7 +342,8 @@ def report(results: dict[str, Result], peaks: dict[str, float], ready_s: dict[st
             + f" {rows}"
         )
     for server, peak in peaks.items():
-        print(f"peak RSS of the {server} server process: {peak:.0f} MB")
+        print(f"peak RSS of the {server} server process: {peak:.0f} MB", end="")
+        print(f"; {at_rest[server]:.0f} MB at rest after the load")
     for server, seconds in ready_s.items():
         print(f"{server} server: /health/ready 200 after {seconds:.1f} s (start of the process)")
     print("\nratios (medians of this run):")

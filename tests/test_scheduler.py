@@ -311,3 +311,40 @@ def test_a_throughput_scheduler_batches_the_shortest_rows_of_all_requests_togeth
 
     assert asyncio.run(main()) == [[f"EN({t})" for t in long_], [f"EN({t})" for t in short]]
     assert backend.batches == [short, long_]  # not [long_[0], short[0], …] interleaved
+
+
+def test_the_idle_hook_runs_once_each_time_the_queue_runs_dry(scheduler):
+    """The freed batch buffers go back to the OS between bursts (runtime/memory.py), not
+    between the batches of one burst, and not while the server has never worked."""
+    assert Scheduler().idle_after_s == 1.0  # the shipped pause that counts as idle
+    backend = SlowEcho(delay=0.05)
+    idle: list[int] = []
+    s = scheduler(
+        backend,
+        max_batch=2,
+        on_idle=lambda: idle.append(len(backend.batches)),
+        idle_after_s=0.1,
+    )
+    time.sleep(0.2)
+    assert idle == []  # nothing done yet: nothing to give back
+
+    async def burst(n: int):
+        return await gather(*(ask(s, backend, [f"Propoziția {i}."]) for i in range(n)))
+
+    asyncio.run(burst(6))  # three batches of two
+    deadline = time.monotonic() + 2
+    while not idle and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert idle == [3]  # once, after the last batch of the burst
+    asyncio.run(burst(2))
+    deadline = time.monotonic() + 2
+    while len(idle) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert idle == [3, 4]
+
+
+def test_the_default_idle_hook_gives_memory_back_on_glibc():
+    from service.runtime.memory import give_back_freed
+
+    assert give_back_freed() is True  # this machine's C library is glibc (as the image's)

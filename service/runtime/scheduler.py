@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 from service.errors import EngineFailure, ModelNotReady, Overloaded, RequestTimeout, RoenError
 from service.runtime.backend import Backend, Decoding, Tokens
 from service.runtime.decoding import output_budget
+from service.runtime.memory import give_back_freed
 
 log = logging.getLogger("roen.scheduler")
 # Requests of one burst (clients started together) arrive this close to each other: the
@@ -108,11 +109,17 @@ class Scheduler:
         batch_wait_ms: float = 100.0,
         fair: bool = True,
         burst_gap_ms: float = BURST_GAP_S * 1000,
+        on_idle: Callable[[], object] = give_back_freed,
+        idle_after_s: float = 1.0,
     ) -> None:
         """`fair`: rows are taken from every waiting request in turn (a server: nobody waits
         behind a long article); else the shortest rows of all requests first (a corpus run,
         where only throughput counts). `burst_gap_ms`: how close together the requests of
-        one burst arrive (a corpus run's records are prepared ~10-100 ms apart)."""
+        one burst arrive (a corpus run's records are prepared ~10-100 ms apart).
+        `on_idle`: run by the worker, outside the lock, once the queue has stayed empty for
+        `idle_after_s` after work (by default: the freed batch buffers go back to the
+        operating system; not between the rounds of busy clients, who would pay for
+        faulting them in again)."""
         self.batch_tokens = batch_tokens
         self.max_batch = max_batch
         self.capacity = capacity  # rows allowed to wait; None = unbounded (CLI, eval)
@@ -131,6 +138,9 @@ class Scheduler:
         self._closed = True  # until start()
         self._task_turn = False
         self._worker: threading.Thread | None = None
+        self._on_idle = on_idle
+        self.idle_after_s = idle_after_s
+        self._worked = False  # since the worker last went idle
 
     def start(self) -> None:
         """Start the worker (again, after close: an app's lifespan may run more than once)."""
@@ -284,9 +294,10 @@ class Scheduler:
     # --- the worker -------------------------------------------------------------------
     def _run(self) -> None:
         while True:
+            if self._wait_for_work():
+                self._idle()
+                continue
             with self._cond:
-                while not self._jobs and not self._tasks and not self._closed:
-                    self._cond.wait()
                 if self._closed:
                     return
                 # Tasks and batches take turns: neither starves the other.
@@ -300,6 +311,7 @@ class Scheduler:
                 if task is None:
                     self._linger()
                     batch = self._take_batch()
+            self._worked = self._worked or task is not None or bool(batch)
             try:
                 if task is not None:
                     self._execute_task(task)
@@ -310,6 +322,27 @@ class Scheduler:
                 with self._cond:
                     for job in {j for j, _, _, _ in batch}:
                         self._fail(job, EngineFailure("The engine failed on this request."))
+
+    def _wait_for_work(self) -> bool:
+        """Until there is work (False), or the queue has stayed empty `idle_after_s` since
+        the last work (True: time for the idle hook). Closed-loop clients refill the queue
+        within milliseconds of their answers: they do not count as idle."""
+        with self._cond:
+            while not self._jobs and not self._tasks and not self._closed:
+                if not self._worked:
+                    self._cond.wait()
+                elif not self._cond.wait(self.idle_after_s) and not (
+                    self._jobs or self._tasks or self._closed
+                ):
+                    self._worked = False
+                    return True
+            return False
+
+    def _idle(self) -> None:
+        try:
+            self._on_idle()
+        except Exception:  # housekeeping: never the reason a request fails
+            log.exception("the scheduler's idle hook failed")
 
     def _linger(self) -> None:
         """Wait (the lock is released while waiting) for company, while it is coming:
