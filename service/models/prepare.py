@@ -48,7 +48,9 @@ class Needed:
         return ensure_converted(checkpoint, self.name, self.cache_dir, self.quantization, self.kind)
 
 
-def _hub(role: str, ref: str, cache: Path, quantization: str | None) -> Needed:
+def _hub(
+    role: str, ref: str, cache: Path, quantization: str | None, kind: Kind = "marian"
+) -> Needed:
     return Needed(
         role,
         ref,
@@ -56,7 +58,13 @@ def _hub(role: str, ref: str, cache: Path, quantization: str | None) -> Needed:
         lambda: download_model(ref, cache),
         cache,
         quantization,
+        kind,
     )
+
+
+def translation(settings: Settings, quantization: str | None) -> Needed:
+    """The translation model; `quantization` None when the torch backend reads it as is."""
+    return _hub("translation", settings.translation_model, settings.model_cache, quantization)
 
 
 def embedder(settings: Settings) -> Needed:
@@ -64,8 +72,7 @@ def embedder(settings: Settings) -> Needed:
     `embedding_model` names another)."""
     cache, ref = settings.model_cache, settings.embedding_model
     if ref:
-        hub = _hub("summary", ref, cache, STORED_AS)
-        return Needed("summary", ref, hub.locate, hub.fetch, cache, STORED_AS, "embedder")
+        return _hub("summary", ref, cache, STORED_AS, "embedder")
     return Needed("summary", NAME, packaged_minilm, packaged_minilm, cache, STORED_AS, "embedder")
 
 
@@ -73,7 +80,7 @@ def needed(settings: Settings, *, ctranslate2: bool) -> list[Needed]:
     """Every model the configuration serves with, in the form it is served."""
     cache = settings.model_cache
     quantization = settings.ct2_compute_type if ctranslate2 else None
-    models = [_hub("translation", settings.translation_model, cache, quantization)]
+    models = [translation(settings, quantization)]
     if settings.summary_method == "abstractive":
         models.append(_hub("summary", settings.summary_model, cache, None))
     else:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from service.errors import ModelLoadFailed
-from service.models.convert import runtime_folder
 from service.models.info import ModelInfo
-from service.models.resolve import folder_size, resolve_model
+from service.models.prepare import translation
+from service.models.resolve import folder_size
 from service.runtime.backend import Backend
 from service.settings import Settings
 
@@ -47,17 +47,12 @@ def build_backend(settings: Settings) -> tuple[Backend, ModelInfo]:
     if chosen_backend(settings) == "ctranslate2":
         from service.runtime.ct2 import CT2Backend
 
-        path = runtime_folder(
-            ref,
-            settings.model_cache,
-            settings.ct2_compute_type,
-            lambda: resolve_model(ref, settings.model_cache),
-        )
+        path = translation(settings, settings.ct2_compute_type).runtime()
         backend = CT2Backend(
             path, name=ref, threads=settings.cpu_threads(), compute_type=settings.ct2_compute_type
         )
     else:
-        path = resolve_model(ref, settings.model_cache)
+        path = translation(settings, None).runtime()  # the checkpoint itself
         backend = torch_seq2seq()(
             path, name=ref, threads=settings.cpu_threads(), quantize=settings.quantize == "int8"
         )
