@@ -199,11 +199,19 @@ def test_keys_in_each_dialect(make_client):
         assert c.get("/languages").status_code == 200  # discovery stays open, as in LibreTranslate
 
 
+SLOW_DOWN = "Too many requests: slow down and retry later."
+
+
 def test_rate_limit_speaks_each_dialect(make_client):
+    """Each dialect's own 429 body, with the Retry-After its clients back off by."""
     with make_client(rate_limit_per_minute=1) as c:
         c.post("/translate", json={"q": "a", "source": "ro", "target": "en"})
-        r = c.post("/translate", json={"q": "a", "source": "ro", "target": "en"})
-        assert r.status_code == 429 and "error" in r.json()
+        libre = c.post("/translate", json={"q": "a", "source": "ro", "target": "en"})
+        deepl = c.post("/v2/translate", data={"text": "a", "target_lang": "EN"}, headers=FORM)
+    for r, field in ((libre, "error"), (deepl, "message")):
+        assert r.status_code == 429 and r.json() == {field: SLOW_DOWN}
+        assert r.headers["retry-after"] == r.headers["ratelimit-reset"]
+        assert int(r.headers["retry-after"]) >= 1
 
 
 def test_not_romanian_is_detected_and_warned(make_client):
@@ -260,3 +268,13 @@ def test_detection_near_the_character_limit_does_not_turn_a_success_into_a_413(m
         assert sum(len(t) for t in texts) == 100  # at the limit: joined, they would be 101
         r = c.post("/v2/translate", json={"text": texts, "target_lang": "EN"})
         assert r.status_code == 200, r.text
+
+
+def test_a_body_over_the_limit_is_refused_in_each_dialect(make_client):
+    """The framework's own refusal (the body is cut off before it is parsed) still speaks
+    the dialect: LibreTranslate's 400 with `error`, DeepL's 413 with `message`."""
+    with make_client(max_body_bytes=1_024, rate_limit_per_minute=0) as c:
+        libre = c.post("/translate", json={"q": "a" * 3_000, "source": "ro", "target": "en"})
+        deepl = c.post("/v2/translate", json={"text": ["a" * 3_000], "target_lang": "EN"})
+    assert libre.status_code == 400 and libre.json() == {"error": "Request Entity Too Large"}
+    assert deepl.status_code == 413 and deepl.json() == {"message": "Request Entity Too Large"}

@@ -85,9 +85,32 @@ def test_a_missing_required_field_is_named(client):
 def test_an_oversized_body_gives_its_size_and_the_limit(make_client):
     with make_client(max_body_bytes=1_024) as c:
         r = c.post("/v1/translate", content=b'{"text": "' + b"a" * 2_000 + b'"}', headers=JSON)
-    body = problem(r, 413)
-    assert body["limit"] == 1_024 and body["actual"] == 2_012
-    assert "2,012" in body["detail"] and "ROEN_MAX_BODY_BYTES" in body["detail"]
+    assert problem(r, 413) == {
+        "type": "about:blank",
+        "title": "Request too large",
+        "status": 413,
+        "detail": "The request body has 2,012 bytes; this server accepts at most 1,024 bytes "
+        "(ROEN_MAX_BODY_BYTES). Split the text into several requests.",
+        "limit": 1_024,
+        "actual": 2_012,
+    }
+
+
+def test_an_oversized_body_sent_without_its_length_still_gets_the_limit(make_client):
+    """A chunked body (no Content-Length) is cut off at the limit; the 413 cannot say how
+    big it was, only what the server takes."""
+    chunks = iter([b'{"text": "', b"a" * 1_000, b"a" * 1_000, b'"}'])
+    with make_client(max_body_bytes=1_024) as c:
+        r = c.post("/v1/translate", content=chunks, headers=JSON)
+    assert "content-length" not in r.request.headers
+    assert problem(r, 413) == {
+        "type": "about:blank",
+        "title": "Request too large",
+        "status": 413,
+        "detail": "The request body is larger than this server accepts: at most 1,024 bytes "
+        "(ROEN_MAX_BODY_BYTES). Split the text into several requests.",
+        "limit": 1_024,
+    }
 
 
 def test_a_wrong_method_is_titled_for_people_and_names_the_right_one(client):
@@ -95,3 +118,74 @@ def test_a_wrong_method_is_titled_for_people_and_names_the_right_one(client):
     body = problem(r, 405)
     assert body["title"] == "Method not allowed"
     assert "use POST" in body["detail"] and r.headers["allow"] == "POST"
+
+
+def test_a_schema_error_from_the_framework_is_a_422_naming_each_field():
+    """Bodies are checked before Litestar decodes them; should its own validation refuse one
+    anyway, the 422 has the shape of ours: each field with its message."""
+    from litestar.exceptions import ValidationException
+
+    from service.http.problems import on_http_error
+
+    extra = [
+        {"key": "text", "message": "Expected `str`"},
+        {"key": "beam_size", "message": "Expected `int`"},
+        "not a field",
+    ]
+    r = on_http_error(None, ValidationException(detail="Validation failed", extra=extra))  # type: ignore[arg-type]
+    assert r.status_code == 422 and r.media_type == "application/problem+json"
+    assert r.content == {
+        "type": "about:blank",
+        "title": "Invalid request body",
+        "status": 422,
+        "detail": "The body does not match the schema "
+        "(text: Expected `str`; beam_size: Expected `int`).",
+        "errors": [
+            {"field": "text", "message": "Expected `str`"},
+            {"field": "beam_size", "message": "Expected `int`"},
+        ],
+    }
+    bare = on_http_error(None, ValidationException(detail="Validation failed"))  # type: ignore[arg-type]
+    assert bare.content["errors"] == []
+    assert bare.content["detail"] == "The body does not match the schema (Validation failed)."
+
+
+def test_other_framework_errors_keep_their_status_phrase_detail_and_headers():
+    """Whatever else Litestar raises becomes a problem with its status's phrase as title."""
+    from litestar.exceptions import HTTPException
+
+    from service.http.problems import on_http_error
+
+    exc = HTTPException(status_code=409, detail="Already there", headers={"X-Why": "dup"})
+    r = on_http_error(None, exc)  # type: ignore[arg-type]  # these branches read no request
+    assert r.status_code == 409 and r.headers["X-Why"] == "dup"
+    assert r.content == {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "Already there",
+    }
+    odd = on_http_error(None, HTTPException(status_code=599, detail="?"))  # type: ignore[arg-type]
+    assert odd.status_code == 599 and odd.content["title"] == "Error"
+
+
+@pytest.mark.parametrize(
+    ("key", "allow", "use", "header"),
+    [
+        ("allow", "POST, GET, OPTIONS", "GET, POST", "GET, POST"),
+        ("Allow", "POST", "POST", "POST"),  # either spelling of the header
+        ("allow", None, "another", None),
+    ],
+)
+def test_a_wrong_method_names_the_methods_allowed_sorted(key, allow, use, header):
+    from types import SimpleNamespace
+
+    from litestar.exceptions import HTTPException
+
+    from service.http.problems import on_http_error
+
+    request = SimpleNamespace(method="PUT", url=SimpleNamespace(path="/v1/translate"))
+    exc = HTTPException(status_code=405, headers={key: allow} if allow else None)
+    r = on_http_error(request, exc)  # type: ignore[arg-type]
+    assert r.content["detail"] == f"PUT is not allowed on /v1/translate; use {use}."
+    assert {k.lower(): v for k, v in r.headers.items()}.get("allow") == header

@@ -103,6 +103,8 @@ def status_of(exc: Exception) -> tuple[int, str, dict[str, str]]:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     headers = dict(getattr(exc, "headers", None) or {})
     if status == 429:
+        # As the JSON API's 429: the wait in Retry-After, which the dialects' clients read.
+        headers.setdefault("Retry-After", headers.get("RateLimit-Reset", "60"))
         return status, "Too many requests: slow down and retry later.", headers
     return status, str(getattr(exc, "detail", "")) or "Error.", headers
 
@@ -195,7 +197,11 @@ def body_too_large(request: Request[Any, Any, Any]) -> Problem:
     limit = request.route_handler.resolve_request_max_body_size()
     sent = request.headers.get("content-length", "")
     actual = int(sent) if sent.isdigit() else None
-    size = f"has {actual:,} bytes; this server accepts" if actual is not None else "is over"
+    size = (
+        f"has {actual:,} bytes; this server accepts"
+        if actual is not None
+        else "is larger than this server accepts:"
+    )
     return Problem(
         413,
         "Request too large",
