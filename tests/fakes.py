@@ -25,6 +25,18 @@ class Words(tuple):
         return row
 
 
+class Chars(tuple):
+    """Tokens for a fake with a character-level vocabulary: one per character plus
+    end-of-sentence, so a 20,000-character "word" is 20,001 tokens and has to be split."""
+
+    text: str
+
+    def __new__(cls, text: str) -> Chars:
+        row = super().__new__(cls, [*text, "</s>"])
+        row.text = text
+        return row
+
+
 class EchoBackend:
     """A `Backend` whose "translation" is `EN(<source>)`; records every batch and encode."""
 
@@ -32,6 +44,7 @@ class EchoBackend:
     label = "echo"
     default_beam_size = 1
     max_output_tokens = 510
+    tokens: type[tuple] = Words
 
     def __init__(self, max_input_tokens: int = 510) -> None:
         self.max_input_tokens = max_input_tokens
@@ -46,7 +59,7 @@ class EchoBackend:
     def encode(self, texts: list[str]) -> list[Tokens]:
         with self._lock:
             self.encoded.extend(texts)
-        return [Words(t) for t in texts]
+        return [self.tokens(t) for t in texts]
 
     def generate(self, rows: list[Tokens], decoding: Decoding) -> list[str]:
         texts = [row.text for row in rows]  # type: ignore[attr-defined]
@@ -76,6 +89,12 @@ class EchoBackend:
             self.beams.clear()
             self.budgets.clear()
             self.encoded.clear()
+
+
+class CharEcho(EchoBackend):
+    """An echo that counts characters as tokens."""
+
+    tokens = Chars
 
 
 class SlowEcho(EchoBackend):

@@ -6,11 +6,10 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
-
-from service.errors import ModelMissing, roen_command
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 # This installation's `roen` script, beside the interpreter running the tests.
@@ -211,6 +210,41 @@ def test_make_run_offline_serves_the_form_at_once(tiny_marian, tmp_path):
     assert ready.status_code == 503 and "models download" in ready.json()["detail"]
 
 
+@pytest.mark.model
+@pytest.mark.parametrize("flag", [True, False])
+def test_download_missing_converts_what_serving_needs_before_it_serves(tiny_marian, tmp_path, flag):
+    """`--download-missing` converts a checkpoint that has no runtime form yet (here a local
+    one, offline), then serves it; without the flag serving refuses it and names the step."""
+    import httpx
+
+    from tests.live_server import Server
+
+    seed_embedder(tmp_path)
+    env = {**offline_env(tmp_path), "ROEN_TRANSLATION_MODEL": str(tiny_marian)}
+    server = Server(env, args=["--download-missing"] if flag else [])
+    try:
+        if flag:
+            server.wait_ready(120)
+            r = httpx.post(server.base + "/v1/translate", json={"text": "Bună ziua."}, timeout=30)
+            assert r.status_code == 200 and r.json()["translation"]
+        else:
+            detail = ""
+            for _ in range(600):  # until it listens and loading settles in the background
+                try:
+                    ready = httpx.get(server.base + "/health/ready", timeout=5)
+                    detail = ready.json().get("detail", "")
+                except httpx.TransportError:
+                    pass
+                if "models download" in detail:
+                    break
+                time.sleep(0.1)
+            assert ready.status_code == 503 and "not been converted" in detail, detail
+    finally:
+        server.stop()
+    converted = list((tmp_path / "ct2").glob(f"*{tiny_marian.name}-int8-*/model.bin"))
+    assert bool(converted) is flag
+
+
 def _without_roen_on_path() -> dict[str, str]:
     """The environment after `make run`: this installation's bin/ is not on PATH."""
     dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d]
@@ -260,62 +294,6 @@ def test_the_missing_model_message_names_a_command_that_runs(tmp_path, where, ve
     assert command.endswith("roen models download")
     if venv_on_path:
         assert command == "roen models download"
-
-
-def _script(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    script = folder / "roen"
-    script.write_text("#!/bin/sh\n")
-    script.chmod(0o755)
-    return script
-
-
-def test_roen_command_is_bare_only_when_path_finds_this_installation(tmp_path):
-    ours = _script(tmp_path / "proj" / ".venv" / "bin")
-    python = str(ours.parent / "python")
-    other = _script(tmp_path / "other" / "bin")
-    linked = tmp_path / "links"
-    linked.mkdir()
-    (linked / "roen").symlink_to(ours)
-    cwd = str(tmp_path / "proj")
-
-    def spelled(search_path: str, where: str = cwd) -> str:
-        return roen_command(
-            "models download", executable=python, search_path=search_path, cwd=where
-        )
-
-    assert spelled(str(ours.parent)) == "roen models download"
-    assert spelled(str(linked)) == "roen models download"  # a link to ours is ours
-    assert spelled(str(other.parent)) == ".venv/bin/roen models download"  # another install
-    assert spelled("") == ".venv/bin/roen models download"
-    assert spelled("", where=str(ours.parent)) == "./roen models download"
-    assert spelled("", where=str(tmp_path / "other")) == f"{ours} models download"
-
-
-def test_roen_command_with_no_script_beside_the_interpreter(tmp_path):
-    python = str(tmp_path / "py" / "bin" / "python3")
-    assert roen_command("eval", executable=python, search_path="", cwd=str(tmp_path)) == (
-        "py/bin/python3 -m service.cli eval"
-    )
-    on_path = _script(tmp_path / "bin")
-    assert roen_command("eval", executable=python, search_path=str(on_path.parent)) == "roen eval"
-
-
-def test_roen_command_quotes_a_path_with_spaces(tmp_path):
-    ours = _script(tmp_path / "my project" / "bin")
-    spelled = roen_command("models status", executable=str(ours.parent / "python"), search_path="")
-    assert spelled == f"'{ours}' models status"
-
-
-def test_model_missing_says_restart_to_the_server_and_run_again_at_a_terminal():
-    err = ModelMissing("org/model", "/cache", "roen models download")
-    assert str(err) == err.detail
-    assert err.detail.endswith("then restart the server.")
-    assert err.for_cli().endswith("then run this command again.")
-    assert "`roen models download`" in err.for_cli() and "/cache" in err.for_cli()
-    assert "restart" not in err.for_cli()
-    fixed = ModelMissing.empty_folder("/models/x")
-    assert fixed.for_cli() == fixed.detail and "no config.json" in fixed.detail
 
 
 # --- `roen models status`: a table whatever the lengths (issue 14) -------------------------------

@@ -1,5 +1,7 @@
 """The digest's headline: a title line as it is; a long first sentence cut to fit a heading."""
 
+import pytest
+
 from service.text.headline import LIMIT, headline
 
 
@@ -37,3 +39,20 @@ def test_the_digest_headline_fits_a_heading(make_client):
     assert body["headline"].startswith("EN(Ministrul a anunțat marți")
     assert len(body["headline"]) <= LIMIT + 1 and body["headline"].endswith("…")
     assert body["translation"].startswith("EN(" + first)  # the translation keeps it whole
+
+
+@pytest.mark.parametrize(
+    ("sentence", "limit", "expected"),
+    [
+        ("a" * 10, 10, "a" * 10),  # exactly at the limit: whole
+        ("aaaa bbbb cccc", 9, "aaaa bbbb…"),  # a space just past the limit still ends a word
+        ("aaaa bbbbb ccc", 9, "aaaa…"),  # a word ending past it does not fit
+        ("abcd, efgh ijkl", 10, "abcd…"),  # a clause end exactly at 40 % counts
+        ("abcdef gh ; ijklmnop qrstu", 20, "abcdef gh…"),  # no space before the ellipsis
+        ("aaaa bbbb cccc dddd", 12, "aaaa bbbb…"),  # the last word that fits, not the first
+        ("ab, cdefghijklmnopqrstuvwxyz", 20, "ab…"),  # clause too early: a word, bare
+        ("a bcdefghijklmnop", 10, "a…"),  # a one-letter first word
+    ],
+)
+def test_where_a_long_first_sentence_is_cut(sentence, limit, expected):
+    assert headline(sentence, limit) == expected

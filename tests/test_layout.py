@@ -59,3 +59,14 @@ def test_any_text_is_covered_and_glue_is_whitespace(text):
     indices = [p.paragraph for p in pieces if p.kind != "glue"]
     assert indices == sorted(indices)
     assert len(set(indices)) == paragraph_count(text)
+
+
+def test_paragraphs_keep_their_indentation_and_lose_only_the_blank_lines():
+    """The form's side-by-side view pairs paragraphs; a paragraph's own leading spaces (a
+    poem, a quote) are its content."""
+    from service.text.layout import paragraphs
+
+    assert paragraphs("  Indentat.\n\n\n  Al doilea\nrând.\n") == [
+        "  Indentat.",
+        "  Al doilea\nrând.",
+    ]

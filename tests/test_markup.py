@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.text.markup import runs
+from service.text.markup import escape, runs
 from tests.timing import best_seconds
 
 
@@ -25,6 +25,14 @@ def translated(markup: str) -> list[str]:
         ("a < b and <!-- c --> d <![CDATA[x]]> e", ["a < b and ", " d ", " e"]),
         ("<pre><b>cod</b></pre><code>x</code><i>da</i>", ["da"]),
         ("&lt;b&gt; rămâne &amp; text", ["<b> rămâne & text"]),  # unescaped for the model only
+        ("<!-- a --> Bună <!-- c --> ziua", [" Bună ", " ziua"]),  # each comment ends at its own
+        ("a <<b>x</b>", ["a <", "x"]),  # a "<" that starts no tag, then one that does
+        ("<code/>Bună", ["Bună"]),  # self-closing: nothing inside it to skip
+        ("a<br>b<i>c</i>", ["a", "b", "c"]),  # a void element, then more tags
+        ("<code><code>x</code>y</code>z", ["z"]),  # nested in a skipped element: still skipped
+        ("<b>x</b>" + "y" * 2_000 + "<i>z</i>", ["x", "y" * 2_000, "z"]),  # tags far apart
+        # a tag longer than MAX_TAG is text (bounded work per "<"), its text translated
+        ('<a title=">' + "x" * 1_100 + '">t</a>', ['<a title=">' + "x" * 1_100 + '">t']),
     ],
 )
 def test_runs(markup, texts):
@@ -75,3 +83,17 @@ def test_splitting_is_linear(unit):
     # room for a busy machine (CI once measured 6.6× on a linear run).
     small, large = seconds(25_000), seconds(100_000)
     assert large < max(10 * small, 0.1) and large < 1.0, (small, large)
+
+
+def test_translated_text_goes_back_with_only_what_markup_needs_escaped():
+    """Quotes stay quotes in text (only an attribute would need them escaped); & < > are
+    escaped so that a translation can never open a tag."""
+    assert escape('El a spus "da" & <b> l\'a semnat') == (
+        'El a spus "da" &amp; &lt;b&gt; l\'a semnat'
+    )
+
+
+def test_no_run_is_empty():
+    """Adjacent tags give no empty text run between them (nothing for the model to see)."""
+    pieces = runs("<p><b></b><i>x</i></p><br/><!--c--><p></p>")
+    assert all(r.raw for r in pieces) and len(pieces) == 11  # ten tags and comments, one "x"

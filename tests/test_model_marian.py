@@ -58,10 +58,51 @@ def test_structure_and_segments(translator):
         assert seg.source in ARTICLE
 
 
-def test_checkpoint_default_beams_and_override(translator):
+def spy_on_generate(backend, monkeypatch) -> list[tuple[list, object, list[str]]]:
+    """Every (rows, decoding, outputs) the pipeline sends the backend from now on."""
+    calls: list[tuple[list, object, list[str]]] = []
+    real = backend.generate
+
+    def generate(rows, decoding):
+        out = real(rows, decoding)
+        calls.append((rows, decoding, out))
+        return out
+
+    monkeypatch.setattr(backend, "generate", generate)
+    return calls
+
+
+def test_checkpoint_default_beams_and_override(translator, monkeypatch):
     assert translator.backend.default_beam_size == 2  # from the checkpoint's generation_config
-    greedy = translator.translate(["Guvernul a anunțat."], beam_size=1)[0].translation
-    assert greedy
+    calls = spy_on_generate(translator.backend, monkeypatch)
+    greedy = translator.translate(["Primarul a vorbit ieri."], beam_size=1)[0].translation
+    default = translator.translate(["Primarul a vorbit azi."])[0].translation
+    assert greedy and default
+    assert [decoding.beam_size for _, decoding, _ in calls] == [1, 2]
+
+
+def test_the_backend_searches_with_the_beam_it_is_given(translator):
+    """Greedy and beam-2 search differ somewhere on the tiny model: a backend that ignored
+    `Decoding.beam_size` would give the same outputs for both."""
+    backend = translator.backend
+    rows = backend.encode(
+        ["Guvernul a anunțat.", "Ploile au provocat inundații.", "Trenul a plecat.", "Da."]
+    )
+    greedy = backend.generate(rows, Decoding(1, [20] * 4))
+    beam = backend.generate(rows, Decoding(2, [20] * 4))
+    assert greedy != beam
+
+
+@pytest.mark.parametrize("beam", [1, 2])
+def test_each_row_of_a_batch_keeps_its_own_output_cap(translator, beam):
+    """A short row batched with a long one stops at its own budget, not the batch's."""
+    backend = translator.backend
+    long = (
+        "Ploile au provocat inundații în județele din Moldova, iar autoritățile au evacuat "
+        "sute de oameni din satele afectate de revărsarea râurilor."
+    )
+    short, _ = backend.generate(backend.encode(["Da.", long]), Decoding(beam, [5, 200]))
+    assert len(MarianPieces(translator.tiny).source.encode(short)) <= 5 + 2
 
 
 def test_batched_equals_one_at_a_time(translator):
@@ -82,13 +123,20 @@ def test_cedilla_and_comma_below_translate_identically(translator):
     assert a == b
 
 
-def test_sentence_longer_than_model_limit_is_split(translator):
-    words = " ".join(["guvernul anunță măsuri noi"] * 300)  # ~1200 words, no punctuation
+def test_sentence_longer_than_model_limit_is_split(translator, monkeypatch):
+    # ~1200 words, no punctuation, numbered so that no two pieces are the same text
+    words = " ".join(f"guvernul anunță {i} măsuri noi" for i in range(240))
     count = len(translator.backend.encode([words])[0])
     assert count > 512
+    calls = spy_on_generate(translator.backend, monkeypatch)
     seg = translator.translate([words], beam_size=1)[0].segments
     assert len(seg) == 1 and "split" in seg[0].warnings
-    assert len(seg[0].translation) > 100
+    rows = [row for batch, _, _ in calls for row in batch]
+    outputs = [out for _, _, batch in calls for out in batch]
+    limit = min(Settings(_env_file=None).max_segment_tokens, translator.backend.max_input_tokens)
+    assert len(rows) >= count / limit and all(len(row) <= limit for row in rows)
+    # every piece was translated and is in the sentence's translation
+    assert all(out.strip() and out.strip() in seg[0].translation for out in outputs)
 
 
 def test_output_length_is_bounded(translator):

@@ -78,3 +78,19 @@ def test_answer_and_problem_examples_have_the_documented_shape(make_client):
     media = problems["413"]["content"]["application/problem+json"]
     too_large = next(iter(media["examples"].values()))
     assert too_large["value"]["limit"] == 100_000  # made by the limit check, with the setting
+
+
+def test_every_api_error_is_documented_as_a_problem_with_its_meaning(make_client):
+    """Each status the API can answer is in the document under its own sentence, as
+    application/problem+json with the problem schema, for every JSON route."""
+    from service.http.problems import API_ERRORS, DESCRIPTIONS
+
+    doc = document(make_client)
+    for path in ("/v1/translate", "/v1/digest", "/v1/summarize"):
+        responses = doc["paths"][path]["post"]["responses"]
+        for code in API_ERRORS:
+            response = responses[str(code)]
+            assert response["description"] == DESCRIPTIONS[code], (path, code)
+            (media,) = response["content"]
+            schema = response["content"][media]["schema"]["$ref"].split("/")[-1]
+            assert media == "application/problem+json" and schema == "Problem"

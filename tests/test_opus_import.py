@@ -124,6 +124,7 @@ def test_import_keeps_every_weight_and_translates(tmp_path):
     assert same(dec.encoder_attn_layer_norm.weight, w["decoder_l1_context_Wo_ln_scale"][0])
     assert same(dec.self_attn.k_proj.bias, w["decoder_l1_self_bk"][0])
     assert backend.model.config.activation_function == "swish"
+    assert backend.default_beam_size == 4  # decoder.yml's beam-size, not transformers' default
 
     result = pipeline.run(pipeline.translate(["Guvernul a anunțat.\n\nAlt paragraf."]))[0]
     assert len(result.segments) == 2 and result.translation.count("\n\n") == 1
@@ -133,8 +134,9 @@ def test_import_keeps_every_weight_and_translates(tmp_path):
 def test_cli_import_then_translate(tmp_path):
     release, _ = _release(tmp_path / "release")
     env_cache = tmp_path / "cache"
-    run = lambda *a: subprocess.run(  # noqa: E731
+    run = lambda *a, stdin="": subprocess.run(  # noqa: E731
         [sys.executable, "-m", "service.cli", *a],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=300,
@@ -147,5 +149,16 @@ def test_cli_import_then_translate(tmp_path):
     assert list(
         (env_cache / "ct2").glob("*ron-eng-int8-*/model.bin")
     )  # converted for the default backend
-    proc = run("translate", "--model", str(target), "--beam-size", "1", "-")
+    proc = run(
+        "translate",
+        "--model",
+        str(target),
+        "--beam-size",
+        "1",
+        "-",
+        stdin="Guvernul a anunțat.\n\nAlt paragraf.\n",
+    )
     assert proc.returncode == 0, proc.stderr
+    # the imported model translated both paragraphs, and their break came through
+    paragraphs = proc.stdout.strip().split("\n\n")
+    assert len(paragraphs) == 2 and all(p.strip() for p in paragraphs), proc.stdout

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from service.runtime.decoding import collapse_loops
+from service.runtime.decoding import MAX_LOOP_NGRAM, collapse_loops, loop_start, output_budget
 from service.text.warnings import has_loop, romanian_share, segment_warnings
 from tests.timing import best_seconds
 
@@ -92,6 +92,46 @@ def test_decoder_loops_are_collapsed_wherever_they_are():
     assert collapse_loops(tokens) == "the Coun Coun said that the the plan".split()
     assert collapse_loops(list("abababab")) == list("abab")
     assert collapse_loops(["x"] * 5, keep=5) == ["x"] * 5  # a pinned minimum is left alone
+    # loops are counted in what follows the pinned part only
+    assert collapse_loops(list("xxxx"), keep=2) == list("xxxx")
+    assert collapse_loops(list("pqxxxx"), keep=2) == list("pqxx")
+    longest = [str(i) for i in range(MAX_LOOP_NGRAM)]
+    assert collapse_loops(longest * 3) == longest * 2  # the longest phrase a loop can be
+    assert collapse_loops([*longest, "x"] * 3) == [*longest, "x"] * 3  # longer: not a loop
+
+
+def test_a_third_copy_at_the_end_is_where_a_greedy_row_stops():
+    """CTranslate2's greedy rows stop where `loop_start` says: only a third back-to-back
+    copy, only at the end, of a phrase up to MAX_LOOP_NGRAM tokens."""
+    assert loop_start(list("xxx")) == 2
+    assert loop_start(list("ababab")) == 4
+    assert loop_start(list("qababab")) == 5
+    assert loop_start(list("xx")) is None and loop_start(list("abab")) is None  # two copies
+    assert loop_start(list("xxxq")) is None  # not at the end: the row goes on
+    assert loop_start(list("abcabd")) is None and loop_start([]) is None
+    longest = [str(i) for i in range(MAX_LOOP_NGRAM)]
+    assert loop_start(longest * 3) == 2 * MAX_LOOP_NGRAM
+    assert loop_start([*longest, "x"] * 3) is None  # a longer phrase is not a loop
+    assert loop_start(list("ababab"), max_ngram=1) is None
+
+
+@pytest.mark.parametrize(
+    ("source", "limit", "budget"),
+    [
+        (0, 510, 10),
+        (1, 510, 11),
+        (2, 510, 13),
+        (10, 510, 25),
+        (100, 510, 160),
+        (400, 510, 510),
+        (10, 20, 20),
+        (2, 5, 8),
+    ],
+)
+def test_an_output_may_be_half_again_its_source_plus_ten_within_the_model(source, limit, budget):
+    """The README's output cap: 1.5 × the source's tokens + 10, at most the model's limit,
+    never under 8 (a word or two always fit)."""
+    assert output_budget(source, limit) == budget
 
 
 @pytest.mark.parametrize(
@@ -111,3 +151,16 @@ def test_warning_cost_is_linear_in_the_segment(unit):
     for small, large in itertools.pairwise(times):
         assert large <= max(2.5 * small, 0.02), times  # 20 ms: below that, noise
     assert times[-1] < 1.0, times
+
+
+def test_overlap_is_dice_over_word_multisets_ignoring_case():
+    from service.text.warnings import overlap
+
+    assert overlap("Ana are MERE", "ana are pere") == pytest.approx(2 * 2 / 6)
+    assert overlap("da da nu", "da") == pytest.approx(2 * 1 / 4)  # counted as multisets
+    assert overlap("abc", "ABC") == 1.0
+    assert overlap("", "") == 0.0 and overlap("cuvinte", "") == 0.0 and overlap("", "x") == 0.0
+
+
+def test_romanian_share_of_no_words_is_none():
+    assert romanian_share("") == 0.0 and romanian_share("… — 123") == 0.0

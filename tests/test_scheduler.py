@@ -188,6 +188,11 @@ def test_a_cancelled_request_leaves_the_queue_at_once(scheduler):
         job.cancel()
         await asyncio.sleep(0)
         assert s.stats().queued_rows == 0 and s.stats().cancelled_rows == 9
+        other = asyncio.create_task(ask(s, backend, ["t0", "t1", "t2"]))
+        await asyncio.sleep(0.05)
+        other.cancel()
+        await asyncio.sleep(0)
+        assert s.stats().cancelled_rows == 9 + 2  # counted across requests, not the last one
         assert await ask(s, backend, ["următorul"]) == ["EN(următorul)"]
 
     asyncio.run(main())
@@ -228,9 +233,11 @@ def test_close_fails_queued_requests_instead_of_hanging(scheduler):
         job = asyncio.create_task(ask(s, backend, [f"a{i}" for i in range(20)]))
         await asyncio.sleep(0.05)
         await asyncio.to_thread(s.close)
-        with pytest.raises(Overloaded):
+        # a 503 that tells the client where to go: another instance, not this one later
+        said = "The server is shutting down; retry on another instance."
+        with pytest.raises(Overloaded, match=f"^{said}$"):
             await job
-        with pytest.raises(Overloaded):
+        with pytest.raises(Overloaded, match=f"^{said}$"):
             await ask(s, backend, ["late"])
 
     asyncio.run(main())
@@ -348,3 +355,128 @@ def test_the_default_idle_hook_gives_memory_back_on_glibc():
     from service.runtime.memory import give_back_freed
 
     assert give_back_freed() is True  # this machine's C library is glibc (as the image's)
+
+
+# --- model tasks (a summary's embeddings) on the same worker ----------------------------------
+def test_a_task_runs_on_the_worker_and_is_counted(scheduler):
+    import threading
+
+    s = scheduler(EchoBackend())
+
+    async def main():
+        return await s.run(lambda: threading.current_thread().name), await s.run(lambda: 2)
+
+    assert asyncio.run(main()) == ("roen-scheduler", 2)
+    assert s.stats().tasks == 2 and s.stats().queued_rows == 0
+    asyncio.run(ask(s, EchoBackend(), ["O traducere."]))
+    assert s.stats().jobs == 1 and s.stats().tasks == 2
+
+
+def test_a_task_that_raises_fails_its_caller_only(scheduler, caplog):
+    from service.errors import EmptyInput
+
+    s = scheduler(EchoBackend())
+
+    def broken():
+        raise ValueError("internal detail")
+
+    def refused():
+        raise EmptyInput("Nothing to summarise.")
+
+    async def main():
+        with pytest.raises(
+            EngineFailure, match=r"^The engine failed on this request \(ValueError\)\.$"
+        ):
+            await s.run(broken)
+        with pytest.raises(EmptyInput, match=r"^Nothing to summarise\.$"):  # a roen error as is
+            await s.run(refused)
+        return await s.run(lambda: "still here")
+
+    assert asyncio.run(main()) == "still here"
+    (record,) = [r for r in caplog.records if r.getMessage() == "model task failed"]
+    assert record.exc_info and "internal detail" in str(record.exc_info[1])
+
+
+def test_a_task_that_waited_past_its_deadline_is_not_run(scheduler):
+    backend = SlowEcho(delay=0.4)
+    s = scheduler(backend)
+    ran: list[bool] = []
+
+    async def main():
+        busy = asyncio.create_task(ask(s, backend, ["Ocupat."]))
+        await asyncio.sleep(0.1)  # the worker is in the batch now
+        with pytest.raises(RequestTimeout, match=r"^The request waited too long\.$"):
+            await s.run(lambda: ran.append(True), timeout_s=0.05)
+        await busy
+
+    asyncio.run(main())
+    assert not ran
+
+
+def test_a_task_weighs_its_sentences_against_the_queue_capacity(scheduler):
+    s = scheduler(EchoBackend(), capacity=1)
+
+    async def main():
+        assert await s.run(lambda: "one sentence") == "one sentence"  # weight 1 by default
+        with pytest.raises(Overloaded):
+            await s.run(lambda: "two", weight=2)
+
+    asyncio.run(main())
+    assert s.stats().queued_rows == 0
+
+
+def test_a_cancelled_task_leaves_the_queue(scheduler):
+    backend = SlowEcho(delay=0.3)
+    s = scheduler(backend)
+
+    async def main():
+        busy = asyncio.create_task(ask(s, backend, ["Ocupat."]))
+        await asyncio.sleep(0.05)
+        waiting = asyncio.create_task(s.run(lambda: "never", weight=5))
+        await asyncio.sleep(0.05)
+        assert s.stats().queued_rows == 5
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert s.stats().queued_rows == 0
+        await busy
+
+    asyncio.run(main())
+
+
+def test_a_failing_idle_hook_is_logged_and_never_fails_a_request(scheduler, caplog):
+    backend = EchoBackend()
+
+    def hook():
+        raise OSError("no malloc_trim here")
+
+    s = scheduler(backend, on_idle=hook, idle_after_s=0.05)
+
+    async def main():
+        first = await ask(s, backend, ["Unu."])
+        deadline = time.monotonic() + 5
+        while not caplog.records and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        return first, await ask(s, backend, ["Doi."])
+
+    assert asyncio.run(main()) == (["EN(Unu.)"], ["EN(Doi.)"])
+    record = caplog.records[0]
+    assert record.getMessage() == "the scheduler's idle hook failed" and record.exc_info
+
+
+def test_retry_after_follows_the_pace_of_the_last_batches():
+    """Retry-After = the queue ÷ the rows per second the engine has been doing, 1–60 s; 2 s
+    before any batch has set a pace."""
+    from service.runtime.scheduler import _LastBatch
+
+    s = Scheduler()
+    assert s.retry_after_s() == 2
+    for queued, pace, wait in [
+        (10, 4.0, 3),
+        (1, 4.0, 1),
+        (0, 4.0, 1),
+        (10_000, 4.0, 60),
+        (3, 0.5, 6),
+    ]:
+        s._queued, s._last = queued, _LastBatch(rows_per_s=pace)
+        assert s.retry_after_s() == wait, (queued, pace)

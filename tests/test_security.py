@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 
 import pytest
 
 from service.settings import Settings
-from tests.fakes import EchoBackend, fake_engines
+from tests.fakes import CharEcho, EchoBackend, SlowEcho, fake_engines
 
 
 @pytest.fixture
@@ -62,6 +63,16 @@ def test_rate_limit_per_key_with_headers(app):
         assert r.status_code == 429
         assert r.headers["content-type"].startswith("application/problem+json")
         assert int(r.headers["retry-after"]) > 0 and "ratelimit-reset" in r.headers
+        wait = r.headers["ratelimit-reset"]
+        assert r.headers["retry-after"] == wait
+        assert r.json() == {
+            "type": "about:blank",
+            "title": "Too many requests",
+            "status": 429,
+            "detail": "This client has used its request quota (ROEN_RATE_LIMIT_PER_MINUTE); "
+            f"retry in {wait} s.",
+            "retry_after": wait,
+        }
         assert post(c, Authorization="Bearer b").status_code == 200  # its own bucket
         for _ in range(5):
             assert c.get("/health/live").status_code == 200  # never limited
@@ -121,6 +132,59 @@ def test_odd_text_is_translated_with_the_oddity_kept(app, text):
     assert r.status_code == 200
     body = r.json()
     assert "".join(s["source"] for s in body["segments"]).replace(" ", "") == text.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Bun\u0000 ziua.", "U+0000 at position 3"),
+        ("Bună ziua. " * 30 + "Apoi\u001b.", "U+001B at position 334"),
+        ("Linia\u0085 nouă.", "U+0085 at position 5"),
+    ],
+)
+def test_a_control_character_is_named_with_its_position(app, text, named):
+    """The README promises the 422 says which character and where, so a client can find it."""
+    with app() as c:
+        r = post(c, text)
+    assert r.status_code == 422 and named in r.json()["detail"], r.json()["detail"]
+
+
+def test_a_20000_character_word_is_split_into_pieces_that_fit_and_nothing_is_lost(app):
+    """Through the API, with a fake whose tokens are characters: the word is far over the
+    segment's token budget, so it is cut into pieces that each fit and are all translated."""
+    backend = CharEcho()
+    settings = Settings(_env_file=None)
+    # 20,000 letters with no space to cut at and no repeats (equal pieces are translated once)
+    word = "".join(random.Random(7).choices("aăâbcdefghiîjlmnoprsștțuvz", k=20_000))
+    with app(fake_engines(settings, backend)) as c:
+        r = c.post("/v1/translate", json={"text": word, "include_segments": True})
+    assert r.status_code == 200
+    (segment,) = r.json()["segments"]
+    assert segment["source"] == word and "split" in segment["warnings"]
+    rows = [text for batch in backend.batches for text in batch]
+    assert len(rows) >= len(word) / settings.max_segment_tokens
+    assert all(len(t) + 1 <= settings.max_segment_tokens for t in rows)  # + end of sentence
+    pieces = segment["translation"].split(" ")
+    assert len(pieces) == len(rows) and all(p.startswith("EN(") for p in pieces)
+    assert "".join(p[3:-1] for p in pieces) == word  # every piece, in order
+
+
+def test_requests_arriving_together_share_a_batch(app):
+    """The API runs through the service's scheduler: sentences of different requests that
+    wait while a batch runs go to the engine together, not one request at a time."""
+    backend = SlowEcho(delay=0.3)
+    with app(fake_engines(Settings(_env_file=None), backend)) as c:
+        threads = [
+            threading.Thread(target=post, args=(c, f"Cererea {i} sosește.")) for i in range(6)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+    assert sorted(t for batch in backend.batches for t in batch) == sorted(
+        f"Cererea {i} sosește." for i in range(6)
+    )
+    assert max(len(batch) for batch in backend.batches) >= 2, backend.batches
 
 
 def test_segment_limit_is_413(app):
@@ -195,6 +259,35 @@ def test_engine_fault_mid_batch_fails_only_affected_requests(app):
         assert post(c, "După.").status_code == 200
 
 
+def test_a_bug_is_a_500_with_the_request_id_and_no_internals(app, caplog):
+    """An exception no handler expects (here the tokenizer raising) becomes the documented
+    500: a title, the request id to quote, the traceback in the log and not in the body."""
+
+    class Buggy(EchoBackend):
+        def encode(self, texts):
+            if any("BUG" in t for t in texts):
+                raise KeyError("secret internal state")
+            return super().encode(texts)
+
+    caplog.set_level(logging.ERROR, logger="roen.http")
+    with app(fake_engines(Settings(_env_file=None), Buggy())) as c:
+        r = post(c, "Aici e un BUG.")
+        after = post(c, "După.")
+    rid = r.headers["x-request-id"]
+    assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
+    assert r.json() == {
+        "type": "about:blank",
+        "title": "Internal error",
+        "status": 500,
+        "detail": f"Something went wrong on our side; quote request id {rid} when reporting it.",
+        "request_id": rid,
+    }
+    (record,) = [rec for rec in caplog.records if rec.getMessage().startswith("unexpected error")]
+    assert rid in record.getMessage() and "/v1/translate" in record.getMessage()
+    assert record.exc_info and "secret internal state" not in r.text
+    assert after.status_code == 200
+
+
 def test_a_storm_of_one_warning_is_logged_once_per_interval_with_a_count():
     from service.http.serve import OncePerInterval
 
@@ -237,8 +330,13 @@ def test_limits_that_contradict_each_other_are_refused_at_start_up():
 def test_summaries_have_their_own_sentence_limit(app):
     with app(max_summary_sentences=10) as c:
         r = c.post("/v1/summarize", json={"text": " ".join(f"Sentence {i}." for i in range(11))})
-        assert r.status_code == 413 and r.json()["limit"] == 10
-        assert "ROEN_MAX_SUMMARY_SENTENCES" in r.json()["detail"]
+        assert r.status_code == 413 and r.json()["limit"] == 10 and r.json()["actual"] == 11
+        assert r.json()["detail"] == (
+            "The text holds 11 sentences; this server summarises at most 10 per request "
+            "(ROEN_MAX_SUMMARY_SENTENCES)."
+        )
+        exactly = c.post("/v1/summarize", json={"text": " ".join(f"S {i}." for i in range(10))})
+        assert exactly.status_code == 200  # the limit itself is allowed
         r = c.post("/v1/digest", json={"text": " ".join(f"Propoziția {i}." for i in range(11))})
         assert r.status_code == 413  # refused before translating, not after
 

@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -46,3 +47,35 @@ def test_any_text_covered(text, limit):
     spans = split_to_fit(text, len, limit)
     _check_cover(text, spans)
     assert all(b - a <= limit or b - a == 1 for a, b in spans)
+
+
+# --- where a piece is cut (each case pins one rule of `_best_cut`) ------------------------------
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("abcd, efgh ijklmnopq", (5, 6)),  # a clause end exactly at a quarter still counts
+        ("abcdefgh ijklm, opqr", (15, 16)),  # ... and exactly at three quarters
+        ("aaaa, bbbbb, cccccccccc", (12, 13)),  # the clause end nearest the middle
+        ("aaaa bbbb cccc dddd eeee ffff gggg hhhh iii, jj", (24, 25)),  # clause near an end: no
+        ("aa,   bbbbbbb", (3, 6)),  # every space after the clause is glue
+        ("a b", (1, 2)),  # a space right after the first character
+        (" " * 10 + "aaaa bbbb cccc dddd", (14, 15)),  # leading spaces shift every position
+        ("a" + " " * 6 + "bb" + " " + "ccccccc", (9, 10)),  # the space run *starting* nearest
+        ("abcdefgh", (4, 4)),  # no clause, no space: a hard cut in the middle
+    ],
+)
+def test_a_piece_is_cut_at_the_clause_or_space_nearest_its_middle(text, cut):
+    from service.text.split_long import _best_cut
+
+    assert _best_cut(text) == cut
+
+
+def test_a_piece_exactly_at_the_limit_is_not_cut_again():
+    assert split_to_fit("abcd", len, 4) == [(0, 4)]
+    assert split_to_fit("abcdefgh", len, 4) == [(0, 4), (4, 8)]
+
+
+def test_single_characters_are_the_floor_even_when_they_count_too_much():
+    """A tokenizer that makes one character more than the limit cannot make the split loop
+    forever: single characters are where it stops."""
+    assert split_to_fit("abc", lambda _: 5, 1) == [(0, 1), (1, 2), (2, 3)]
