@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 TORCH_INDEX_URL ?=
 TORCH_PIP_ARGS := $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL),)
 
-.PHONY: install models run test test-fast lint format bench docker-smoke clean
+.PHONY: install models run test test-fast lint format bench mutants docker-smoke clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ format: install
 
 bench: install  ## roen serve (shipped defaults) vs raw CTranslate2, interleaved (a few minutes)
 	$(BIN)/python -m benchmarks.run
+
+# The suite runs from mutants/ there and finds ../shared/data two levels up, so the checkout
+# gets a link to the shared data beside it (git-ignored).
+mutants: install  ## mutation testing (mutmut) of the modules holding the guarantees; about an hour on 2 cores, not in CI
+	test -e shared || ln -s ../shared shared
+	rm -rf mutants
+	$(BIN)/mutmut run
+	$(BIN)/python scripts/mutation_score.py
 
 docker-smoke: install  ## build the image, run it with a tiny model, check it, remove it
 	bash docker/smoke-test.sh

@@ -1,0 +1,122 @@
+"""The mutation score of the last `make mutants` run, per module and in all.
+
+    python scripts/mutation_score.py [--survivors]
+
+Reads mutmut's per-file results (mutants/**/*.py.meta). A mutant counts as caught when a test
+failed on it, it timed out (a mutant that hangs the code is caught by the suite's timeouts
+too) or it broke the import; survivors are listed by name so that `mutmut show NAME` prints
+the change. Mutants judged equivalent (no test could tell them from the code) are listed in
+EQUIVALENT with the reason, and reported apart, not hidden.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+
+MUTANTS = Path("mutants")
+
+CAUGHT = {1: "killed", 3: "killed", 37: "killed", 36: "timeout", 24: "timeout", -24: "timeout"}
+CAUGHT |= {152: "timeout", 255: "timeout"}
+NOT_RUN = {5: "no tests", 33: "no tests", 34: "skipped", None: "not checked"}
+
+# name → why no test can tell it from the code (see `mutmut show NAME`). Names are stable while
+# the function they are in does not change; a stale name here is simply never matched.
+_SLICES = "with 3k > n the three k-slices cannot all match (one is empty): skipping or not, same"
+EQUIVALENT: dict[str, str] = {
+    "service.runtime.decoding.x_loop_start__mutmut_9": _SLICES,
+    "service.runtime.decoding.x_collapse_loops__mutmut_13": _SLICES,
+    "service.runtime.decoding.x_loop_start__mutmut_12": "return instead of break: both end in "
+    "`return None`",
+    "service.text.markup.x_escape__mutmut_2": "quote=None is falsy, as quote=False",
+    "service.text.markup.x_runs__mutmut_13": "next_gt=1 only skips the '>' search for a '<' at "
+    "index 1, which the next '<' does anyway; the runs are the same",
+    "service.runtime.scheduler.xǁSchedulerǁ_fail__mutmut_3": "job.left=+1: the job's future is "
+    "settled in the same step and the worker skips rows of a settled future",
+    "service.runtime.scheduler.xǁSchedulerǁ_fail__mutmut_4": "job.left=-2: as -1",
+    "service.runtime.scheduler.xǁSchedulerǁ_drop__mutmut_5": "as _fail_3: the job is gone from "
+    "the queue and its future cancelled",
+    "service.runtime.scheduler.xǁSchedulerǁ_drop__mutmut_6": "as _drop_5",
+    "service.text.markup.x_runs__mutmut_23": "next_gt (a '>') never equals pos (a '<')",
+    "service.text.markup.x_runs__mutmut_26": "searching '>' from 0 finds one before pos, so the "
+    "next '<' searches again: where the search starts changes no run",
+    "service.text.markup.x_runs__mutmut_28": "as _26",
+    "service.text.markup.x_runs__mutmut_50": "the match's end bound excludes pos+MAX_TAG, so a "
+    "tag whose '>' is there cannot match either way",
+    "service.http.problems.x_status_of__mutmut_6": "only RoenError and HTTPException reach "
+    "status_of (the dialect routers' handlers are registered for those two)",
+    "service.http.problems.x_status_of__mutmut_7": "as _6: the `else 500` is never taken",
+    "service.http.problems.x_status_of__mutmut_25": "header names are case-insensitive",
+    "service.http.problems.x_status_of__mutmut_26": "header names are case-insensitive",
+    "service.http.problems.x_request_id__mutmut_5": "Litestar always puts `state` in the scope",
+    "service.http.problems.x_request_id__mutmut_7": "as _5",
+}
+# Functions called while the app is built (route declarations): mutmut's workers import the
+# package before a mutant is switched on, so no test run can see these mutants; the OpenAPI
+# document's test checks what they build.
+AT_IMPORT = ("service.http.problems.x_problem_responses__",)
+
+
+def left_out(name: str) -> str | None:
+    if name in EQUIVALENT:
+        return EQUIVALENT[name]
+    if name.startswith(AT_IMPORT):
+        return "runs at import, before a mutant is active"
+    return None
+
+
+def results() -> dict[str, dict[str, int | None]]:
+    by_file: dict[str, dict[str, int | None]] = {}
+    for meta in sorted(MUTANTS.rglob("*.py.meta")):
+        module = str(meta.relative_to(MUTANTS))[: -len(".meta")]
+        by_file[module] = json.loads(meta.read_text())["exit_code_by_key"]
+    return by_file
+
+
+def verdict(code: int | None) -> str:
+    if code in CAUGHT:
+        return "caught"
+    if code in NOT_RUN:
+        return NOT_RUN[code]
+    return "survived" if code == 0 else "suspicious"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--survivors", action="store_true", help="list every survivor by name")
+    args = ap.parse_args()
+    by_file = results()
+    if not by_file:
+        print("no results: run `make mutants` first")
+        return 1
+    total: Counter[str] = Counter()
+    survivors: list[str] = []
+    print(f"{'module':44} {'mutants':>8} {'caught':>7} {'survived':>9} {'score':>7}")
+    for module, codes in by_file.items():
+        counts = Counter(verdict(c) for c in codes.values())
+        equivalent = sum(1 for name, c in codes.items() if c == 0 and left_out(name))
+        counts["equivalent"] += equivalent
+        counts["survived"] -= equivalent
+        total += counts
+        survivors += [n for n, c in codes.items() if verdict(c) != "caught" and not left_out(n)]
+        scored = len(codes) - equivalent
+        print(
+            f"{module:44} {len(codes):>8} {counts['caught']:>7} {counts['survived']:>9} "
+            f"{100 * counts['caught'] / max(1, scored):>6.1f}%"
+        )
+    scored = sum(total.values()) - total["equivalent"]
+    print(
+        f"\n{sum(total.values())} mutants: {total['caught']} caught, {total['survived']} survived, "
+        f"{total['equivalent']} left out as equivalent (listed with reasons), "
+        f"{total['no tests']} reached by no test, {total['not checked']} not run yet"
+    )
+    print(f"mutation score: {100 * total['caught'] / max(1, scored):.1f}% (equivalents left out)")
+    if args.survivors:
+        print("\n".join(["", *survivors]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
