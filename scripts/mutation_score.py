@@ -39,6 +39,11 @@ EQUIVALENT: dict[str, str] = {
     "service.runtime.scheduler.xǁSchedulerǁ_drop__mutmut_5": "as _fail_3: the job is gone from "
     "the queue and its future cancelled",
     "service.runtime.scheduler.xǁSchedulerǁ_drop__mutmut_6": "as _drop_5",
+    "service.text.segment.x__is_boundary__mutmut_11": "'...' is also all dots: the same rule",
+    "service.text.segment.x__is_boundary__mutmut_40": "'XXXX' is in no abbreviation list, as ''",
+    "service.text.segment.x__is_boundary__mutmut_42": "a one-letter word is an initial either way",
+    "service.text.segment.x__is_boundary__mutmut_48": "rsplit('.') ends with the same last part",
+    "service.text.segment.x__is_boundary__mutmut_51": "rsplit('.', 2) ends with the same last part",
     "service.text.markup.x_runs__mutmut_23": "next_gt (a '>') never equals pos (a '<')",
     "service.text.markup.x_runs__mutmut_26": "searching '>' from 0 finds one before pos, so the "
     "next '<' searches again: where the search starts changes no run",

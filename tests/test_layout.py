@@ -70,3 +70,4 @@ def test_paragraphs_keep_their_indentation_and_lose_only_the_blank_lines():
         "  Indentat.",
         "  Al doilea\nrând.",
     ]
+    assert paragraphs("\nXenia a plecat X\n") == ["Xenia a plecat X"]  # only newlines go

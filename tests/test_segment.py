@@ -82,3 +82,21 @@ def test_spans_lose_no_character(line):
         assert line[start:end] == line[start:end].strip()
         pos = end
     assert line[pos:].strip() == ""
+
+
+# --- one rule each: the sentence ends (or not) where the rule says ------------------------------
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("Str. Lipscani este închisă.", 1),  # an abbreviation as the line's first word
+        ("Ok. Mergem acasă.", 2),  # two letters are a word, not a list marker like "a."
+        ("Au venit… 3 oameni.", 1),  # after an ellipsis only a capital starts a sentence
+        ("Au venit.. 3 oameni.", 1),  # two dots are an ellipsis too
+        ("Ce?! 3 oameni au venit.", 2),  # ?! before a number ends the sentence
+        ("Filmul e SF. Mergem acasă.", 2),  # an acronym, not the abbreviation "sf."
+        ("L-a primit prof.univ.dr. Ionescu.", 1),  # judged by the last part: dr.
+        ("Sunt fructe, e.g. Mere și pere.", 1),  # a dotted abbreviation as a whole
+    ],
+)
+def test_each_boundary_rule(text, sentences):
+    assert len(sentence_spans(text)) == sentences, sentence_spans(text)
