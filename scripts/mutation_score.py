@@ -118,6 +118,9 @@ def main() -> int:
         f"{total['no tests']} reached by no test, {total['not checked']} not run yet"
     )
     print(f"mutation score: {100 * total['caught'] / max(1, scored):.1f}% (equivalents left out)")
+    if total["not checked"]:  # an interrupted run: what the mutants it reached say so far
+        run = total["caught"] + total["survived"] + total["no tests"]
+        print(f"of the {run} mutants run so far: {100 * total['caught'] / max(1, run):.1f}%")
     if args.survivors:
         print("\n".join(["", *survivors]))
     return 0

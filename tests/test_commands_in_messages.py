@@ -60,3 +60,13 @@ def test_model_missing_says_restart_to_the_server_and_run_again_at_a_terminal():
     assert "restart" not in err.for_cli()
     fixed = ModelMissing.empty_folder("/models/x")
     assert fixed.for_cli() == fixed.detail and "no config.json" in fixed.detail
+
+
+def test_an_empty_model_folder_says_what_to_put_there_or_run():
+    err = ModelMissing.empty_folder("/models/x")
+    assert err.model == err.folder == "/models/x"
+    assert err.detail == (
+        "Model folder /models/x holds no checkpoint (no config.json). Point the model setting "
+        "at a folder written by save_pretrained, or at a hub id and run "
+        f"`{roen_command('models download')}`."
+    )

@@ -164,3 +164,16 @@ def test_overlap_is_dice_over_word_multisets_ignoring_case():
 
 def test_romanian_share_of_no_words_is_none():
     assert romanian_share("") == 0.0 and romanian_share("… — 123") == 0.0
+
+
+def test_a_loop_is_three_copies_of_a_phrase_of_at_most_six_words():
+    from service.text.warnings import MAX_LOOP_WORDS
+
+    phrase = [f"w{i}" for i in range(MAX_LOOP_WORDS)]
+    assert has_loop(" ".join(phrase * 3))
+    assert not has_loop(" ".join(phrase * 2 + phrase[:-1]))  # a word short of three copies
+    assert not has_loop(" ".join(["z", *phrase * 2, *phrase[:-1]]))  # ... after another word
+    longer = [*phrase, "x"]
+    assert not has_loop(" ".join(longer * 3))  # seven words: a refrain, not a decoder loop
+    assert not has_loop("a b a c")  # one repeat, far from a loop
+    assert has_loop("start da da da")  # a loop at the end, after other words
