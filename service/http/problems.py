@@ -104,9 +104,14 @@ def status_of(exc: Exception) -> tuple[int, str, dict[str, str]]:
     headers = dict(getattr(exc, "headers", None) or {})
     if status == 429:
         # As the JSON API's 429: the wait in Retry-After, which the dialects' clients read.
-        headers.setdefault("Retry-After", headers.get("RateLimit-Reset", "60"))
+        headers.setdefault("Retry-After", _retry_after(headers))
         return status, "Too many requests: slow down and retry later.", headers
     return status, str(getattr(exc, "detail", "")) or "Error.", headers
+
+
+def _retry_after(headers: dict[str, str]) -> str:
+    """Seconds until the rate limit's window resets, from the limiter's own header."""
+    return headers.get("RateLimit-Reset", "60")
 
 
 def problem_responses(*statuses: int) -> dict[int, Any]:
@@ -175,7 +180,7 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
             {"Allow": allowed} if allowed else {},
         ).response()
     if exc.status_code == 429:
-        retry = headers.get("RateLimit-Reset", "60")
+        retry = _retry_after(headers)
         return Problem(
             429,
             "Too many requests",
