@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import functools
+import json
 import os
+import signal
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +17,38 @@ def pytest_configure(config: pytest.Config) -> None:
     for name in [n for n in os.environ if n.startswith("ROEN_")]:
         del os.environ[name]
     os.environ["ROEN_MODEL_CACHE"] = tempfile.mkdtemp(prefix="roen-test-cache-")
+
+
+@functools.cache
+def _test_seconds() -> dict[str, float]:
+    """How long each test took in mutmut's clean run (mutants/mutmut-stats.json)."""
+    try:
+        return json.loads(Path("mutmut-stats.json").read_text())["duration_by_test"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Under mutation testing (`make mutants`), a test that runs 3 × its clean time + 5 s
+    fails (mutmut's own rule, applied per test). Some scheduler mutants leave a request
+    waiting forever; without this each would run until mutmut's timeout for the *whole*
+    selection of tests (minutes per mutant)."""
+    if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
+        yield
+        return
+    limit = 3 * _test_seconds().get(item.nodeid, 10.0) + 5
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError(f"{item.nodeid} ran over {limit:.0f} s under a mutant")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture
