@@ -57,6 +57,24 @@ EQUIVALENT: dict[str, str] = {
     "service.http.problems.x_status_of__mutmut_26": "header names are case-insensitive",
     "service.http.problems.x_request_id__mutmut_5": "Litestar always puts `state` in the scope",
     "service.http.problems.x_request_id__mutmut_7": "as _5",
+    "service.runtime.scheduler.xǁSchedulerǁ_execute_task__mutmut_1": "< or <= against a "
+    "monotonic float clock: equality is never seen",
+    "service.text.headline.x_headline__mutmut_26": "with no space (cut = -1), head[:-1] is "
+    "text[:limit]: the same string",
+    "service.text.headline.x_headline__mutmut_27": "cut is never 0: the text is joined by "
+    "single spaces, so it does not start with one",
+    "service.text.layout.x_layout__mutmut_4": "None is falsy, as False",
+    "service.text.layout.x_layout__mutmut_27": "None is falsy, as False",
+    "service.pipeline.limits.x_check_characters__mutmut_11": "'X' is not a control character: "
+    "adding it to the allowed ones changes nothing",
+    "service.text.split_long.x__best_cut__mutmut_29": "the stripped text does not start with "
+    "a space, so no space run starts at 0",
+    "service.text.split_long.x_split_to_fit__mutmut_22": "_best_cut's left end is at most "
+    "len - 1 already: a looser clamp is the same",
+    "service.text.split_long.x_split_to_fit__mutmut_23": "as _22 (b + a - 1 ≥ b - a - 1)",
+    "service.text.split_long.x_split_to_fit__mutmut_24": "differs only for a clause mark right "
+    "before trailing whitespace; layout gives sentences without edge whitespace, and pieces "
+    "are cut after the mark",
 }
 # Functions called while the app is built (route declarations): mutmut's workers import the
 # package before a mutant is switched on, so no test run can see these mutants; the OpenAPI

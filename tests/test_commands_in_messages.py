@@ -70,3 +70,39 @@ def test_an_empty_model_folder_says_what_to_put_there_or_run():
         "at a folder written by save_pretrained, or at a hub id and run "
         f"`{roen_command('models download')}`."
     )
+
+
+def test_a_deleted_working_directory_gives_the_absolute_path(tmp_path, monkeypatch):
+    ours = _script(tmp_path / "proj" / "bin")
+
+    def gone() -> str:
+        raise FileNotFoundError("the working directory was deleted")
+
+    monkeypatch.setattr("os.getcwd", gone)
+    spelled = roen_command("eval", executable=str(ours.parent / "python"), search_path="")
+    assert spelled == f"{ours} eval"
+
+
+def test_a_roen_on_path_that_cannot_be_compared_is_not_taken_for_ours(tmp_path, monkeypatch):
+    """`roen` on PATH is only spelled bare when it is this installation's script; when the
+    two cannot be compared (stat fails), the full path is the safe spelling."""
+    ours = _script(tmp_path / "proj" / "bin")
+    other = _script(tmp_path / "other")
+
+    def unreadable(a: str, b: str) -> bool:
+        raise PermissionError(a)
+
+    monkeypatch.setattr("os.path.samefile", unreadable)
+    spelled = roen_command(
+        "eval",
+        executable=str(ours.parent / "python"),
+        search_path=str(other.parent),
+        cwd=str(tmp_path / "elsewhere"),
+    )
+    assert spelled == f"{ours} eval"
+
+
+def test_a_command_without_arguments_has_no_trailing_space():
+    assert roen_command("", executable="/nowhere/bin/python", search_path="/nowhere") == (
+        "/nowhere/bin/python -m service.cli"
+    )

@@ -52,6 +52,7 @@ def test_the_digest_headline_fits_a_heading(make_client):
         ("aaaa bbbb cccc dddd", 12, "aaaa bbbb…"),  # the last word that fits, not the first
         ("ab, cdefghijklmnopqrstuvwxyz", 20, "ab…"),  # clause too early: a word, bare
         ("a bcdefghijklmnop", 10, "a…"),  # a one-letter first word
+        ("Arta secolului XX rămâne", 20, "Arta secolului XX…"),  # only punctuation trimmed
     ],
 )
 def test_where_a_long_first_sentence_is_cut(sentence, limit, expected):

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.text.layout import layout, paragraph_count
+from service.text.layout import Piece, layout, paragraph_count
 
 ARTICLE = (
     "  Titlu: alegeri la Iași\n"
@@ -29,6 +29,35 @@ def test_paragraph_indices_follow_blank_lines():
         ("***", 2),
     ]
     assert paragraph_count(ARTICLE) == 3
+
+
+def test_every_piece_carries_its_paragraph_and_line():
+    """The whole layout, glue included: a line's newline belongs to that line, a blank line
+    to the paragraph that follows it, and no piece is empty."""
+    g, s = "glue", "sentence"
+    assert layout("Ana are mere.  Ion nu. \n  \n\n Doi. 2026\nTrei") == [
+        Piece("Ana are mere.", s, 0, 0),
+        Piece("  ", g, 0, 0),
+        Piece("Ion nu.", s, 0, 0),
+        Piece(" ", g, 0, 0),
+        Piece("\n", g, 0, 0),
+        Piece("  ", g, 1, 1),
+        Piece("\n", g, 1, 1),
+        Piece("\n", g, 1, 2),
+        Piece(" ", g, 1, 3),
+        Piece("Doi.", s, 1, 3),
+        Piece(" ", g, 1, 3),
+        Piece("2026", "verbatim", 1, 3),
+        Piece("\n", g, 1, 3),
+        Piece("Trei", s, 1, 4),
+    ]
+    # Blank lines before the first text open no paragraph of their own.
+    assert layout("\n \nAna.") == [
+        Piece("\n", g, 0, 0),
+        Piece(" ", g, 0, 1),
+        Piece("\n", g, 0, 1),
+        Piece("Ana.", s, 0, 2),
+    ]
 
 
 def test_text_without_letters_and_lone_urls_pass_verbatim():

@@ -20,6 +20,9 @@ def translated(markup: str) -> list[str]:
         ('<a title="x>y" href="/a?b=1&amp;c">Bună</a>', ["Bună"]),  # ">" inside an attribute
         ("<script>if(a<b){}</script><p>Bună</p>", ["Bună"]),  # script content is not markup
         ('<p translate="no">a<p>b</p> c', [" c"]),  # <p> closes a <p>: not nested
+        ('<p translate="no">a<p translate="no">b</p> c', [" c"]),  # not nested either
+        ("<SCRIPT>x</Script ><p>Bună</p>", ["Bună"]),  # tag names in any case
+        ("<style></style>Bună", ["Bună"]),  # an empty raw-text element leaves no run
         ('<p>x <span translate="no">:e:</span> y</p>', ["x ", " y"]),  # Mastodon's emoji
         ('<div class="a notranslate b">nu</div>da', ["da"]),
         ("a < b and <!-- c --> d <![CDATA[x]]> e", ["a < b and ", " d ", " e"]),
@@ -97,3 +100,5 @@ def test_no_run_is_empty():
     """Adjacent tags give no empty text run between them (nothing for the model to see)."""
     pieces = runs("<p><b></b><i>x</i></p><br/><!--c--><p></p>")
     assert all(r.raw for r in pieces) and len(pieces) == 11  # ten tags and comments, one "x"
+    raw_text = runs("<style></style><script>s</script>")  # empty content gives no run either
+    assert [r.raw for r in raw_text] == ["<style>", "</style>", "<script>", "s", "</script>"]

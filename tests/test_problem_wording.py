@@ -189,3 +189,38 @@ def test_a_wrong_method_names_the_methods_allowed_sorted(key, allow, use, header
     r = on_http_error(request, exc)  # type: ignore[arg-type]
     assert r.content["detail"] == f"PUT is not allowed on /v1/translate; use {use}."
     assert {k.lower(): v for k, v in r.headers.items()}.get("allow") == header
+
+
+def test_each_request_limit_says_what_was_sent_and_what_to_do(make_client):
+    with make_client(max_chars=20, max_texts=2) as c:
+        ok = c.post("/v1/translate", json={"texts": ["Unu.", "Doi."]})
+        assert ok.status_code == 200, ok.text  # exactly the limit is allowed
+        body = problem(c.post("/v1/translate", json={"texts": ["a.", "b.", "c."]}), 413)
+        assert body["detail"] == "3 texts in one request; the limit is 2 (ROEN_MAX_TEXTS)."
+        body = problem(c.post("/v1/translate", json={"text": "Bună ziua. " * 3}), 413)
+        assert body["detail"] == (
+            "The request holds 33 characters; this server accepts at most 20 per request "
+            "(ROEN_MAX_CHARS). Split the text into several requests."
+        )
+        body = problem(c.post("/v1/translate", json={"texts": [" ", "\n"]}), 422)
+        assert body["detail"] == "There is no text to process: send non-empty `text`."
+
+
+def test_a_control_character_is_refused_by_name(client):
+    raw = b'{"text": "Da\\u0007."}'
+    body = problem(client.post("/v1/translate", content=raw, headers=JSON), 422)
+    assert body["detail"] == (
+        "The text contains the control character U+0007 at position 2; "
+        "remove it and send the text again."
+    )
+
+
+def test_a_lone_surrogate_is_refused_where_json_lets_it_through():
+    """The HTTP edge refuses a lone surrogate escape as malformed JSON (400); a `roen batch`
+    record read with json.loads still carries one, and the limits name it."""
+    from service.errors import InputError
+    from service.pipeline.limits import Limits
+
+    with pytest.raises(InputError) as caught:
+        Limits().check(["Nu \ud800."])
+    assert "U+D800 at position 3" in caught.value.detail

@@ -177,3 +177,34 @@ def test_a_loop_is_three_copies_of_a_phrase_of_at_most_six_words():
     assert not has_loop(" ".join(longer * 3))  # seven words: a refrain, not a decoder loop
     assert not has_loop("a b a c")  # one repeat, far from a loop
     assert has_loop("start da da da")  # a loop at the end, after other words
+
+
+# --- each threshold is inclusive where the calibration put it -----------------------------------
+SRC30 = "Ana merge la piață dimineața!!"  # 30 characters: the shortest source judged on length
+ENGLISH = "The market opens early on weekdays and stays open until late in summer, when it is busy."
+
+
+def english(n: int) -> str:
+    assert n <= len(ENGLISH)
+    return ENGLISH[:n]
+
+
+@pytest.mark.parametrize(
+    ("src", "out", "warnings"),
+    [
+        ("Ana are mere", "Ana are mere", ("untranslated",)),  # three words are enough
+        ("Ana are", "Ana are", ()),  # two are not
+        ("alfa beta gama delta epsilon", "alfa beta gama delta zeta", ("untranslated",)),  # 0.8
+        ("alfa beta gama delta epsilon eta", "alfa beta gama zeta theta iota", ()),  # 0.5
+        ("Pisica aleargă repede acasă", "și the cat runs", ("untranslated",)),  # a quarter
+        ("Pisica aleargă repede acasă", "și the cat runs home", ()),  # a fifth
+        (SRC30, english(15), ()),  # exactly 0.5: fine
+        (SRC30, english(14), ("length_ratio",)),  # under it
+        (SRC30, english(54), ()),  # exactly 1.8: fine
+        (SRC30, english(55), ("length_ratio",)),  # over it
+        (SRC30[1:], english(5), ()),  # 29 characters: too short to judge
+    ],
+)
+def test_each_threshold_is_inclusive(src, out, warnings):
+    assert len(SRC30) == 30
+    assert segment_warnings(src, out) == warnings

@@ -96,6 +96,7 @@ def test_spans_lose_no_character(line):
         ("Filmul e SF. Mergem acasă.", 2),  # an acronym, not the abbreviation "sf."
         ("L-a primit prof.univ.dr. Ionescu.", 1),  # judged by the last part: dr.
         ("Sunt fructe, e.g. Mere și pere.", 1),  # a dotted abbreviation as a whole
+        ("Ana vine. 1. Ion pleacă.", 2),  # a list marker after a sentence stays with its item
     ],
 )
 def test_each_boundary_rule(text, sentences):

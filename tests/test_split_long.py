@@ -56,6 +56,7 @@ def test_any_text_covered(text, limit):
         ("abcd, efgh ijklmnopq", (5, 6)),  # a clause end exactly at a quarter still counts
         ("abcdefgh ijklm, opqr", (15, 16)),  # ... and exactly at three quarters
         ("aaaa, bbbbb, cccccccccc", (12, 13)),  # the clause end nearest the middle
+        ("aaaaaaa, bb, cccccccccccc", (12, 13)),  # ... of two in range, not the first
         ("aaaa bbbb cccc dddd eeee ffff gggg hhhh iii, jj", (24, 25)),  # clause near an end: no
         ("aa,   bbbbbbb", (3, 6)),  # every space after the clause is glue
         ("a b", (1, 2)),  # a space right after the first character

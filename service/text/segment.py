@@ -194,9 +194,7 @@ def sentence_spans(line: str) -> list[tuple[int, int]]:
     if start == n:
         return spans
     for m in _END.finditer(line):
-        end = m.end()
-        if end <= start:
-            continue
+        end = m.end()  # always past `start`: a match needs a mark, and `start` skips spaces
         nxt = end
         while nxt < n and line[nxt].isspace():
             nxt += 1
