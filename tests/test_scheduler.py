@@ -175,6 +175,7 @@ def test_request_past_its_deadline_is_dropped_from_the_queue(scheduler):
 
     out = asyncio.run(main())
     assert all(isinstance(e, RequestTimeout) for e in out[1:])
+    assert {e.detail for e in out[1:]} == {"The request waited too long in the translation queue."}
     assert len(backend.batches) < 6  # expired work was not run
 
 
@@ -235,8 +236,9 @@ def test_close_fails_queued_requests_instead_of_hanging(scheduler):
         await asyncio.to_thread(s.close)
         # a 503 that tells the client where to go: another instance, not this one later
         said = "The server is shutting down; retry on another instance."
-        with pytest.raises(Overloaded, match=f"^{said}$"):
+        with pytest.raises(Overloaded, match=f"^{said}$") as refused:
             await job
+        assert refused.value.retry_after_s == 1  # another instance can take it at once
         with pytest.raises(Overloaded, match=f"^{said}$"):
             await ask(s, backend, ["late"])
 
@@ -289,13 +291,15 @@ def test_summary_tasks_and_batches_take_turns(scheduler):
 
 
 def test_start_after_a_close_that_abandoned_a_batch(scheduler):
-    backend = SlowEcho(delay=0.5)
+    backend = SlowEcho(delay=1.0)
     s = scheduler(backend)
 
     async def main():
         job = asyncio.create_task(ask(s, backend, ["lung"]))
         await asyncio.sleep(0.1)
+        closing = time.monotonic()
         await asyncio.to_thread(s.close, 0.05)  # gives up waiting for the running batch
+        assert time.monotonic() - closing < 0.6  # not the 0.9 s the batch still runs
         with pytest.raises(Overloaded):
             await ask(s, backend, ["închis"])
         s.start()  # a second lifespan, while the old batch still runs
@@ -318,6 +322,44 @@ def test_a_throughput_scheduler_batches_the_shortest_rows_of_all_requests_togeth
 
     assert asyncio.run(main()) == [[f"EN({t})" for t in long_], [f"EN({t})" for t in short]]
     assert backend.batches == [short, long_]  # not [long_[0], short[0], …] interleaved
+
+
+def test_a_throughput_scheduler_waits_for_the_whole_first_burst_even_past_a_full_batch(
+    scheduler,
+):
+    """Its first batch is the shortest rows of everything that arrived together, not of the
+    first record alone (which already fills a batch)."""
+    backend = SlowEcho(delay=0.01)
+    s = scheduler(backend, max_batch=2, fair=False, batch_wait_ms=2000, burst_gap_ms=500)
+    first = [" ".join(["lung"] * n) for n in (3, 4, 5)]
+
+    async def main():
+        a = asyncio.create_task(ask(s, backend, first))
+        await asyncio.sleep(0.1)  # the next record of the burst, prepared a little later
+        return await gather(a, ask(s, backend, ["scurt"]))
+
+    assert asyncio.run(main()) == [[f"EN({t})" for t in first], ["EN(scurt)"]]
+    assert backend.batches[0] == ["scurt", first[0]]
+
+
+def test_a_throughput_scheduler_does_not_wait_between_batches_it_runs_back_to_back(scheduler):
+    """Once it runs, enough is queued: a record arriving mid-run starts no new wait."""
+    backend = SlowEcho(delay=0.2)
+    s = scheduler(backend, max_batch=1, fair=False, batch_wait_ms=1000, burst_gap_ms=1000)
+
+    async def main():
+        started = time.monotonic()
+        a = asyncio.create_task(ask(s, backend, ["a0", "a1 a1"]))
+        while not backend.batches:  # the first batch runs after the 1 s burst wait
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)
+        await gather(a, ask(s, backend, ["b0 b0 b0"]))  # arrives while a batch runs
+        return time.monotonic() - started
+
+    # 1 s for the first burst, then three batches of 0.2 s; a burst wait after the arrival
+    # of b0 would add up to another second.
+    assert asyncio.run(main()) < 1.9
+    assert len(backend.batches) == 3
 
 
 def test_the_idle_hook_runs_once_each_time_the_queue_runs_dry(scheduler):
@@ -480,3 +522,95 @@ def test_retry_after_follows_the_pace_of_the_last_batches():
     ]:
         s._queued, s._last = queued, _LastBatch(rows_per_s=pace)
         assert s.retry_after_s() == wait, (queued, pace)
+
+
+def test_a_request_cancelled_mid_batch_does_not_cost_its_batch_mates_their_answer(scheduler):
+    backend = SlowEcho(delay=0.3)
+    s = scheduler(backend, max_batch=2)
+
+    async def main():
+        first = asyncio.create_task(ask(s, backend, ["a0"]))
+        second = asyncio.create_task(ask(s, backend, ["b0"]))
+        await asyncio.sleep(0.1)  # both rows are in the running batch
+        first.cancel()
+        return await asyncio.wait_for(second, 5)
+
+    assert asyncio.run(main()) == ["EN(b0)"]
+    assert backend.batches == [["a0", "b0"]]
+    assert asyncio.run(ask(s, backend, ["după"])) == ["EN(după)"]
+
+
+def test_a_close_that_fails_a_request_mid_batch_still_answers_its_batch_mates(scheduler):
+    """A's first row runs with B's; A still has a row waiting, so close() fails A. The
+    running batch finishes: A's row in it is dropped, B (wholly in that batch) is answered."""
+    backend = SlowEcho(delay=0.3)
+    s = scheduler(backend, max_batch=2)
+
+    async def main():
+        a = asyncio.create_task(ask(s, backend, ["a0", "a1 a1"]))
+        b = asyncio.create_task(ask(s, backend, ["b0"]))
+        await asyncio.sleep(0.1)  # batch [a0, b0] is running; a1 waits
+        await asyncio.to_thread(s.close, 5)
+        return await gather(a, b)
+
+    failed, answered = asyncio.run(main())
+    assert isinstance(failed, Overloaded)
+    assert answered == ["EN(b0)"]
+    assert backend.batches == [["a0", "b0"]]
+
+
+def test_a_caller_whose_event_loop_closed_does_not_cost_its_batch_mates(scheduler):
+    backend = SlowEcho(delay=0.3)
+    s = scheduler(backend, max_batch=2, burst_gap_ms=500)
+
+    async def submit_and_leave():
+        s.submit(backend.encode(["a0"]), beam_size=1)  # nobody will await it
+
+    gone = asyncio.new_event_loop()
+    gone.run_until_complete(submit_and_leave())
+    gone.close()  # the caller's loop is closed before its answer is ready
+    assert asyncio.run(asyncio.wait_for(ask(s, backend, ["b0"]), 5)) == ["EN(b0)"]
+    assert backend.batches == [["a0", "b0"]]
+
+
+def test_a_full_batch_starts_without_waiting_for_company(scheduler):
+    backend = SlowEcho(delay=0.01)
+    s = scheduler(backend, max_batch=2, batch_wait_ms=3000, burst_gap_ms=3000)
+    started = time.monotonic()
+    assert asyncio.run(ask(s, backend, ["unu", "doi"])) == ["EN(unu)", "EN(doi)"]
+    assert time.monotonic() - started < 1.5  # not the 3 s a burst may wait for
+
+
+def test_a_request_arriving_within_the_burst_gap_joins_the_batch(scheduler):
+    backend = SlowEcho(delay=0.01)
+    s = scheduler(backend, batch_wait_ms=2000, burst_gap_ms=600)
+
+    async def main():
+        first = asyncio.create_task(ask(s, backend, ["primul"]))
+        await asyncio.sleep(0.05)
+        return await gather(first, ask(s, backend, ["al doilea"]))
+
+    assert asyncio.run(main()) == [["EN(primul)"], ["EN(al doilea)"]]
+    assert backend.batches == [["primul", "al doilea"]]
+
+
+def test_close_fails_queued_tasks_and_empties_the_queue(scheduler):
+    backend = SlowEcho(delay=0.4)
+    s = scheduler(backend)
+    ran: list[bool] = []
+
+    async def main():
+        busy = asyncio.create_task(ask(s, backend, ["Ocupat."]))
+        await asyncio.sleep(0.1)  # the worker is in the batch
+        task = asyncio.create_task(s.run(lambda: ran.append(True), weight=3))
+        await asyncio.sleep(0.05)
+        assert s.stats().queued_rows == 3
+        await asyncio.to_thread(s.close, 5)
+        said = "The server is shutting down; retry on another instance."
+        with pytest.raises(Overloaded, match=f"^{said}$"):
+            await task
+        assert await busy == ["EN(Ocupat.)"]  # the running batch was let finish
+
+    asyncio.run(main())
+    assert not ran
+    assert s.stats().queued_rows == 0
