@@ -40,15 +40,17 @@ class SentenceEmbedder:
         self._lock = threading.Lock()
 
     def embed(self, sentences: list[str], batch_size: int = 64) -> np.ndarray:
-        chunks = []
+        out = np.empty((len(sentences), DIMENSIONS), dtype=np.float32)
         with self._lock:
-            for i in range(0, len(sentences), batch_size):
-                ids = [e.ids for e in self.tokenizer.encode_batch(sentences[i : i + batch_size])]
+            rows = [e.ids for e in self.tokenizer.encode_batch(sentences)]
+            # Batches of similar lengths: every row of a batch is computed at its longest.
+            order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+            for start in range(0, len(order), batch_size):
+                which = order[start : start + batch_size]
+                ids = [rows[i] for i in which]
                 hidden = np.asarray(self.encoder.forward_batch(ids).last_hidden_state)
                 lengths = np.array([len(row) for row in ids])
                 mask = np.arange(hidden.shape[1])[None, :] < lengths[:, None]
                 pooled = (hidden * mask[..., None]).sum(1) / lengths[:, None]
-                chunks.append(pooled / np.linalg.norm(pooled, axis=1, keepdims=True))
-        if not chunks:
-            return np.empty((0, DIMENSIONS), dtype=np.float32)
-        return np.concatenate(chunks).astype(np.float32)
+                out[which] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+        return out
