@@ -230,6 +230,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         fields=Fields(args.id_field, args.text_field),
         summary=SummaryOptions.of(args.length),
         segments=args.segments,
+        digest=not args.translate_only,
         window=args.window,
         chunk=args.chunk,
         shard=(int(index), int(count)),
@@ -332,6 +333,11 @@ def build_parser() -> argparse.ArgumentParser:
     ba.add_argument("--text-field", default="text", help="their text column (default: text)")
     ba.add_argument("--length", choices=["short", "medium", "long"], default="short")
     ba.add_argument("--segments", action="store_true", help="write each sentence pair too")
+    ba.add_argument(
+        "--translate-only",
+        action="store_true",
+        help="translations without a headline and summary (the summariser is not loaded)",
+    )
     ba.add_argument("--window", type=int, default=64, help="records in flight (default: 64)")
     ba.add_argument(
         "--chunk", type=int, default=256, help="records per output chunk (default: 256)"

@@ -88,6 +88,27 @@ def test_every_record_comes_out_once_in_input_order_with_bad_ones_reported(tmp_p
     assert not (tmp_path / "out.jsonl.parts").exists()  # joined and cleaned up
 
 
+def test_translate_only_writes_the_translation_and_warnings_and_still_reports_bad_records(
+    tmp_path,
+):
+    source = tmp_path / "in.jsonl"
+    write_corpus(source, articles(4))
+    runs = {}
+    for digest in (True, False):
+        target = tmp_path / f"out-{digest}.jsonl"
+        options = BatchOptions(digest=digest)
+        run_local(Settings(_env_file=None), source, target, options, pipeline=fake_pipeline())
+        runs[digest] = {r["id"]: r for r in read_output(target)}
+    assert runs[True].keys() == runs[False].keys()
+    for rid, row in runs[False].items():
+        if "error" in row:
+            assert row == runs[True][rid]  # the same error, whichever mode
+            continue
+        assert set(row) == {"id", "translation", "warnings"}
+        assert row["translation"] == runs[True][rid]["translation"]
+        assert row["warnings"] == runs[True][rid]["warnings"]
+
+
 def test_sentences_of_many_records_share_batches(tmp_path):
     source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_corpus(source, articles(16, size=2), bad=False)
@@ -221,6 +242,29 @@ def test_killed_halfway_and_resumed_equals_an_uninterrupted_run(tiny_marian, tmp
     assert proc.returncode == 0, err
     assert "done by an earlier run" in err
     assert list(read_output(resumed)) == list(read_output(whole))
+
+
+@pytest.mark.model
+def test_translate_only_needs_no_summariser(tiny_marian, tmp_path):
+    """Without digests the summariser is never loaded: an embedder that is not there stops
+    a digesting run before it starts, and does not matter to a translating one."""
+    source = tmp_path / "in.jsonl"
+    write_corpus(source, articles(3), bad=False)
+    env = {
+        "ROEN_TRANSLATION_MODEL": str(tiny_marian),
+        "ROEN_MODEL_CACHE": os.environ["ROEN_MODEL_CACHE"],
+        "ROEN_EMBEDDING_MODEL": str(tmp_path / "no-embedder-here"),
+    }
+    out = tmp_path / "out.jsonl"
+    proc = roen_batch([str(source), str(out), "--translate-only"], env)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    rows = list(read_output(out))
+    assert [r["id"] for r in rows] == ["art-0", "art-1", "art-2"]
+    assert all(r["translation"] and "summary" not in r for r in rows)
+    proc = roen_batch([str(source), str(tmp_path / "digests.jsonl")], env)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode != 0 and "no-embedder-here" in err
 
 
 @pytest.mark.model

@@ -34,7 +34,7 @@ class Translator:
     def __init__(self, settings: Settings, options: BatchOptions, kind: str, done: Any) -> None:
         from service.pipeline.pipeline import Pipeline
 
-        self.pipeline = Pipeline.for_batch(settings)
+        self.pipeline = Pipeline.for_batch(settings, digest=options.digest)
         self.options = options
         self.kind = kind
         import ray

@@ -24,7 +24,7 @@ from service.batch.output import ChunkedOutput
 from service.batch.records import Fields, Record, read_records
 from service.errors import NotRomanian, RoenError
 from service.pipeline.pipeline import Pipeline
-from service.pipeline.types import Digest, SummaryOptions, TranslateOptions
+from service.pipeline.types import Digest, SummaryOptions, TranslateOptions, TranslationResult
 from service.settings import Settings
 
 WINDOW = 64  # records in flight: enough sentences to fill batches, few enough to bound memory
@@ -36,6 +36,7 @@ class BatchOptions:
     fields: Fields = field(default_factory=Fields)
     summary: SummaryOptions = field(default_factory=SummaryOptions)
     segments: bool = False
+    digest: bool = True  # False: translations only (no headline or summary; no embedder loaded)
     window: int = WINDOW
     chunk: int = CHUNK
     shard: tuple[int, int] = (0, 1)  # (index, count): this run takes records index, +count, …
@@ -70,6 +71,9 @@ async def _one(pipeline: Pipeline, record: Record, options: BatchOptions) -> dic
         assert record.text is not None
         if pipeline.detector.not_romanian(record.text):  # before spending the model on it
             raise NotRomanian(f"Record {record.id} is not in Romanian.")
+        if not options.digest:
+            (translation,) = await pipeline.translate([record.text])
+            return translation_row(record.id, translation, options.segments)
         digest = await pipeline.digest(record.text, TranslateOptions(), options.summary)
     except RoenError as err:
         return error_row(record.id, err)
@@ -77,13 +81,24 @@ async def _one(pipeline: Pipeline, record: Record, options: BatchOptions) -> dic
 
 
 def digest_row(rid: str, digest: Digest, segments: bool) -> dict[str, Any]:
-    translation = digest.translation
-    row: dict[str, Any] = {
-        "id": rid,
-        "translation": translation.translation,
+    summary = {
         "headline": digest.headline,
         "summary": digest.summary.summary,
         "summary_sentences": digest.summary.sentences,
+    }
+    return translation_row(rid, digest.translation, segments, summary)
+
+
+def translation_row(
+    rid: str,
+    translation: TranslationResult,
+    segments: bool,
+    summary: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": rid,
+        "translation": translation.translation,
+        **(summary or {}),
         "warnings": sorted({w for s in translation.segments for w in s.warnings}),
     }
     if segments:
@@ -119,7 +134,7 @@ def run_local(
     output = ChunkedOutput(target)
     done = output.done_ids()
     totals = Totals(skipped=len(done))
-    pipeline = pipeline or Pipeline.for_batch(settings)
+    pipeline = pipeline or Pipeline.for_batch(settings, digest=options.digest)
     started = time.perf_counter()
 
     def todo() -> Iterable[Record]:

@@ -114,10 +114,10 @@ class Pipeline:
         )
 
     @classmethod
-    def for_batch(cls, settings: Settings) -> Pipeline:
+    def for_batch(cls, settings: Settings, *, digest: bool = True) -> Pipeline:
         """`roen batch`'s: as for files, with the service's limits on each record (a record
         the service would refuse is reported, not translated)."""
-        return cls.for_files(settings, summary=True, limits=Limits.from_settings(settings))
+        return cls.for_files(settings, summary=digest, limits=Limits.from_settings(settings))
 
     def run(self, call: Awaitable[T]) -> T:
         """Run one call to completion from synchronous code (the CLI)."""
