@@ -1,6 +1,7 @@
 """roen's benchmark: `roen serve` with its shipped defaults against raw CTranslate2.
 
     python -m benchmarks.run [--rounds 3] [--baseline-src DIR] [--data ../shared/data]
+                             [--batch-only]
 
 Every configuration runs once per round, rounds interleaved; figures are medians over rounds.
 The model is a random-initialised opus-mt-size Marian (real compute per token); its outputs
@@ -19,10 +20,14 @@ are pinned to 1.1 × source tokens, since random weights never stop on their own
               sentence cache (on by default) never answers for the model.
   baseline …  the same HTTP rows against another checkout's server (--baseline-src), for old
               and new figures measured in one sitting.
-  batch       `roen batch` (shipped defaults: the checkpoint's beam, 4) on the round's 8
-              articles as JSON Lines, tokens/s while it translates and digests (model loading
-              excluded), against raw ct2 beam 4 on the same sentences sorted into batches of
-              32. In round 1 also `roen batch --ray` (a local Ray on this machine): its
+  batch       `roen batch --translate-only` (shipped defaults: the checkpoint's beam, 4) on
+              the round's 8 articles as JSON Lines, tokens/s (model loading excluded), against
+              raw ct2 beam 4 on the same sentences sorted into batches of 32: like for like.
+  batch+digest  plain `roen batch`, which also digests each article: the summariser's
+              embedder runs on the same two cores. Beside it, that embedder's time on the
+              real English of the same articles (the references): the random model's English
+              is padding words, longer in WordPieces than news sentences.
+              In round 1 also `roen batch --ray` (a local Ray on this machine): its
               whole-command time against the local run's.
 
 Generated tokens are counted, not assumed: by the raw loops here, from /metrics for HTTP.
@@ -148,6 +153,11 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--data", type=Path, default=SHARED_DATA)
     ap.add_argument("--baseline-src", type=Path, help="a checkout to serve as the baseline")
+    ap.add_argument(
+        "--batch-only",
+        action="store_true",
+        help="only the `roen batch` rows and their raw ct2 row (no servers, no Ray)",
+    )
     args = ap.parse_args()
     wmt = args.data / "wmt16"
     if not (wmt / "newstest2016.ro").is_file():
@@ -170,7 +180,7 @@ def main() -> int:
     model, cache = Path(paths["model"]), work / "cache"
     tokenizer = AutoTokenizer.from_pretrained(model)
     raw = Worker("ct2", str(model), paths["converted"])
-    naive = Worker("naive", str(model))
+    naive = None if args.batch_only else Worker("naive", str(model))
 
     def count(lines: list[str]) -> list[int]:
         return [len(x) for x in tokenizer(lines)["input_ids"]]
@@ -178,6 +188,8 @@ def main() -> int:
     pool = sentences_in_range(wmt / "newstest2016.ro", count, 20, 30, 10_000)
     shorts = sentences_in_range(wmt / "newstest2016.ro", count, 8, 12, 10_000)
     articles = sgm_articles(wmt / "newsdev2016-roen-src.ro.sgm")
+    references = sgm_articles(wmt / "newsdev2016-roen-ref.en.sgm")  # the same docs in English
+    embedder_s: list[float] = []
     per_round = CLIENTS * (PASSES + BEAM_PASSES)
     if len(pool) < per_round * args.rounds:
         print(f"note: {len(pool)} distinct sentences; later rounds repeat earlier ones")
@@ -193,7 +205,7 @@ def main() -> int:
     ready_s: dict[str, float] = {}
     servers: dict[str, Server] = {}
     for who, source in [("http", None), ("baseline", args.baseline_src)]:
-        if who == "baseline" and not source:
+        if args.batch_only or (who == "baseline" and not source):
             continue
         started = time.perf_counter()
         servers[who] = Server(env, source=source)
@@ -217,19 +229,20 @@ def main() -> int:
         these = articles[n * 8 : n * 8 + 8]
         idle = shorts[n * 5 : n * 5 + 5]
 
-        # The same sentences as the HTTP rows, 32 at a time as the clients send them: one
-        # batch per pass (a server cannot sort requests it has not received yet).
-        record("raw32", *raw.run(greedy, 1))
-        record("raw_beam", *raw.run(beam, 4))
-        record("raw_articles", *raw.run([s for a in these for s in _sentences(a)], 1, sort=True))
-        record("raw_short", *raw.run(idle, 1, each=True))
-        record("naive", *naive.run(greedy[:8], 4, each=True))
+        if naive is not None:
+            # The same sentences as the HTTP rows, 32 at a time as the clients send them: one
+            # batch per pass (a server cannot sort requests it has not received yet).
+            record("raw32", *raw.run(greedy, 1))
+            record("raw_beam", *raw.run(beam, 4))
+            articles_sentences = [s for a in these for s in _sentences(a)]
+            record("raw_articles", *raw.run(articles_sentences, 1, sort=True))
+            record("raw_short", *raw.run(idle, 1, each=True))
+            record("naive", *naive.run(greedy[:8], 4, each=True))
 
         record("raw_batch", *raw.run([s for a in these for s in _sentences(a)], 4, sort=True))
-        record("batch", *batch_rate(these, env, work))
-        if n == 0:
-            walls["local"] = batch_wall(these, env, work, [])
-            walls["ray"] = batch_wall(these, env, work, ["--ray"])
+        record("batch", *batch_rate(these, env, work, ["--translate-only"]))
+        record("batch_digest", *batch_rate(these, env, work, []))
+        embedder_s.append(embed_seconds(references[n * 8 : n * 8 + 8], cache))
 
         for who, server in servers.items():
             queues = [
@@ -247,6 +260,9 @@ def main() -> int:
             queues = [[{"text": s, "beam_size": 1} for s in idle]]
             record(f"{who}:idle", *http_rate(server, queues))
 
+        if n == 0 and not args.batch_only:  # last: Ray's processes take a while to go
+            walls["local"] = batch_wall(these, env, work, [])
+            walls["ray"] = batch_wall(these, env, work, ["--ray"])
         print("  " + ", ".join(f"{k} {r.rates[-1]:.0f}" for k, r in results.items()), flush=True)
 
     peaks = {who: server.peak_rss_mb() for who, server in servers.items()}
@@ -255,8 +271,9 @@ def main() -> int:
     for server in servers.values():
         server.stop()
     raw.stop()
-    naive.stop()
-    report(results, peaks, ready_s, at_rest)
+    if naive is not None:
+        naive.stop()
+    report(results, peaks, ready_s, at_rest, embedder_s)
     if walls:
         ray, local = walls["ray"], walls["local"]
         name = "roen batch --ray (local Ray) / roen batch, whole command"
@@ -283,14 +300,34 @@ def _batch(
     return done.stderr, time.perf_counter() - started
 
 
-def batch_rate(corpus: list[str], env: dict[str, str], work: Path) -> tuple[float, list[float]]:
+def batch_rate(
+    corpus: list[str], env: dict[str, str], work: Path, extra: list[str]
+) -> tuple[float, list[float]]:
     """Generated tokens/s of `roen batch`, as it reports them (loading excluded)."""
-    err, _ = _batch(corpus, env, work, [])
+    err, _ = _batch(corpus, env, work, extra)
     found = re.search(r"([0-9]+) generated tokens\) in ([0-9.]+) s", err)
     if not found:
         raise RuntimeError(f"roen batch said: {err[-500:]}")
     tokens, seconds = int(found.group(1)), float(found.group(2))
     return tokens / seconds, [seconds]
+
+
+def embed_seconds(articles: list[str], cache: Path) -> float:
+    """The summariser's embedder on real English articles, one call per article as a digest
+    makes it (best of 3)."""
+    from service.models.minilm import NAME
+    from service.summarize.embeddings import SentenceEmbedder
+
+    (folder,) = (cache / "ct2").glob(f"{NAME}-*")
+    embedder = SentenceEmbedder(folder, threads=os.cpu_count() or 1)
+    sentences = [_sentences(a) for a in articles]
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        for article in sentences:
+            embedder.embed(article)
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def batch_wall(corpus: list[str], env: dict[str, str], work: Path, extra: list[str]) -> float:
@@ -315,7 +352,8 @@ LABELS = {
     "articles": "8 clients, whole articles, greedy",
     "idle": "idle server, 1 short sentence",
     "raw_batch": "raw ct2 int8 beam 4, 8 articles' sentences",
-    "batch": "roen batch: 8 articles, translated and digested (beam 4)",
+    "batch": "roen batch --translate-only: 8 articles (beam 4)",
+    "batch_digest": "roen batch: 8 articles, translated and digested (beam 4)",
 }
 # (server row, raw row, target ratio of tokens/s)
 TARGETS = [("32", "raw32", 0.9), ("beam", "raw_beam", 0.9), ("articles", "raw_articles", 0.9)]
@@ -331,6 +369,7 @@ def report(
     peaks: dict[str, float],
     ready_s: dict[str, float],
     at_rest: dict[str, float],
+    embedder_s: list[float],
 ) -> None:
     print()
     head = f"{'configuration':<58} {'tok/s':>7} {'range':>11} {'p50 ms':>8} {'p95 ms':>8}"
@@ -349,8 +388,15 @@ def report(
     print("\nratios (medians of this run):")
     value = results["batch"].rate / results["raw_batch"].rate
     verdict = "PASS" if value >= 0.95 else "FAIL"
-    name = f"roen batch / {LABELS['raw_batch']}"
+    name = f"roen batch --translate-only / {LABELS['raw_batch']}"
     print(f"  {verdict}  {name:<64} {value:6.2f}×  (target ≥ 0.95×)")
+    value = results["batch_digest"].rate / results["raw_batch"].rate
+    name = f"roen batch (translated and digested) / {LABELS['raw_batch']}"
+    print(f"  {'    '}  {name:<64} {value:6.2f}×")
+    print(
+        f"  {'    '}  (the digests' embedder on the real English of those articles: "
+        f"{statistics.median(embedder_s):.1f} s)"
+    )
     for server in peaks:
         for row, raw, target in TARGETS:
             value = results[f"{server}:{row}"].rate / results[raw].rate

@@ -9,6 +9,8 @@ dominant cost on CPU — is real.
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 VOCAB_SIZE = 60_000
@@ -31,6 +33,18 @@ def _spm(lines: list[str], vocab: int) -> bytes:
     return buf.getvalue()
 
 
+def _english_fillers(en_lines: list[str]) -> Iterator[str]:
+    """Pieces to pad the vocabulary with: English words in the forms a real target vocabulary
+    holds (word start, capitalised, continuation, with a comma or full stop). Random weights
+    emit padding pieces as often as real ones, and what is done with the English afterwards
+    (the summariser's embedder, the warnings) costs what it costs on English words, not on
+    `<unused123>` strings that are six WordPieces each."""
+    words = sorted({w.lower() for line in en_lines for w in re.findall(r"[A-Za-z]{2,}", line)})
+    for form in ("▁{w}", "▁{W}", "{w}", "▁{w},", "▁{w}."):
+        for word in words:
+            yield form.format(w=word, W=word.capitalize())
+
+
 def write_random_tokenizer(
     out: Path, ro_lines: list[str], en_lines: list[str], *, spm_vocab: int, vocab_size: int = 0
 ) -> dict[str, int]:
@@ -51,6 +65,10 @@ def write_random_tokenizer(
     for special in ("</s>", "<unk>", "<s>", "<pad>"):
         pieces.pop(special, None)
     vocab = {"</s>": 0, "<unk>": 1, **{p: i + 2 for i, p in enumerate(pieces)}}
+    for filler in _english_fillers(en_lines):
+        if len(vocab) >= vocab_size - 1:
+            break
+        vocab.setdefault(filler, len(vocab))
     while len(vocab) < vocab_size - 1:
         vocab[f"<unused{len(vocab)}>"] = len(vocab)
     vocab["<pad>"] = len(vocab)
