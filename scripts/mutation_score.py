@@ -57,6 +57,31 @@ EQUIVALENT: dict[str, str] = {
     "service.http.problems.x_status_of__mutmut_26": "header names are case-insensitive",
     "service.http.problems.x_request_id__mutmut_5": "Litestar always puts `state` in the scope",
     "service.http.problems.x_request_id__mutmut_7": "as _5",
+    **dict.fromkeys(
+        [
+            "service.http.problems.x_problem_for__mutmut_32",
+            "service.http.problems.x_problem_for__mutmut_33",
+            "service.http.problems.x_problem_for__mutmut_37",
+            "service.http.problems.x_problem_for__mutmut_38",
+            "service.http.problems.x_on_http_error__mutmut_121",
+            "service.http.problems.x_on_http_error__mutmut_122",
+            "service.http.problems.x_on_http_error__mutmut_147",
+            "service.http.problems.x_on_http_error__mutmut_148",
+            "service.http.problems.x_body_too_large__mutmut_8",
+        ],
+        "a header name in another case: HTTP header names are case-insensitive, and so are "
+        "Litestar's request and response headers",
+    ),
+    "service.http.problems.x_body_too_large__mutmut_9": "'XXXX' is no more digits than '': "
+    "the same 'is larger than' wording",
+    "service.http.problems.x_status_of__mutmut_15": "as _6: an HTTPException always has "
+    "`headers`, so getattr's default is never used",
+    "service.http.problems.x_on_http_error__mutmut_68": "as status_of_15",
+    "service.http.problems.x_status_of__mutmut_35": "an HTTPException always has `detail`",
+    "service.http.problems.x_status_of__mutmut_38": "as _35",
+    "service.http.problems.x_status_of__mutmut_41": "as _35",
+    "service.runtime.scheduler.xǁSchedulerǁ_take_batch__mutmut_2": "< or <= against a "
+    "monotonic float clock: equality is never seen",
     "service.runtime.scheduler.xǁSchedulerǁ_execute_task__mutmut_1": "< or <= against a "
     "monotonic float clock: equality is never seen",
     "service.text.headline.x_headline__mutmut_26": "with no space (cut = -1), head[:-1] is "

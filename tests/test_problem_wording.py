@@ -224,3 +224,59 @@ def test_a_lone_surrogate_is_refused_where_json_lets_it_through():
     with pytest.raises(InputError) as caught:
         Limits().check(["Nu \ud800."])
     assert "U+D800 at position 3" in caught.value.detail
+
+
+def test_the_remaining_framework_errors_read_as_advice():
+    from types import SimpleNamespace
+
+    from litestar.exceptions import HTTPException, NotFoundException
+
+    from service.http.problems import on_http_error
+
+    request = SimpleNamespace(method="GET", url=SimpleNamespace(path="/v1/nowhere"))
+    bad = on_http_error(request, HTTPException(status_code=400, detail="Invalid multipart"))  # type: ignore[arg-type]
+    assert bad.status_code == 400
+    assert bad.content == {
+        "type": "about:blank",
+        "title": "Malformed request",
+        "status": 400,
+        "detail": "Invalid multipart. Send a JSON object (UTF-8).",
+    }
+    missing = on_http_error(request, NotFoundException())  # type: ignore[arg-type]
+    assert missing.status_code == 404
+    assert (missing.content["title"], missing.content["detail"]) == (
+        "Not found",
+        "No resource at /v1/nowhere.",
+    )
+
+
+@pytest.mark.parametrize(("reset", "retry"), [({"RateLimit-Reset": "17"}, "17"), ({}, "60")])
+def test_a_429_says_when_to_retry_in_every_dialect(reset, retry):
+    """The wait is the limiter's own RateLimit-Reset (a minute when it gives none), in the
+    JSON API's problem and in what the LibreTranslate and DeepL dialects are handed."""
+    from litestar.exceptions import HTTPException
+
+    from service.http.problems import on_http_error, status_of
+
+    exc = HTTPException(status_code=429, headers=dict(reset))
+    r = on_http_error(None, exc)  # type: ignore[arg-type]
+    assert r.headers["Retry-After"] == retry and r.content["retry_after"] == retry
+    assert r.content["detail"].endswith(f"retry in {retry} s.")
+    status, detail, headers = status_of(HTTPException(status_code=429, headers=dict(reset)))
+    assert (status, detail) == (429, "Too many requests: slow down and retry later.")
+    assert headers == {**reset, "Retry-After": retry}
+
+
+def test_what_the_dialects_are_handed_for_other_errors():
+    from litestar.exceptions import HTTPException
+
+    from service.errors import Overloaded, RoenError
+    from service.http.problems import problem_for, status_of
+
+    assert status_of(Overloaded("Full.", retry_after_s=7)) == (503, "Full.", {"Retry-After": "7"})
+    assert status_of(HTTPException(status_code=409, detail="Taken")) == (409, "Taken", {})
+    blank = HTTPException(status_code=409)
+    blank.detail = ""
+    assert status_of(blank) == (409, "Error.", {})
+    # A roen error of no more specific kind is the server's fault: 500.
+    assert problem_for(RoenError("Something unforeseen.")).status == 500

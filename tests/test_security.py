@@ -232,7 +232,7 @@ def test_log_text_only_when_asked(app, caplog):
 
 
 # --- a failing batch fails only its requests -------------------------------------------------
-def test_engine_fault_mid_batch_fails_only_affected_requests(app):
+def test_engine_fault_mid_batch_fails_only_affected_requests(app, caplog):
     class Poisoned(EchoBackend):
         def respond(self, texts):
             if any("OTRAVĂ" in t for t in texts):
@@ -255,6 +255,10 @@ def test_engine_fault_mid_batch_fails_only_affected_requests(app):
         bad = results["bad"]
         assert bad.status_code == 500 and bad.json()["request_id"] == bad.headers["x-request-id"]
         assert "CUDA" not in bad.text  # no internals leak
+        # ...they are in the log, under the id the client was given
+        logged = [r.getMessage() for r in caplog.records if r.name == "roen.http"]
+        rid = bad.json()["request_id"]
+        assert f"engine failure {rid} on /v1/translate: {bad.json()['detail']}" in logged
         # the worker survived: later requests succeed
         assert post(c, "După.").status_code == 200
 
