@@ -80,6 +80,21 @@ EQUIVALENT: dict[str, str] = {
     "service.http.problems.x_status_of__mutmut_35": "an HTTPException always has `detail`",
     "service.http.problems.x_status_of__mutmut_38": "as _35",
     "service.http.problems.x_status_of__mutmut_41": "as _35",
+    "service.runtime.scheduler.xǁSchedulerǁ_take_batch__mutmut_19": "an integer n·L exceeds "
+    "b/beam exactly when it exceeds b//beam",
+    "service.runtime.scheduler.xǁSchedulerǁ_take_batch__mutmut_20": "the budget is never below "
+    "2 (batch_tokens ≥ 64, beam ≤ 8): the floor never applies",
+    "service.runtime.scheduler.xǁSchedulerǁ_take_batch__mutmut_42": "the inner test stops "
+    "taking at max_batch, so the sweep ends with no progress either way",
+    "service.runtime.scheduler.xǁSchedulerǁ_take_batch__mutmut_43": "None is falsy, as False",
+    **dict.fromkeys(
+        [
+            "service.runtime.scheduler.xǁSchedulerǁ_linger__mutmut_30",
+            "service.runtime.scheduler.xǁSchedulerǁ_linger__mutmut_36",
+            "service.runtime.scheduler.xǁSchedulerǁ_linger__mutmut_37",
+        ],
+        "< or <= between monotonic float times: equality is never seen",
+    ),
     "service.runtime.scheduler.xǁSchedulerǁ_take_batch__mutmut_2": "< or <= against a "
     "monotonic float clock: equality is never seen",
     "service.runtime.scheduler.xǁSchedulerǁ_execute_task__mutmut_1": "< or <= against a "

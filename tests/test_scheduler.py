@@ -146,7 +146,7 @@ def test_queue_capacity_gives_overloaded_with_retry_after_from_the_pace(schedule
     asyncio.run(main())
 
 
-def test_failed_batch_fails_only_its_requests(scheduler):
+def test_failed_batch_fails_only_its_requests(scheduler, caplog):
     backend = SlowEcho(delay=0.01, fail_on="BOOM")
     s = scheduler(backend, max_batch=2)
 
@@ -160,6 +160,9 @@ def test_failed_batch_fails_only_its_requests(scheduler):
 
     bad, *good = asyncio.run(main())
     assert isinstance(bad, EngineFailure)
+    assert bad.detail == "The engine failed on a batch (RuntimeError)."  # the kind, not the text
+    (logged,) = [r for r in caplog.records if r.name == "roen.scheduler"]
+    assert logged.getMessage() == "batch of 2 rows failed" and logged.exc_info
     # The batch holding BOOM also held "Bine 1." (it fails with it); the others succeed.
     assert isinstance(good[0], EngineFailure)
     assert good[1:] == [["EN(Bine 2.)"], ["EN(Bine 3.)"]]
@@ -256,15 +259,16 @@ def test_app_shutdown_stops_the_scheduler_worker(make_client):
     assert engines.translation.engine.closed
 
 
-def test_a_backend_that_breaks_its_contract_does_not_stop_the_worker(scheduler):
+def test_a_backend_that_breaks_its_contract_does_not_stop_the_worker(scheduler, caplog):
     class Short(SlowEcho):
         def respond(self, texts):
             return super().respond(texts)[:-1] if "rupt" in texts else super().respond(texts)
 
     backend = Short(delay=0)
     s = scheduler(backend)
-    with pytest.raises(EngineFailure):
+    with pytest.raises(EngineFailure, match=r"\(RuntimeError\)"):
         asyncio.run(ask(s, backend, ["rupt", "bun"]))
+    assert "1 outputs for a batch of 2 rows" in caplog.text
     assert asyncio.run(ask(s, backend, ["după"])) == ["EN(după)"]  # the worker is alive
 
 
@@ -614,3 +618,19 @@ def test_close_fails_queued_tasks_and_empties_the_queue(scheduler):
     asyncio.run(main())
     assert not ran
     assert s.stats().queued_rows == 0
+
+
+def test_a_throughput_batch_stops_at_the_token_budget_and_the_rest_follows(scheduler, caplog):
+    backend = SlowEcho(delay=0.01)
+    s = scheduler(backend, fair=False, batch_tokens=8, burst_gap_ms=50)
+    rows = [f"r{i} x y" for i in range(5)]  # three tokens each: two fit in a budget of 8
+    caplog.set_level("DEBUG", logger="roen.scheduler")
+    assert asyncio.run(asyncio.wait_for(ask(s, backend, rows), 5)) == [f"EN({r})" for r in rows]
+    assert [len(b) for b in backend.batches] == [2, 2, 1]
+    # Each batch's timing is in the debug log (how a slow corpus run is diagnosed).
+    timings = [r.getMessage() for r in caplog.records if "for company" in r.getMessage()]
+    assert [t.split(":")[0] for t in timings] == [
+        "batch of 2 rows",
+        "batch of 2 rows",
+        "batch of 1 rows",
+    ]
