@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 
 import pytest
@@ -577,6 +578,21 @@ def test_a_caller_whose_event_loop_closed_does_not_cost_its_batch_mates(schedule
     assert backend.batches == [["a0", "b0"]]
 
 
+def test_a_streaming_caller_whose_event_loop_closed_does_not_cost_its_batch_mates(scheduler):
+    backend = SlowEcho(delay=0.3)
+    s = scheduler(backend, max_batch=2, burst_gap_ms=500)
+    seen: list[int] = []
+
+    async def stream_and_leave():
+        s.submit(backend.encode(["a0"]), beam_size=1, on_row=lambda i, _: seen.append(i))
+
+    gone = asyncio.new_event_loop()
+    gone.run_until_complete(stream_and_leave())
+    gone.close()
+    assert asyncio.run(asyncio.wait_for(ask(s, backend, ["b0"]), 5)) == ["EN(b0)"]
+    assert backend.batches == [["a0", "b0"]] and seen == []
+
+
 def test_a_full_batch_starts_without_waiting_for_company(scheduler):
     backend = SlowEcho(delay=0.01)
     s = scheduler(backend, max_batch=2, batch_wait_ms=3000, burst_gap_ms=3000)
@@ -629,6 +645,9 @@ def test_a_throughput_batch_stops_at_the_token_budget_and_the_rest_follows(sched
     assert [len(b) for b in backend.batches] == [2, 2, 1]
     # Each batch's timing is in the debug log (how a slow corpus run is diagnosed).
     timings = [r.getMessage() for r in caplog.records if "for company" in r.getMessage()]
+    for line in timings:  # "batch of 2 rows: waited W ms for company, ran R ms"
+        waited, ran = (float(w) for w in re.findall(r"(\d+) ms", line))
+        assert 0 <= waited < 2000 and 5 <= ran < 2000  # each batch sleeps 10 ms
     assert [t.split(":")[0] for t in timings] == [
         "batch of 2 rows",
         "batch of 2 rows",
