@@ -626,6 +626,7 @@ def test_close_fails_queued_tasks_and_empties_the_queue(scheduler):
         await asyncio.sleep(0.05)
         assert s.stats().queued_rows == 3
         await asyncio.to_thread(s.close, 5)
+        assert s.stats().batches == 1  # close() returned only once the running batch was done
         said = "The server is shutting down; retry on another instance."
         with pytest.raises(Overloaded, match=f"^{said}$"):
             await task
