@@ -529,6 +529,30 @@ def test_retry_after_follows_the_pace_of_the_last_batches():
         assert s.retry_after_s() == wait, (queued, pace)
 
 
+def test_the_pace_is_measured_from_the_batches_that_ran(scheduler):
+    """Rows per second of the batches run, smoothed: after batches of 2 rows in ~50 ms
+    (~40 rows/s) and one slow batch (4 rows/s), 10 queued rows are a 1 s wait — not the
+    3 s of the last batch's pace alone, not the 2 s guess made before any pace is known,
+    nor a pace computed wrong (×, −) or never."""
+    backend = SlowEcho(delay=0.05)
+    s = scheduler(backend, max_batch=2, capacity=10)
+
+    async def main():
+        for i in range(3):
+            await ask(s, backend, [f"a{i}", f"b{i}"])
+        backend.delay = 0.5
+        await ask(s, backend, ["slow", "batch"])
+        backend.delay = 0.05
+        waiting = asyncio.create_task(ask(s, backend, [f"r{i}" for i in range(10)]))
+        await asyncio.sleep(0)
+        with pytest.raises(Overloaded) as refused:
+            await ask(s, backend, ["one too many"])
+        await waiting
+        return refused.value.retry_after_s
+
+    assert asyncio.run(main()) == 1
+
+
 def test_a_request_cancelled_mid_batch_does_not_cost_its_batch_mates_their_answer(scheduler):
     backend = SlowEcho(delay=0.3)
     s = scheduler(backend, max_batch=2)
