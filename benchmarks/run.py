@@ -229,17 +229,17 @@ def main() -> int:
         these = articles[n * 8 : n * 8 + 8]
         idle = shorts[n * 5 : n * 5 + 5]
 
+        articles_sentences = [s for a in these for s in _sentences(a)]
         if naive is not None:
             # The same sentences as the HTTP rows, 32 at a time as the clients send them: one
             # batch per pass (a server cannot sort requests it has not received yet).
             record("raw32", *raw.run(greedy, 1))
             record("raw_beam", *raw.run(beam, 4))
-            articles_sentences = [s for a in these for s in _sentences(a)]
             record("raw_articles", *raw.run(articles_sentences, 1, sort=True))
             record("raw_short", *raw.run(idle, 1, each=True))
             record("naive", *naive.run(greedy[:8], 4, each=True))
 
-        record("raw_batch", *raw.run([s for a in these for s in _sentences(a)], 4, sort=True))
+        record("raw_batch", *raw.run(articles_sentences, 4, sort=True))
         record("batch", *batch_rate(these, env, work, ["--translate-only"]))
         record("batch_digest", *batch_rate(these, env, work, []))
         embedder_s.append(embed_seconds(references[n * 8 : n * 8 + 8], cache))
@@ -260,7 +260,7 @@ def main() -> int:
             queues = [[{"text": s, "beam_size": 1} for s in idle]]
             record(f"{who}:idle", *http_rate(server, queues))
 
-        if n == 0 and not args.batch_only:  # last: Ray's processes take a while to go
+        if n == 0 and not args.batch_only:  # last: Ray's processes may outlive the command
             walls["local"] = batch_wall(these, env, work, [])
             walls["ray"] = batch_wall(these, env, work, ["--ray"])
         print("  " + ", ".join(f"{k} {r.rates[-1]:.0f}" for k, r in results.items()), flush=True)
