@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -142,3 +143,26 @@ def fake_engines(
     engines.load()
     backend.forget()
     return engines
+
+
+class WordMark(EchoBackend):
+    """A word-for-word "translation": each word gets `-en` (punctuation stays), and with
+    `reverse`, a sentence's words come out in reverse order — so where a tag belongs in
+    the output can be checked word by word, reordering included."""
+
+    def __init__(self, reverse: bool = False) -> None:
+        super().__init__()
+        self.reverse = reverse
+
+    def respond(self, texts: list[str]) -> list[str]:
+        return [self.mark(t) for t in texts]
+
+    def mark(self, text: str) -> str:
+        words = _WORD.findall(text)
+        if self.reverse:
+            words.reverse()
+        marked = iter(f"{w}-en" for w in words)
+        return _WORD.sub(lambda _: next(marked), text)
+
+
+_WORD = re.compile(r"[^\W\d_]+")  # words with letters: numbers stay as they are

@@ -1,5 +1,7 @@
 """The production loading and decoding code on a tiny MarianMT checkpoint built locally."""
 
+from pathlib import Path
+
 import pytest
 
 from service.errors import ModelMissing
@@ -10,6 +12,7 @@ from service.runtime.factory import build_backend
 from service.runtime.marian_pieces import MarianPieces
 from service.settings import Settings
 from service.text.layout import paragraph_count
+from tests.test_html import assert_structure_kept
 
 pytestmark = pytest.mark.model
 
@@ -31,9 +34,9 @@ class Translator:
         self.backend = self.pipeline.engines.need_translator()
         self.info = self.pipeline.status().models[0]
 
-    def translate(self, texts, beam_size=None):
+    def translate(self, texts, beam_size=None, markup="text"):
         p = self.pipeline
-        return p.run(p.translate(texts, TranslateOptions(beam_size)))
+        return p.run(p.translate(texts, TranslateOptions(beam_size, markup=markup)))
 
 
 @pytest.fixture(scope="module", params=["torch", "ctranslate2"])
@@ -208,3 +211,14 @@ def test_the_runtime_form_serves_without_its_checkpoint(tiny_marian, tmp_path):
     backend, info = build_backend(settings)
     (out,) = backend.generate(backend.encode(["Bună ziua."]), Decoding(1, [6]))
     assert out and info.path.startswith(str(tmp_path / "cache" / "ct2"))
+
+
+def test_a_news_page_in_html_keeps_its_structure(translator):
+    """The real path (tokenizer, engine, placement or its run-by-run floor) on a CMS page:
+    every element and never-translated byte back, nested as it was, each segment with its
+    block's path and some English."""
+    page = (Path(__file__).parent / "data" / "html" / "article.html").read_text()
+    result = translator.translate([page], markup="html")[0]
+    assert_structure_kept(page, result.translation)
+    assert result.segments and all(s.path and s.translation.strip() for s in result.segments)
+    assert "Guvernul a aprobat" not in result.translation.split("<body", 1)[1]

@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import JSONBody
+from msgspec import UNSET
 
 from service.errors import InvalidField, UnsupportedMediaType
 from service.http.access import key_id, presented_key
@@ -59,7 +60,7 @@ def note(
 
 def segments_out(results: list[TranslationResult]) -> list[SegmentOut]:
     return [
-        SegmentOut(s.source, s.translation, s.paragraph, i, list(s.warnings))
+        SegmentOut(s.source, s.translation, s.paragraph, i, list(s.warnings), s.path or UNSET)
         for i, r in enumerate(results)
         for s in r.segments
     ]
@@ -106,7 +107,7 @@ class ApiController(Controller):
                 field=field,
             )
         texts = [data.text] if data.text is not None else list(data.texts or [])
-        options = TranslateOptions(data.beam_size)
+        options = TranslateOptions(data.beam_size, markup=data.format)
 
         def respond(results: list[TranslationResult]) -> TranslateResponse:
             note(request, settings, texts, sum(len(r.segments) for r in results))

@@ -25,6 +25,16 @@ Text = Annotated[
 ]
 
 
+Format = Annotated[
+    Literal["text", "html"],
+    msgspec.Meta(
+        description="`html`: block elements and <br> end sentences, inline tags (a, b, em, "
+        "span, …) come back around the words that translate them, tags and attributes are "
+        'kept byte for byte, script/style/code/pre and translate="no" are not translated.'
+    ),
+]
+
+
 class TranslateRequest(msgspec.Struct, forbid_unknown_fields=True):
     """Exactly one of `text` or `texts`."""
 
@@ -32,6 +42,7 @@ class TranslateRequest(msgspec.Struct, forbid_unknown_fields=True):
     texts: Annotated[list[str], msgspec.Meta(max_length=10_000)] | None = None
     beam_size: BeamSize | None = None
     include_segments: bool = False
+    format: Format = "text"
 
 
 class SegmentOut(msgspec.Struct):
@@ -40,6 +51,8 @@ class SegmentOut(msgspec.Struct):
     paragraph: int
     text_index: int = 0
     warnings: list[str] = []
+    # With format html: the block the sentence came from, e.g. "article[1]/p[3]".
+    path: str | msgspec.UnsetType = msgspec.UNSET
 
 
 class TranslateResponse(msgspec.Struct, omit_defaults=True):

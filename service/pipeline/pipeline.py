@@ -23,8 +23,9 @@ from service.errors import InvalidField, RequestTimeout
 from service.pipeline.cache import SentenceCache
 from service.pipeline.documents import Prepared, assemblers, prepare, rebuild
 from service.pipeline.engines import Engines
+from service.pipeline.html import TagCounts, translate_html
 from service.pipeline.language import Detected, LanguageDetector
-from service.pipeline.limits import Limits, check_characters
+from service.pipeline.limits import Limits
 from service.pipeline.types import (
     Digest,
     Finished,
@@ -41,7 +42,7 @@ from service.settings import Settings
 from service.summarize.types import SummaryResult
 from service.text.headline import headline
 from service.text.layout import layout
-from service.text.markup import Run, escape, runs
+from service.text.markup import runs
 
 T = TypeVar("T")
 # Below this many characters, preparing or rebuilding a request costs less than a hop to a
@@ -129,10 +130,16 @@ class Pipeline:
 
     # --- the three calls ----------------------------------------------------------------
     async def translate(
-        self, texts: list[str], options: TranslateOptions = DEFAULT_TRANSLATE
+        self,
+        texts: list[str],
+        options: TranslateOptions = DEFAULT_TRANSLATE,
+        tag_counts: TagCounts | None = None,
     ) -> list[TranslationResult]:
+        """`tag_counts`, with markup: filled with how its inline tags were placed."""
         if options.markup == "html":
-            return await self._within_deadline(lambda: self._translate_markup(texts, options))
+            return await self._within_deadline(
+                lambda: self._translate_markup(texts, options, tag_counts)
+            )
         return await self._within_deadline(lambda: self._translate(texts, options))
 
     async def detect(
@@ -271,38 +278,15 @@ class Pipeline:
         return prepared.known | translated
 
     async def _translate_markup(
-        self, texts: list[str], options: TranslateOptions
+        self, texts: list[str], options: TranslateOptions, counts: TagCounts | None
     ) -> list[TranslationResult]:
-        """Markup: its text runs go through the pipeline; tags come back untouched."""
-        size = sum(len(t) for t in texts)
+        """Markup: blocks translated as sentences, inline tags placed back (pipeline/html)."""
+        await _off_loop(lambda: self.limits.check(texts), sum(len(t) for t in texts))
 
-        def split() -> list[list[Run]]:
-            self.limits.check(texts)
-            docs = [runs(t, options.ignore_tags) for t in texts]
-            for doc in docs:  # an entity (&#12;) can unescape to what the text may not hold
-                for run in doc:
-                    if run.text is not None:
-                        check_characters(run.text)
-            return docs
+        async def translate(parts: list[str]) -> list[TranslationResult]:
+            return await self._translate(parts, options, checked=True)
 
-        docs = await _off_loop(split, size)
-        parts = [r.text for doc in docs for r in doc if r.text is not None]
-        done = iter(await self._translate(parts, options, checked=True) if parts else [])
-        results = []
-        for text, doc in zip(texts, docs, strict=True):
-            out: list[str] = []
-            segments: list[Segment] = []
-            warnings: set[str] = set()
-            for run in doc:
-                if run.text is None:
-                    out.append(run.raw)
-                    continue
-                part = next(done)
-                out.append(escape(part.translation))
-                segments.extend(part.segments)
-                warnings.update(part.warnings)
-            results.append(TranslationResult("".join(out), segments, text, tuple(sorted(warnings))))
-        return results
+        return await translate_html(texts, translate, _off_loop, options.ignore_tags, counts)
 
     async def _summarize(self, sentences: list[str], options: SummaryOptions) -> SummaryResult:
         summarizer = self.engines.need_summarizer()

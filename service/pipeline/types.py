@@ -14,7 +14,7 @@ SUMMARY_LENGTHS: dict[str, int] = {"short": 3, "medium": 5, "long": 8}
 @dataclass(frozen=True, slots=True)
 class TranslateOptions:
     beam_size: int | None = None  # None: ROEN_BEAM_SIZE, else the checkpoint's own
-    markup: str = "text"  # "html": tags pass through untouched, text runs are translated
+    markup: str = "text"  # "html": blocks translated, tags kept (service/pipeline/html.py)
     ignore_tags: frozenset[str] = frozenset()  # with markup: elements never translated
 
 
@@ -36,6 +36,7 @@ class Segment:
     translation: str
     paragraph: int
     warnings: tuple[str, ...] = ()
+    path: str = ""  # markup: the block it came from, e.g. "article[1]/p[3]"
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,9 @@ _OTHER = (("<!--", "-->"), ("<![CDATA[", "]]>"), ("<!", ">"), ("<?", ">"))
 class Run:
     raw: str  # exactly as it arrived
     text: str | None  # unescaped text to translate; None: pass `raw` through
+    kind: str = "text"  # "text" (whitespace too), "open", "close", "void", "other"
+    name: str = ""  # a tag's element name, lower case
+    skip: bool = False  # inside (or opening) an element whose text is never translated
 
 
 def runs(markup: str, ignore: frozenset[str] = frozenset()) -> list[Run]:
@@ -45,7 +48,7 @@ def runs(markup: str, ignore: frozenset[str] = frozenset()) -> list[Run]:
 
     def emit_text(end: int) -> None:
         if end > text_from:
-            out.append(_text(markup[text_from:end], bool(skip)))
+            out.append(text_run(markup[text_from:end], bool(skip)))
 
     next_gt = 0  # where the next ">" is: a "<" with none in reach starts no tag
     while (pos := markup.find("<", pos)) != -1:
@@ -56,7 +59,7 @@ def runs(markup: str, ignore: frozenset[str] = frozenset()) -> list[Run]:
         end = _other_end(markup, pos)
         if end is not None:  # comment, CDATA, doctype, processing instruction
             emit_text(pos)
-            out.append(Run(markup[pos:end], None))
+            out.append(Run(markup[pos:end], None, "other", skip=bool(skip)))
             text_from = pos = end
             continue
         match = None
@@ -67,25 +70,27 @@ def runs(markup: str, ignore: frozenset[str] = frozenset()) -> list[Run]:
             continue
         emit_text(pos)
         tag = match.group(0)
-        out.append(Run(tag, None))
         text_from = pos = match.end()
         name = _NAME.match(tag).group(1).lower()  # type: ignore[union-attr]
         if tag.startswith("</"):
+            out.append(Run(tag, None, "close", name, bool(skip)))
             if skip and skip[-1] == name:
                 skip.pop()
             continue
         if tag.endswith("/>") or name in VOID:
+            out.append(Run(tag, None, "void", name, bool(skip)))
             continue
         opens_skip = name in NEVER_TRANSLATED or name in ignore or bool(_NO.search(tag))
         if skip and name == skip[-1] and name not in NO_SELF_NESTING:
             skip.append(name)  # the same element nested inside a skipped one
         elif opens_skip and not (skip and name == skip[-1]):
             skip.append(name)
+        out.append(Run(tag, None, "open", name, bool(skip)))
         if name in RAW_TEXT:  # up to its end tag, untouched, whatever it holds
             close = re.compile(rf"</{re.escape(name)}\s*>", re.I).search(markup, pos)
             end = close.start() if close else len(markup)
             if end > pos:
-                out.append(Run(markup[pos:end], None))
+                out.append(Run(markup[pos:end], None, "other", skip=True))
             text_from = pos = end
     emit_text(len(markup))
     return out
@@ -99,9 +104,9 @@ def _other_end(markup: str, pos: int) -> int | None:
     return None
 
 
-def _text(raw: str, skipped: bool) -> Run:
+def text_run(raw: str, skipped: bool = False) -> Run:
     if skipped or not raw.strip():
-        return Run(raw, None)
+        return Run(raw, None, skip=skipped)
     return Run(raw, html.unescape(raw))
 
 

@@ -1,0 +1,169 @@
+"""HTML as blocks of sentences: what the model translates, and where each inline tag sat.
+
+Block elements, `<br>`, comments, images and never-translated content end a block; inline
+elements (`a`, `b`, `em`, `span`, …) stay inside the sentence they belong to. A block's
+text is what its text runs say, unescaped, with whitespace collapsed (as a browser shows
+it); each inline element is a span of that text, so it can be put back around the words
+that translate its own. Tags are never re-serialised: every tag goes back byte for byte.
+
+A block whose inline tags do not pair up inside it (`<p>a <b>b</p>`) is marked `paired =
+False`; the caller translates it run by run, which keeps every tag exactly in place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from service.text.markup import NO_SELF_NESTING, Run, runs, text_run
+from service.text.normalize import normalize_text
+
+# Elements that sit inside a sentence. Anything else (p, div, li, h1, td, br, img, …) ends
+# one: a segment never runs across them.
+INLINE = frozenset(
+    """a abbr b bdi bdo big cite data del dfn em font i ins mark q s small span strong sub
+    sup time tt u var""".split()
+)
+_SPACES = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses (not &nbsp;)
+
+
+@dataclass(slots=True)
+class Span:
+    """One inline element: its tags are `runs[open]` and `runs[close]`; its text is
+    `text[start:end]` of the block (trimmed of the spaces at its edges)."""
+
+    open: int
+    close: int
+    start: int
+    end: int
+    parent: int | None  # index of the enclosing span in `Block.spans`
+
+
+@dataclass(slots=True)
+class Block:
+    runs: list[Run]  # text runs and inline tags, as they arrived
+    path: str  # where it sits, e.g. "article[1]/p[3]"
+    lead: str = ""  # whitespace before its first word, as it arrived
+    trail: str = ""  # and after its last
+    text: str = ""  # what the model translates: unescaped, spaces collapsed, trimmed
+    spans: list[Span] = field(default_factory=list)
+    paired: bool = True  # every inline tag has its partner in the block
+
+    @property
+    def raw(self) -> str:
+        return self.lead + "".join(r.raw for r in self.runs) + self.trail
+
+
+Item = Run | Block
+
+
+def blocks(markup: str, ignore: frozenset[str] = frozenset()) -> list[Item]:
+    """The document in order: runs passed through as they are, and blocks to translate.
+    Concatenating every item's `raw` gives the input back."""
+    items: list[Item] = []
+    pending: list[Run] = []
+    path = _Path()
+
+    def flush() -> None:
+        if any(r.kind == "text" and r.text is not None for r in pending):
+            items.append(_block(pending, path.here()))
+        else:
+            items.extend(pending)
+        pending.clear()
+
+    for run in runs(markup, ignore):
+        inline = run.name in INLINE and run.kind in ("open", "close")
+        if not run.skip and (run.kind == "text" or inline):
+            pending.append(run)
+            continue
+        flush()
+        items.append(run)
+        if not inline:
+            path.step(run)
+    flush()
+    return items
+
+
+class _Path:
+    """The open block elements, with each one's position among same-named siblings."""
+
+    def __init__(self) -> None:
+        self.stack: list[str] = []
+        self.counts: list[dict[str, int]] = [{}]
+
+    def here(self) -> str:
+        return "/".join(self.stack)
+
+    def step(self, run: Run) -> None:
+        if run.kind == "open":
+            if self.stack and run.name in NO_SELF_NESTING and self._name(-1) == run.name:
+                self._pop()
+            n = self.counts[-1].get(run.name, 0) + 1
+            self.counts[-1][run.name] = n
+            self.stack.append(f"{run.name}[{n}]")
+            self.counts.append({})
+        elif run.kind == "close":
+            names = [self._name(i) for i in range(len(self.stack))]
+            if run.name in names:  # lenient: a close tag ends what was left open inside it
+                while self._name(-1) != run.name:
+                    self._pop()
+                self._pop()
+
+    def _name(self, i: int) -> str:
+        return self.stack[i].split("[", 1)[0]
+
+    def _pop(self) -> None:
+        self.stack.pop()
+        self.counts.pop()
+
+
+def _block(pending: list[Run], path: str) -> Block:
+    lead = trail = ""
+    block_runs = list(pending)
+    # The whitespace at the block's edges goes back as it arrived; inside, it collapses.
+    if block_runs[0].kind == "text":
+        raw = block_runs[0].raw
+        lead = raw[: len(raw) - len(raw.lstrip())]
+        block_runs[0] = text_run(raw[len(lead) :])
+    if block_runs[-1].kind == "text":
+        raw = block_runs[-1].raw
+        trail = raw[len(raw.rstrip()) :]
+        block_runs[-1] = text_run(raw[: len(raw) - len(trail)])
+    block_runs = [r for r in block_runs if r.raw]
+    block = Block(block_runs, path, lead, trail)
+    _measure(block)
+    return block
+
+
+def _measure(block: Block) -> None:
+    """The block's text (collapsed and normalised) and each inline element's span of it."""
+    text = ""
+    open_spans: list[int] = []
+    for i, run in enumerate(block.runs):
+        if run.kind == "text":
+            piece = normalize_text(run.text if run.text is not None else run.raw)
+            piece = _SPACES.sub(" ", piece)
+            if text.endswith(" ") and piece.startswith(" "):
+                piece = piece[1:]
+            text += piece
+        elif run.kind == "open":
+            parent = open_spans[-1] if open_spans else None
+            block.spans.append(Span(i, -1, len(text), -1, parent))
+            open_spans.append(len(block.spans) - 1)
+        elif open_spans and block.runs[block.spans[open_spans[-1]].open].name == run.name:
+            span = block.spans[open_spans.pop()]
+            span.close, span.end = i, len(text)
+        else:
+            block.paired = False  # a close tag with no partner here
+    if open_spans:
+        block.paired = False
+    lead = len(text) - len(text.lstrip(" "))
+    block.text = text.strip(" ")
+    for span in block.spans:
+        start = min(max(span.start - lead, 0), len(block.text))
+        end = min(max(span.end - lead, start), len(block.text))
+        while start < end and block.text[start] == " ":
+            start += 1
+        while end > start and block.text[end - 1] == " ":
+            end -= 1
+        span.start, span.end = start, end
