@@ -435,3 +435,24 @@ def test_no_html_a_client_sends_gives_a_server_error(marking_client, source):
         assert r.status_code in (200, 400, 413, 422), (path, r.status_code, r.text)
         if r.status_code == 200 and path == "/v1/translate":
             assert_kept(source, r.json()["translation"])
+
+
+def test_readable_attributes_are_translated_only_when_asked():
+    source = (
+        '<p title="Un titlu">Text <img src="/a.png" alt=\'Poza mea\' data-alt="nu"> '
+        '<input placeholder=Caută aria-label="Caută &amp; găsește"></p>'
+        '<code title="nu aici">x</code>'
+    )
+    kept = translate(source).translation
+    assert 'title="Un titlu"' in kept and "alt='Poza mea'" in kept and "placeholder=Caută" in kept
+    out = translate(source, attributes=True).translation
+    assert out == (
+        '<p title="Un-en titlu-en">Text-en <img src="/a.png" alt=\'Poza-en mea-en\' data-alt="nu"> '
+        '<input placeholder="Caută-en" aria-label="Caută-en &amp; găsește-en"></p>'
+        '<code title="nu aici">x</code>'
+    )
+
+
+def test_a_translated_attribute_cannot_break_out_of_its_quotes():
+    out = translate("<img alt='Zis \"așa\" <b>'>", attributes=True).translation
+    assert out == "<img alt='Zis-en &quot;așa-en&quot; &lt;b-en&gt;'>"

@@ -107,7 +107,9 @@ class ApiController(Controller):
                 field=field,
             )
         texts = [data.text] if data.text is not None else list(data.texts or [])
-        options = TranslateOptions(data.beam_size, markup=data.format)
+        options = TranslateOptions(
+            data.beam_size, markup=data.format, attributes=data.translate_attributes
+        )
 
         def respond(results: list[TranslationResult]) -> TranslateResponse:
             note(request, settings, texts, sum(len(r.segments) for r in results))

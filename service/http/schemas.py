@@ -43,6 +43,13 @@ class TranslateRequest(msgspec.Struct, forbid_unknown_fields=True):
     beam_size: BeamSize | None = None
     include_segments: bool = False
     format: Format = "text"
+    translate_attributes: Annotated[
+        bool,
+        msgspec.Meta(
+            description="With format html: translate alt, title, placeholder and "
+            "aria-label values too (other attributes are never changed)."
+        ),
+    ] = False
 
 
 class SegmentOut(msgspec.Struct):

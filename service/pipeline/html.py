@@ -21,7 +21,7 @@ from service.pipeline.limits import check_characters
 from service.pipeline.types import Segment, TranslationResult
 from service.text.html_blocks import Block, Item, blocks
 from service.text.layout import layout
-from service.text.markup import Run, escape
+from service.text.markup import Run, escape, readable_attributes, with_attributes
 from service.text.tag_placement import Placement, Sentence, place
 
 Translate = Callable[[list[str]], Awaitable[list[TranslationResult]]]
@@ -76,13 +76,19 @@ async def translate_html(
     off_loop: OffLoop,
     ignore: frozenset[str] = frozenset(),
     counts: TagCounts | None = None,
+    attributes: bool = False,
 ) -> list[TranslationResult]:
     """`translate(parts)`: the plain-text pipeline (limits already checked); `off_loop(fn,
-    size)`: runs CPU work off the event loop when it is large."""
+    size)`: runs CPU work off the event loop when it is large; `attributes`: translate the
+    human-readable ones (alt, title, placeholder, aria-label) too."""
     size = sum(len(t) for t in texts)
     docs = await off_loop(lambda: parse(texts, ignore), size)
     parts = first_parts(docs)
+    if attributes:
+        parts += [v for v in dict.fromkeys(attribute_values(docs)) if v not in set(parts)]
     english = dict(zip(parts, await translate(parts) if parts else [], strict=True))
+    if attributes:
+        rewrite_attributes(docs, {k: v.translation for k, v in english.items()})
     counts = counts if counts is not None else TagCounts()
     done, by_run = await off_loop(lambda: _place_all(docs, english, counts), size)
     if by_run:
@@ -122,6 +128,42 @@ def _place_all(
         ]
         done[id(block)] = _Done(placement.html, segments, set(result.warnings))
     return done, by_run
+
+
+def attribute_values(docs: list[list[Item]]) -> list[str]:
+    """The readable attribute values of every translated tag, unescaped."""
+    return [
+        value
+        for run in _tags(docs)
+        for _, value in readable_attributes(run.raw)
+        if any(ch.isalpha() for ch in value)
+    ]
+
+
+def rewrite_attributes(docs: list[list[Item]], english: dict[str, str]) -> None:
+    """Each tag with its readable attribute values in English (the rest byte for byte)."""
+    for doc in docs:
+        for i, item in enumerate(doc):
+            if isinstance(item, Run):
+                doc[i] = _rewritten(item, english)
+            else:
+                item.runs = [_rewritten(r, english) for r in item.runs]
+
+
+def _rewritten(run: Run, english: dict[str, str]) -> Run:
+    if run.kind not in ("open", "void") or run.skip:
+        return run
+    return replace(run, raw=with_attributes(run.raw, english))
+
+
+def _tags(docs: list[list[Item]]) -> list[Run]:
+    out = []
+    for doc in docs:
+        for item in doc:
+            for run in [item] if isinstance(item, Run) else item.runs:
+                if run.kind in ("open", "void") and not run.skip:
+                    out.append(run)
+    return out
 
 
 def _blocks(docs: list[list[Item]]) -> list[Block]:

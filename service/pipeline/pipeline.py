@@ -286,7 +286,9 @@ class Pipeline:
         async def translate(parts: list[str]) -> list[TranslationResult]:
             return await self._translate(parts, options, checked=True)
 
-        return await translate_html(texts, translate, _off_loop, options.ignore_tags, counts)
+        return await translate_html(
+            texts, translate, _off_loop, options.ignore_tags, counts, options.attributes
+        )
 
     async def _summarize(self, sentences: list[str], options: SummaryOptions) -> SummaryResult:
         summarizer = self.engines.need_summarizer()

@@ -16,6 +16,7 @@ class TranslateOptions:
     beam_size: int | None = None  # None: ROEN_BEAM_SIZE, else the checkpoint's own
     markup: str = "text"  # "html": blocks translated, tags kept (service/pipeline/html.py)
     ignore_tags: frozenset[str] = frozenset()  # with markup: elements never translated
+    attributes: bool = False  # with markup: alt, title, placeholder, aria-label translated
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,3 +113,50 @@ def text_run(raw: str, skipped: bool = False) -> Run:
 def escape(text: str) -> str:
     """Translated text back into markup: only what must be escaped (& < >)."""
     return html.escape(text, quote=False)
+
+
+# The attributes a reader sees or hears (tooltips, alt text, hints, screen readers).
+READABLE = frozenset(("alt", "title", "placeholder", "aria-label"))
+# One attribute after the tag name: a name, then maybe = and a value (quoted or bare).
+_ATTRIBUTE = re.compile(r"""[\s/]*([^\s"'>/=]+)(\s*=\s*)?("[^"]*"|'[^']*'|[^\s"'=<>`]*)?""")
+
+
+def _attributes(tag: str) -> list[re.Match[str]]:
+    """Each attribute of a tag, in order, read one after another (so a value that holds
+    `title=` is a value, not an attribute)."""
+    name = _NAME.match(tag)
+    if name is None or tag.startswith("</"):
+        return []
+    out = []
+    pos, end = name.end(), len(tag) - 1  # up to the closing ">"
+    while pos < end and (m := _ATTRIBUTE.match(tag, pos, end)) and m.end() > pos:
+        out.append(m)
+        pos = m.end()
+    return out
+
+
+def _unquote(value: str) -> str:
+    return html.unescape(value[1:-1] if value[:1] in "\"'" else value)
+
+
+def readable_attributes(tag: str) -> list[tuple[str, str]]:
+    """(name, unescaped value) of each readable attribute of a tag."""
+    return [
+        (m.group(1).lower(), _unquote(m.group(3)))
+        for m in _attributes(tag)
+        if m.group(1).lower() in READABLE and m.group(3)
+    ]
+
+
+def with_attributes(tag: str, english: dict[str, str]) -> str:
+    """The tag with each readable attribute's value swapped for its `english` (escaped for
+    its quotes; a bare value gets double quotes); everything else byte for byte."""
+    out, pos = [], 0
+    for m in _attributes(tag):
+        value = m.group(3)
+        if m.group(1).lower() not in READABLE or not value or _unquote(value) not in english:
+            continue
+        quote = "'" if value.startswith("'") else '"'
+        out += [tag[pos : m.start(3)], quote, html.escape(english[_unquote(value)]), quote]
+        pos = m.end(3)
+    return "".join(out) + tag[pos:]
