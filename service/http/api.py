@@ -20,6 +20,7 @@ from service.http.problems import API_ERRORS, problem_responses
 from service.http.schemas import (
     DigestRequest,
     DigestResponse,
+    ExtractedOut,
     ModelsResponse,
     SegmentOut,
     SummarizeRequest,
@@ -157,11 +158,13 @@ class ApiController(Controller):
         With `Accept: application/x-ndjson`, a stream: one JSON line per segment as it is
         done, then the summary, then `done` with this body (see the README)."""
         started = time.perf_counter()
-        options = TranslateOptions(data.beam_size)
+        options = TranslateOptions(data.beam_size, markup=data.format)
         summary = SummaryOptions.of(data.length, data.max_sentences)
+        article = None
 
         def respond(digest: Digest | None) -> DigestResponse:
             assert digest is not None  # a streamed digest always finishes with one
+            found = digest.extracted or article
             note(request, settings, [data.text], len(digest.translation.segments))
             return DigestResponse(
                 headline=digest.headline,
@@ -173,10 +176,17 @@ class ApiController(Controller):
                 elapsed_ms=_ms(started),
                 segments=segments_out([digest.translation]) if data.include_segments else None,
                 warnings=list(digest.translation.warnings) or None,
+                extracted=ExtractedOut(found.title, found.text, len(found.text), found.method)
+                if found
+                else None,
             )
 
         if wants_stream(request):
-            progress = await pipeline.stream([data.text], options, summary)
+            text = data.text
+            if data.format == "html":  # the article first; then it streams as text does
+                article = await until_disconnect(request, pipeline.extract(text))
+                text, options = article.text, TranslateOptions(data.beam_size)
+            progress = await pipeline.stream([text], options, summary)
             return stream(request, progress, pipeline.model_name, lambda f: respond(f.digest))
         return respond(
             await until_disconnect(request, pipeline.digest(data.text, options, summary))

@@ -87,13 +87,26 @@ class SummarizeResponse(msgspec.Struct):
 
 
 class DigestRequest(msgspec.Struct, forbid_unknown_fields=True):
-    """A Romanian article in; its translation, an English summary and a headline out."""
+    """A Romanian article in; its translation, an English summary and a headline out.
+    With `format: "html"`, a whole web page (or a fragment): its article is extracted first
+    (title and main text, without navigation, ads or scripts) and `extracted` says what."""
 
     text: Text
     beam_size: BeamSize | None = None
     max_sentences: MaxSentences | None = None
     length: Length = "short"
     include_segments: bool = False
+    format: Literal["text", "html"] = "text"
+
+
+class ExtractedOut(msgspec.Struct):
+    """What was taken from a page: `method` "trafilatura" (its main content) or "blocks"
+    (a fragment: every block); `text` is the Romanian that was digested."""
+
+    title: str | None
+    text: str
+    characters: int
+    method: str
 
 
 class DigestResponse(msgspec.Struct, omit_defaults=True):
@@ -106,6 +119,7 @@ class DigestResponse(msgspec.Struct, omit_defaults=True):
     elapsed_ms: float
     segments: list[SegmentOut] | None = None
     warnings: list[str] | None = None  # about the whole article ("not_romanian")
+    extracted: ExtractedOut | None = None  # format html: the article taken from the page
 
 
 class ModelOut(msgspec.Struct, omit_defaults=True):

@@ -31,6 +31,7 @@ from service.pipeline.types import (
 )
 from service.settings import Settings
 from service.text.layout import paragraphs
+from service.text.page import looks_like_page
 
 # Applied to every HTML page: no inline script or style, no framing, no sniffing.
 SECURITY_HEADERS = {
@@ -87,6 +88,7 @@ async def submit(
     form = Submitted()
     try:
         await form.read(request, settings)
+        await form.extract(request, pipeline)
         digest = await until_disconnect(
             request, pipeline.digest(form.text, TranslateOptions(), form.summary)
         )
@@ -111,6 +113,7 @@ async def submit_streamed(
     started = time.perf_counter()
     form = Submitted()
     await form.read(request, settings)
+    await form.extract(request, pipeline)
     progress = await pipeline.stream([form.text], TranslateOptions(), form.summary)
 
     def done(finished: Finished) -> dict[str, Any]:
@@ -127,6 +130,7 @@ class Submitted:
     def __init__(self) -> None:
         self.text = ""
         self.length = "short"
+        self.page = False  # an uploaded .html file, or a pasted page: its article is digested
 
     @property
     def summary(self) -> SummaryOptions:
@@ -140,6 +144,13 @@ class Submitted:
         upload = fields.get("file")
         if isinstance(upload, UploadFile) and upload.filename:
             self.text = await _text(upload, settings) or ""
+            self.page = upload.filename.lower().endswith((".html", ".htm"))
+        self.page = self.page or looks_like_page(self.text)
+
+    async def extract(self, request: Request[Any, Any, Any], pipeline: Pipeline) -> None:
+        """A page becomes its article: the text the form then shows and digests."""
+        if self.page:
+            self.text = (await until_disconnect(request, pipeline.extract(self.text))).text
 
 
 async def _fields(request: Request[Any, Any, Any], settings: Settings) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from service.errors import InvalidField, RequestTimeout
+from service.errors import InputError, InvalidField, RequestTimeout
 from service.pipeline.cache import SentenceCache
 from service.pipeline.documents import Prepared, assemblers, prepare, rebuild
 from service.pipeline.engines import Engines
@@ -43,6 +43,7 @@ from service.summarize.types import SummaryResult
 from service.text.headline import headline
 from service.text.layout import layout
 from service.text.markup import runs
+from service.text.page import Extracted, extract
 
 T = TypeVar("T")
 # Below this many characters, preparing or rebuilding a request costs less than a hop to a
@@ -180,16 +181,33 @@ class Pipeline:
         options: TranslateOptions = DEFAULT_TRANSLATE,
         summary: SummaryOptions = DEFAULT_SUMMARY,
     ) -> Digest:
-        """A Romanian article in; its English, a headline and an English summary out."""
+        """A Romanian article in; its English, a headline and an English summary out. With
+        markup: a web page (or a fragment) in, its article extracted first."""
 
         async def call() -> Digest:
-            result = (await self._translate([text], options, for_digest=True))[0]
+            article = await self.extract(text) if options.markup == "html" else None
+            plain = DEFAULT_TRANSLATE if article else options
+            source = article.text if article else text
+            result = (await self._translate([source], plain, for_digest=True))[0]
             english = [s.translation for s in result.segments]
             # The headline is returned on its own; summarising the rest avoids repeating it.
             summarized = await self._summarize(english[1:] or english, summary)
-            return Digest(headline_of(result), result, summarized)
+            return Digest(headline_of(result), result, summarized, article)
 
         return await self._within_deadline(call)
+
+    async def extract(self, page: str) -> Extracted:
+        """A web page's article (title and main text; a fragment's text), to digest."""
+
+        def run() -> Extracted:
+            # The page itself is bounded by the body size (ROEN_MAX_BODY_BYTES); the limits
+            # on characters and sentences apply to the article, which is what is translated.
+            article = extract(page)
+            if not article.text.strip():
+                raise InputError("The page holds no text to digest.")
+            return article
+
+        return await _off_loop(run, len(page))
 
     async def stream(
         self,

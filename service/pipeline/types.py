@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from service.models.info import ModelInfo
 from service.runtime.scheduler import SchedulerStats
 from service.summarize.types import SummaryResult
+from service.text.page import Extracted
 
 SUMMARY_LENGTHS: dict[str, int] = {"short": 3, "medium": 5, "long": 8}
 
@@ -53,6 +54,7 @@ class Digest:
     headline: str
     translation: TranslationResult
     summary: SummaryResult
+    extracted: Extracted | None = None  # markup in: the article that was digested
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ False`; the caller translates it run by run, which keeps every tag exactly in pl
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -24,6 +25,8 @@ INLINE = frozenset(
     """a abbr b bdi bdo big cite data del dfn em font i ins mark q s small span strong sub
     sup time tt u var""".split()
 )
+# Inline, and never translated: part of a sentence a reader sees.
+VISIBLE_INLINE = frozenset("code kbd samp".split())
 _SPACES = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses (not &nbsp;)
 
 
@@ -57,23 +60,29 @@ class Block:
 Item = Run | Block
 
 
-def blocks(markup: str, ignore: frozenset[str] = frozenset()) -> list[Item]:
+def blocks(markup: str, ignore: frozenset[str] = frozenset(), visible: bool = False) -> list[Item]:
     """The document in order: runs passed through as they are, and blocks to translate.
-    Concatenating every item's `raw` gives the input back."""
+    Concatenating every item's `raw` gives the input back. `visible`: blocks of what a
+    reader sees instead — never-translated text and inline code included (for extracting
+    an article, not for translating it)."""
     items: list[Item] = []
     pending: list[Run] = []
     path = _Path()
+    inline_names = INLINE | VISIBLE_INLINE if visible else INLINE
 
     def flush() -> None:
-        if any(r.kind == "text" and r.text is not None for r in pending):
+        if any(
+            r.kind == "text" and (r.text is not None or (visible and r.raw.strip()))
+            for r in pending
+        ):
             items.append(_block(pending, path.here()))
         else:
             items.extend(pending)
         pending.clear()
 
     for run in runs(markup, ignore):
-        inline = run.name in INLINE and run.kind in ("open", "close")
-        if not run.skip and (run.kind == "text" or inline):
+        inline = run.name in inline_names and run.kind in ("open", "close")
+        if (visible or not run.skip) and (run.kind == "text" or inline):
             pending.append(run)
             continue
         flush()
@@ -141,7 +150,7 @@ def _measure(block: Block) -> None:
     open_spans: list[int] = []
     for i, run in enumerate(block.runs):
         if run.kind == "text":
-            piece = normalize_text(run.text if run.text is not None else run.raw)
+            piece = normalize_text(run.text if run.text is not None else html.unescape(run.raw))
             piece = _SPACES.sub(" ", piece)
             if text.endswith(" ") and piece.startswith(" "):
                 piece = piece[1:]
