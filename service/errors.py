@@ -115,6 +115,10 @@ class NotRomanian(InputError):
     title = "Not Romanian"
 
 
+class NotFound(RoenError):
+    title = "Not found"
+
+
 class UnsupportedMediaType(InputError):
     title = "Unsupported media type"
 

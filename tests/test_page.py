@@ -65,8 +65,10 @@ def test_what_counts_as_a_page(text, page):
 
 def test_og_title_then_the_title_element_when_there_is_no_h1():
     page = (
-        '<html><head><title>Titlu | Site</title><meta property="og:title" content="Titlul &amp; ziarului">'
-        "</head><body><p>Un paragraf cu destul text pentru a fi articolul paginii de azi.</p></body></html>"
+        "<html><head><title>Titlu | Site</title>"
+        '<meta property="og:title" content="Titlul &amp; ziarului"></head>'
+        "<body><p>Un paragraf cu destul text pentru a fi articolul paginii de azi.</p>"
+        "</body></html>"
     )
     assert extract(page).title == "Titlul & ziarului"
     assert extract(page.replace("og:title", "og:x")).title == "Titlu | Site"

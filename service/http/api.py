@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import JSONBody
@@ -13,7 +13,7 @@ from msgspec import UNSET
 
 from service.errors import InvalidField, UnsupportedMediaType
 from service.http.access import key_id, presented_key
-from service.http.bodies import check_json
+from service.http.bodies import check_json, params
 from service.http.calls import until_disconnect
 from service.http.deps import PipelineDep, SettingsDep
 from service.http.problems import API_ERRORS, problem_responses
@@ -29,6 +29,7 @@ from service.http.schemas import (
     TranslateResponse,
 )
 from service.http.streaming import stream, wants_stream
+from service.http.uploads import english_download, read_upload
 from service.pipeline.types import Digest, SummaryOptions, TranslateOptions, TranslationResult
 from service.settings import Settings
 
@@ -129,6 +130,35 @@ class ApiController(Controller):
             progress = await pipeline.stream(texts, options)
             return stream(request, progress, pipeline.model_name, lambda f: respond(f.results))
         return respond(await until_disconnect(request, pipeline.translate(texts, options)))
+
+    @post(
+        "/translate/file",
+        status_code=200,
+        responses=problem_responses(*API_ERRORS),
+        summary="Translate a document",
+    )
+    async def translate_file(
+        self, request: Request[Any, Any, Any], pipeline: PipelineDep, settings: SettingsDep
+    ) -> Response[Any]:
+        """A document in (multipart/form-data, field `file`: .txt, .html, .md, .docx or
+        .srt; optional `beam_size`), the same document in English out, as a download named
+        `<name>.en.<ext>`. Its structure is kept: HTML tags, Markdown syntax, Word runs and
+        their formatting, subtitle timings. 415 for any other type, 422 for a damaged file;
+        its text is held to the same limits as a request's."""
+        started = time.perf_counter()
+        found = await params(request)
+        filename, data = await read_upload(found, settings)
+        beams = found.one("beam_size")
+        if beams is not None and not (beams.isdigit() and 1 <= int(beams) <= 8):
+            raise InvalidField("`beam_size` must be a whole number from 1 to 8.", field="beam_size")
+        options = TranslateOptions(int(beams) if beams else None)
+        english, kind = await until_disconnect(
+            request, pipeline.translate_file(filename, data, options)
+        )
+        request.state.chars = len(data)
+        response = english_download(english, kind, filename)
+        response.headers["X-Elapsed-Ms"] = str(_ms(started))
+        return response
 
     @json_post("/summarize", SummarizeRequest)
     async def summarize(

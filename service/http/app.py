@@ -29,12 +29,20 @@ from service.http.access import (
     rate_limit_config,
 )
 from service.http.api import ApiController
+from service.http.downloads import Downloads
 from service.http.health import live, ready
 from service.http.metrics import Metrics, metrics_route
 from service.http.openapi import document
 from service.http.problems import EXCEPTION_HANDLERS
 from service.http.request_log import request_middleware
-from service.http.web import code_spans, favicon, form, submit, submit_streamed
+from service.http.web import (
+    code_spans,
+    favicon,
+    form,
+    submit,
+    submit_streamed,
+    translate_document,
+)
 from service.pipeline.engines import Engines
 from service.pipeline.pipeline import Pipeline
 from service.settings import Settings
@@ -70,6 +78,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
 
     metrics = Metrics(pipeline)
     access = ApiKeyGuard(settings.keys())  # the keys file is read once, here
+    downloads = Downloads()  # LibreTranslate's translated files, until fetched
     guard = [access] if access.required else []
     rate_limit = rate_limit_config(settings)
     logging.getLogger("roen").setLevel(settings.log_level.upper())
@@ -80,7 +89,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             deepl.router(),
             Router(
                 "/",
-                route_handlers=[form, submit, submit_streamed],
+                route_handlers=[form, submit, submit_streamed, translate_document],
                 guards=guard if settings.protect_form else [],
             ),
             live,
@@ -98,6 +107,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             "pipeline": Provide(lambda: pipeline, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "access": Provide(lambda: access, sync_to_thread=False),
+            "downloads": Provide(lambda: downloads, sync_to_thread=False),
         },
         lifespan=[load_models],
         middleware=[

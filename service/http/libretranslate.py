@@ -4,6 +4,8 @@ documentation and the requests those clients send (not from LibreTranslate's cod
 
     POST /translate          q (string, or a JSON array), source ro|auto, target en,
                              format text|html, alternatives, api_key (body, form or query)
+    POST /translate_file     multipart file (.txt .html .md .docx .srt), source, target, api_key
+                             → {"translatedFileUrl"}; GET /download_file/<name> gives it
     POST /detect             q → [{"confidence": 0–100, "language"}], best first
     GET  /languages          [{"code", "name", "targets"}]
     GET  /frontend/settings  the keys LibreTranslate's own web page reads
@@ -20,14 +22,17 @@ from typing import Any
 from litestar import Request, Response, Router, get, post
 from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath
 
-from service.errors import InputError, RoenError, Unauthenticated
+from service.documents.formats import FORMATS
+from service.errors import InputError, NotFound, RoenError, Unauthenticated
 from service.http.access import ApiKeyGuard, presented_key
 from service.http.bodies import Params, params
 from service.http.calls import until_disconnect
-from service.http.deps import AccessDep, PipelineDep, SettingsDep
+from service.http.deps import AccessDep, DownloadsDep, PipelineDep, SettingsDep
 from service.http.problems import status_of
 from service.http.schemas import LibreTranslateError
+from service.http.uploads import download, read_upload
 from service.pipeline.language import Detected
 from service.pipeline.types import TranslateOptions, TranslationResult
 
@@ -65,20 +70,13 @@ def _texts(found: Params) -> tuple[list[str], bool]:
     return [str(v) for v in values], "q" in found.lists
 
 
-@post(
-    "/translate",
-    tags=[TAG],
-    status_code=200,
-    summary="Translate (LibreTranslate)",
-    responses=ERRORS,
-)
-async def translate(
-    request: Request[Any, Any, Any], pipeline: PipelineDep, access: AccessDep
-) -> dict[str, Any]:
-    """LibreTranslate's /translate: `q` a string or an array; `source` ro or auto, `target` en."""
-    found = await params(request)
-    _check_key(request, found, access)
-    texts, as_list = _texts(found)
+def _post(path: str, summary: str) -> Any:
+    """A POST route of this dialect: 200, its tag, its error shapes documented."""
+    return post(path, tags=[TAG], status_code=200, summary=summary, responses=ERRORS)
+
+
+def _pair(found: Params) -> str:
+    """The source (ro or auto), once the pair is checked to be Romanian→English."""
     source = (found.one("source", "auto") or "auto").lower()
     target = (found.one("target", "en") or "en").lower()
     if source not in SOURCES:
@@ -89,6 +87,18 @@ async def translate(
         raise InputError(
             f"{target} is not supported: roen translates Romanian→English only (target en)."
         )
+    return source
+
+
+@_post("/translate", "Translate (LibreTranslate)")
+async def translate(
+    request: Request[Any, Any, Any], pipeline: PipelineDep, access: AccessDep
+) -> dict[str, Any]:
+    """LibreTranslate's /translate: `q` a string or an array; `source` ro or auto, `target` en."""
+    found = await params(request)
+    _check_key(request, found, access)
+    texts, as_list = _texts(found)
+    source = _pair(found)
     markup = "html" if (found.one("format", "text") or "text").lower() == "html" else "text"
     alternatives = found.one("alternatives", "0") or "0"
     if not (alternatives.isascii() and alternatives.isdigit() and len(alternatives) <= 3):
@@ -118,13 +128,7 @@ async def translate(
     return body
 
 
-@post(
-    "/detect",
-    tags=[TAG],
-    status_code=200,
-    summary="Detect the language (LibreTranslate)",
-    responses=ERRORS,
-)
+@_post("/detect", "Detect the language (LibreTranslate)")
 async def detect(
     request: Request[Any, Any, Any], pipeline: PipelineDep, access: AccessDep
 ) -> list[dict[str, Any]]:
@@ -133,6 +137,39 @@ async def detect(
     texts, _ = _texts(found)
     (best,) = await pipeline.detect(texts[:1])
     return [{"confidence": round(d.confidence * 100, 1), "language": d.language} for d in best]
+
+
+@_post("/translate_file", "Translate a document (LibreTranslate)")
+async def translate_file(
+    request: Request[Any, Any, Any],
+    pipeline: PipelineDep,
+    access: AccessDep,
+    settings: SettingsDep,
+    downloads: DownloadsDep,
+) -> dict[str, Any]:
+    """LibreTranslate's /translate_file: multipart `file` (.txt, .html, .md, .docx, .srt),
+    `source` ro or auto, `target` en → `translatedFileUrl`, where the English document
+    waits (GET, no key needed: the name holds a random token) for 30 minutes."""
+    found = await params(request)
+    _check_key(request, found, access)
+    _pair(found)
+    filename, data = await read_upload(found, settings)
+    english, kind = await until_disconnect(request, pipeline.translate_file(filename, data))
+    name = downloads.put(english, kind, filename)
+    request.state.chars = len(data)
+    return {"translatedFileUrl": f"{str(request.base_url).rstrip('/')}/download_file/{name}"}
+
+
+@get("/download_file/{name:str}", tags=[TAG], summary="Download a translated document")
+async def download_file(name: FromPath[str], downloads: DownloadsDep) -> Response[Any]:
+    found = downloads.get(name)
+    if found is None:
+        raise NotFound(
+            "No such translated document: it was downloaded from another replica, or more "
+            "than 30 minutes ago. Translate the file again."
+        )
+    data, kind = found
+    return download(data, kind, name.split(".", 1)[-1])
 
 
 @get("/languages", tags=[TAG], summary="Languages (LibreTranslate)")
@@ -151,8 +188,8 @@ async def frontend_settings(settings: SettingsDep, access: AccessDep) -> dict[st
         "apiKeys": required,
         "keyRequired": required,
         "suggestions": False,
-        "filesTranslation": False,
-        "supportedFilesFormat": [],
+        "filesTranslation": True,
+        "supportedFilesFormat": list(FORMATS),
         "language": {
             "source": {"code": "ro", "name": "Romanian"},
             "target": {"code": "en", "name": "English"},
@@ -161,7 +198,7 @@ async def frontend_settings(settings: SettingsDep, access: AccessDep) -> dict[st
 
 
 # LibreTranslate answers every failure with {"error": ...} and few statuses.
-_STATUS = {401: 403, 413: 400, 415: 400, 422: 400}
+_STATUS = {401: 403, 413: 400, 415: 400, 422: 400}  # (404 stays: a download that is gone)
 
 
 def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -175,6 +212,13 @@ def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 def router() -> Router:
     return Router(
         "/",
-        route_handlers=[translate, detect, languages, frontend_settings],
+        route_handlers=[
+            translate,
+            translate_file,
+            download_file,
+            detect,
+            languages,
+            frontend_settings,
+        ],
         exception_handlers={RoenError: on_error, HTTPException: on_error},
     )

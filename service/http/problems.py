@@ -26,6 +26,7 @@ PROBLEM = "application/problem+json"
 # The first class in an error's MRO found here decides its status.
 STATUS: dict[type[errors.RoenError], int] = {
     errors.UnsupportedMediaType: 415,
+    errors.NotFound: 404,
     errors.LimitExceeded: 413,
     errors.MalformedBody: 400,
     errors.InputError: 422,

@@ -15,12 +15,14 @@ from litestar.exceptions import HTTPException
 from litestar.response import Template
 from markupsafe import Markup, escape
 
+from service.documents.formats import FORMATS
 from service.errors import InputError, LimitExceeded, MalformedBody, RoenError
-from service.http.bodies import urlencoded, utf8
+from service.http.bodies import params, urlencoded, utf8
 from service.http.calls import until_disconnect
 from service.http.deps import PipelineDep, SettingsDep
 from service.http.problems import problem_for
 from service.http.streaming import stream
+from service.http.uploads import english_download, read_upload
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.types import (
     SUMMARY_LENGTHS,
@@ -68,7 +70,12 @@ def _page(pipeline: Pipeline, status: int = 200, **context: Any) -> Template:
     context.setdefault("length", "short")
     return Template(
         template_name="index.html",
-        context={"banner": _banner(pipeline), "lengths": list(SUMMARY_LENGTHS), **context},
+        context={
+            "banner": _banner(pipeline),
+            "lengths": list(SUMMARY_LENGTHS),
+            "formats": list(FORMATS),
+            **context,
+        },
         status_code=status,
         headers=SECURITY_HEADERS,
     )
@@ -101,6 +108,23 @@ async def submit(
         length=form.length,
         result=_result(digest, pipeline.model_name, started),
     )
+
+
+@post("/document", include_in_schema=False, status_code=200)
+async def translate_document(
+    request: Request[Any, Any, Any], pipeline: PipelineDep, settings: SettingsDep
+) -> Response[Any] | Template:
+    """The form's document upload: the English document as a download, or the page again
+    saying what was wrong."""
+    try:
+        found = await params(request)
+        filename, data = await read_upload(found, settings)
+        english, kind = await until_disconnect(request, pipeline.translate_file(filename, data))
+    except RoenError as err:
+        return _page(pipeline, problem_for(err).status, error=err.detail)
+    response = english_download(english, kind, filename)
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 @post("/stream", include_in_schema=False, status_code=200)

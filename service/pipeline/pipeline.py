@@ -14,11 +14,14 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
+from dataclasses import replace
 from typing import TypeVar
 
 import anyio
 import anyio.to_thread
 
+from service.documents.formats import Format, format_of
+from service.documents.types import Translators
 from service.errors import InputError, InvalidField, RequestTimeout
 from service.pipeline.cache import SentenceCache
 from service.pipeline.documents import Prepared, assemblers, prepare, rebuild
@@ -41,6 +44,7 @@ from service.runtime.scheduler import Scheduler, Ticket
 from service.settings import Settings
 from service.summarize.types import SummaryResult
 from service.text.headline import headline
+from service.text.html_blocks import Block, blocks
 from service.text.layout import layout
 from service.text.markup import runs
 from service.text.page import Extracted, extract
@@ -196,6 +200,32 @@ class Pipeline:
 
         return await self._within_deadline(call)
 
+    async def translate_file(
+        self, filename: str, data: bytes, options: TranslateOptions = DEFAULT_TRANSLATE
+    ) -> tuple[bytes, Format]:
+        """A document (.txt, .html, .md, .docx, .srt) in, the same document in English out.
+        Its text is held to the request limits (characters, sentences) as one text is."""
+        kind = format_of(filename)  # 415 before reading anything
+        html_options = replace(options, markup="html")
+
+        async def text(parts: list[str]) -> list[str]:
+            await _off_loop(lambda: self.limits.check(["\n".join(parts)]), len(data))
+            return [r.translation for r in await self._translate(parts, options, checked=True)]
+
+        async def markup(parts: list[str]) -> list[str]:
+            def check() -> None:  # the text in the markup, not the markup, is what counts
+                shown = [b.text for p in parts for b in blocks(p) if isinstance(b, Block)]
+                self.limits.check(["\n".join(shown) or " "])
+
+            await _off_loop(check, len(data))
+            done = await self._translate_markup(parts, html_options, None, checked=True)
+            return [r.translation for r in done]
+
+        async def call() -> bytes:
+            return await kind.translate(data, Translators(text, markup))
+
+        return await self._within_deadline(call), kind
+
     async def extract(self, page: str) -> Extracted:
         """A web page's article (title and main text; a fragment's text), to digest."""
 
@@ -296,10 +326,15 @@ class Pipeline:
         return prepared.known | translated
 
     async def _translate_markup(
-        self, texts: list[str], options: TranslateOptions, counts: TagCounts | None
+        self,
+        texts: list[str],
+        options: TranslateOptions,
+        counts: TagCounts | None,
+        checked: bool = False,
     ) -> list[TranslationResult]:
         """Markup: blocks translated as sentences, inline tags placed back (pipeline/html)."""
-        await _off_loop(lambda: self.limits.check(texts), sum(len(t) for t in texts))
+        if not checked:
+            await _off_loop(lambda: self.limits.check(texts), sum(len(t) for t in texts))
 
         async def translate(parts: list[str]) -> list[TranslationResult]:
             return await self._translate(parts, options, checked=True)

@@ -1,0 +1,65 @@
+"""Which documents roen translates, by file name: each format's media type and its
+translator. Anything else is refused (415) with the list; a damaged file is a 422."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from service.documents.markdown import translate_markdown
+from service.documents.subtitles import translate_srt
+from service.documents.types import Translators, decode
+from service.documents.word import translate_docx
+from service.errors import UnsupportedMediaType
+
+Translator = Callable[[bytes, Translators], Awaitable[bytes]]
+
+
+async def translate_txt(data: bytes, translate: Translators) -> bytes:
+    text = decode(data, ".txt")
+    return (await translate.text([text]))[0].encode() if text.strip() else data
+
+
+async def translate_html_file(data: bytes, translate: Translators) -> bytes:
+    text = decode(data, ".html")
+    return (await translate.html([text]))[0].encode() if text.strip() else data
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    suffix: str
+    media_type: str
+    translate: Translator
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FORMATS = {
+    f.suffix: f
+    for f in (
+        Format(".txt", "text/plain", translate_txt),
+        Format(".html", "text/html", translate_html_file),
+        Format(".htm", "text/html", translate_html_file),
+        Format(".md", "text/markdown", translate_markdown),
+        Format(".docx", DOCX, translate_docx),
+        Format(".srt", "application/x-subrip; charset=utf-8", translate_srt),
+    )
+}
+ACCEPTED = ", ".join(FORMATS)
+
+
+def format_of(filename: str) -> Format:
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in FORMATS:
+        shown = f"a {suffix} file" if suffix else "a file with no extension"
+        raise UnsupportedMediaType(
+            f"roen cannot translate {shown}; it translates {ACCEPTED} documents. "
+            "(Other text can be pasted, or sent to /v1/translate.)"
+        )
+    return FORMATS[suffix]
+
+
+def english_name(filename: str) -> str:
+    """`raport.docx` → `raport.en.docx`."""
+    path = PurePath(PurePath(filename).name or "document")
+    return f"{path.stem}.en{path.suffix}"

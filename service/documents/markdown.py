@@ -1,0 +1,209 @@
+"""Markdown (.md): the text translated, the structure kept — headings, list markers, quotes,
+tables, links (their targets), emphasis, code spans and code blocks.
+
+Line by line: front matter, fenced and indented code, thematic breaks and table rules pass
+through; a heading, list item, quote or table cell keeps its marker and its text is
+translated. Lines that continue a paragraph (soft wraps) join it: the English is one line.
+Inline syntax becomes HTML for the translation, so that a link or an emphasis comes back
+around the words that translate it (service/text/tag_placement.py), then Markdown again.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from service.documents.types import Translators, decode
+from service.text.markup import runs
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$|^\s{0,3}(=+|-+)\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_HEADING = re.compile(r"^(\s{0,3}#{1,6}\s+)(.*?)(\s+#+\s*)?$")
+_ITEM = re.compile(r"^(\s*(?:>\s?)*\s*(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?|\s*(?:>\s?)+)(.*)$")
+# Inline syntax, taken out before the rest: code spans, images, autolinks (kept whole).
+_KEEP = re.compile(r"(`+)(?:.+?)\1|!\[[^\]]*\]\([^)]*\)|<(?:https?|mailto):[^>\s]+>")
+_LINK = re.compile(r"\[([^\[\]]*)\]\(([^()\s]*(?:\s+\"[^\"]*\")?)\)")
+_EMPHASIS = [
+    re.compile(r"\*\*(?=\S)([^*]+?)(?<=\S)\*\*"),
+    re.compile(r"(?<!\w)__(?=\S)([^_]+?)(?<=\S)__(?!\w)"),
+    re.compile(r"\*(?=\S)([^*]+?)(?<=\S)\*"),
+    re.compile(r"(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)"),
+]
+_MD = re.compile(r"""data-md=["']?(\d+)""")
+# Private-use characters mark where inline syntax was, while the rest is escaped.
+_OPEN, _MID, _CLOSE, _KEPT = "\ue000", "\ue001", "\ue002", "\ue003"
+
+
+@dataclass(slots=True)
+class _Inline:
+    """One line's inline syntax: openers, closers and kept pieces by number."""
+
+    opens: list[str] = field(default_factory=list)
+    closes: list[str] = field(default_factory=list)
+    kept: dict[int, str] = field(default_factory=dict)
+
+    def to_html(self, text: str) -> str:
+        def keep(m: re.Match[str]) -> str:
+            self.opens.append("")
+            self.closes.append("")
+            self.kept[len(self.opens) - 1] = m.group(0)
+            return f"{_KEPT}{len(self.opens) - 1}{_MID}"
+
+        def wrap(opener: str, closer: str, inner: str) -> str:
+            self.opens.append(opener)
+            self.closes.append(closer)
+            return f"{_OPEN}{len(self.opens) - 1}{_MID}{inner}{_CLOSE}"
+
+        text = _KEEP.sub(keep, text)
+        text = _LINK.sub(lambda m: wrap("[", f"]({m.group(2)})", m.group(1)), text)
+        for pattern in _EMPHASIS:
+            text = pattern.sub(
+                lambda m: wrap(m.group(0)[: _marks(m)], m.group(0)[-_marks(m) :], m.group(1)), text
+            )
+        out = html.escape(text, quote=False)
+        out = re.sub(f"{_KEPT}(\\d+){_MID}", r'<code data-md="\1"></code>', out)
+        out = re.sub(
+            f"{_OPEN}(\\d+){_MID}",
+            lambda m: f'<{self._tag(int(m.group(1)))} data-md="{m.group(1)}">',
+            out,
+        )
+        return self._closing(out)
+
+    def _tag(self, k: int) -> str:
+        return "a" if self.opens[k] == "[" else "b"
+
+    def _closing(self, out: str) -> str:
+        stack: list[int] = []
+        parts = re.split(f'(<[ab] data-md="\\d+">|{_CLOSE})', out)
+        result = []
+        for part in parts:
+            m = re.match(r'<([ab]) data-md="(\d+)">', part)
+            if m:
+                stack.append(int(m.group(2)))
+                result.append(part)
+            elif part == _CLOSE:
+                result.append(f"</{self._tag(stack.pop())}>")
+            else:
+                result.append(part)
+        return "".join(result)
+
+    def to_markdown(self, markup: str) -> str:
+        out: list[str] = []
+        stack: list[int] = []
+        for run in runs(markup):
+            k = _MD.search(run.raw) if run.kind in ("open", "void") else None
+            if run.kind == "text" or run.kind == "other":
+                out.append(html.unescape(run.raw) if run.kind == "text" and not run.skip else "")
+            elif k is not None:
+                n = int(k.group(1))
+                out.append(self.kept.get(n, self.opens[n]))
+                stack.append(n)
+            elif run.kind == "close" and stack:
+                n = stack.pop()
+                out.append("" if n in self.kept else self.closes[n])
+        return "".join(out)
+
+
+def _marks(m: re.Match[str]) -> int:
+    return 2 if m.group(0)[:2] in ("**", "__") else 1
+
+
+@dataclass(slots=True)
+class _Unit:
+    first: int  # the line it is written back to
+    prefix: str  # marker kept as it was (heading hashes, list marker, quote, table pipe)
+    text: str
+    suffix: str = ""
+    last: int = -1  # the last line it took (soft-wrapped continuations)
+    inline: _Inline = field(default_factory=_Inline)
+    cells: list[str] | None = None  # a table row's cells
+
+    def to_html(self) -> str:
+        if self.cells is None:
+            return self.inline.to_html(self.text)
+        return "".join(f"<td>{self.inline.to_html(c)}</td>" for c in self.cells)
+
+    def to_markdown(self, markup: str) -> str:
+        if self.cells is None:
+            return self.inline.to_markdown(markup)
+        return " | ".join(
+            self.inline.to_markdown(c) for c in re.findall(r"<td>(.*?)</td>", markup, re.S)
+        )
+
+
+async def translate_markdown(data: bytes, translate: Translators) -> bytes:
+    source = decode(data, ".md")
+    newline = "\r\n" if "\r\n" in source else "\n"
+    lines = source.replace("\r\n", "\n").split("\n")
+    units = _units(lines)
+    pieces = [u.to_html() for u in units]
+    todo = [p for p in dict.fromkeys(pieces) if p.strip()]
+    english = dict(zip(todo, await translate.html(todo), strict=True)) if todo else {}
+    out = list(lines)
+    for unit, piece in zip(units, pieces, strict=True):
+        text = unit.to_markdown(english[piece]) if piece.strip() else unit.text
+        out[unit.first] = unit.prefix + text + unit.suffix
+        for i in range(unit.first + 1, unit.last + 1):
+            out[i] = None  # type: ignore[call-overload]
+    return newline.join(line for line in out if line is not None).encode()
+
+
+def _units(lines: list[str]) -> list[_Unit]:
+    """What to translate, line by line; code, front matter and rules are skipped."""
+    units: list[_Unit] = []
+    fence: str | None = None
+    previous_blank = True
+    paragraph: _Unit | None = None
+    start = 0
+    if lines and lines[0].strip() == "---":  # front matter, up to its closing ---
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+        start = end + 1 if end is not None else 0
+    for i in range(start, len(lines)):
+        line = lines[i]
+        fenced = _FENCE.match(line)
+        if fence is not None:
+            if fenced and fenced.group(1)[0] == fence[0] and len(fenced.group(1)) >= len(fence):
+                fence = None
+            continue
+        if fenced:
+            fence, paragraph = fenced.group(1), None
+            continue
+        blank = not line.strip()
+        code = previous_blank and paragraph is None and re.match(r"^( {4}|\t)", line)
+        previous_blank = blank
+        if blank or code or _RULE.match(line) or (_TABLE_RULE.match(line) and "|" in line):
+            paragraph = None
+            continue
+        if line.lstrip().startswith("|"):
+            units.extend(_cells(i, line))
+            paragraph = None
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            units.append(_Unit(i, heading.group(1), heading.group(2), heading.group(3) or "", i))
+            paragraph = None
+            continue
+        item = _ITEM.match(line)
+        if item and (item.group(1).strip() or paragraph is None):
+            paragraph = _Unit(i, item.group(1), item.group(2), "", i)
+            units.append(paragraph)
+            continue
+        if paragraph is not None:  # a soft-wrapped continuation
+            paragraph.text += " " + line.strip()
+            paragraph.last = i
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        paragraph = _Unit(i, indent, line.strip(), "", i)
+        units.append(paragraph)
+    return [u for u in units if u.text.strip() or u.cells]
+
+
+def _cells(i: int, line: str) -> list[_Unit]:
+    """A table row: its cells, each translated on its own (a `td` to the HTML)."""
+    cells = re.split(r"(?<!\\)\|", line.strip())
+    cells = cells[1:-1] if line.rstrip().endswith("|") and len(cells) > 2 else cells[1:]
+    if not any(c.strip() for c in cells):
+        return []
+    return [_Unit(i, "| ", "", " |", i, cells=[c.strip() for c in cells])]

@@ -1,0 +1,50 @@
+"""A document sent as a multipart `file` field: its name and bytes, held to
+ROEN_MAX_UPLOAD_BYTES, and the translated document sent back as a download."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Response
+from litestar.datastructures import UploadFile
+
+from service.documents.formats import Format, english_name
+from service.errors import InvalidField, LimitExceeded
+from service.http.bodies import Params
+from service.settings import Settings
+
+
+async def read_upload(found: Params, settings: Settings, field: str = "file") -> tuple[str, bytes]:
+    values = found.all(field)
+    upload = values[0] if values else None
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise InvalidField(
+            f"Send the document as a multipart/form-data file field named `{field}`.",
+            field=field,
+        )
+    data = await upload.read()
+    if len(data) > settings.max_upload_bytes:
+        raise LimitExceeded(
+            f"The file has {len(data):,} bytes; the limit is {settings.max_upload_bytes:,} "
+            "bytes (ROEN_MAX_UPLOAD_BYTES).",
+            limit=settings.max_upload_bytes,
+            actual=len(data),
+        )
+    return upload.filename, data
+
+
+def download(data: bytes, kind: Format, filename: str) -> Response[bytes]:
+    """The document as an attachment: its own media type, a name any browser keeps (ASCII,
+    with the exact name as RFC 6266's filename*)."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(
+        data,
+        media_type=kind.media_type,
+        headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"},
+    )
+
+
+def english_download(data: bytes, kind: Format, source_name: str) -> Response[Any]:
+    return download(data, kind, english_name(source_name))

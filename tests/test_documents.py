@@ -1,0 +1,324 @@
+"""Documents in, the same documents in English out — checked word by word with the fake that
+marks every word (`casă` → `casă-en`): .txt, .html, .md, .docx, .srt, over /v1, the
+LibreTranslate dialect and the web form; refusals are 415 / 422 / 413, never a 500."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from service.documents.formats import FORMATS
+from service.http.downloads import Downloads
+from tests.fakes import WordMark, fake_engines
+from tests.test_html import assert_kept
+
+PAGES = Path(__file__).parent / "data" / "html"
+_UNMARKED = re.compile(r"(?<![\w-])([^\W\d_]{2,})(?!-en|[\w-])")
+
+
+@pytest.fixture
+def client(make_client):
+    from service.settings import Settings
+
+    s = Settings(_env_file=None, rate_limit_per_minute=0)
+    with make_client(fake_engines(s, backend=WordMark()), rate_limit_per_minute=0) as c:
+        yield c
+
+
+def send(client, name: str, data: bytes, path: str = "/v1/translate/file", **fields):
+    return client.post(path, files={"file": (name, data, "application/octet-stream")}, data=fields)
+
+
+# --- each format ---------------------------------------------------------------------------
+def test_txt_keeps_its_paragraphs(client):
+    r = send(client, "știre.txt", "\ufeffTitlu\n\nPrima frază. A doua.\n".encode())
+    assert r.status_code == 200, r.text
+    assert r.content.decode() == "Titlu-en\n\nPrima-en frază-en. A-en doua-en.\n"
+    assert r.headers["content-type"].startswith("text/plain")
+    assert r.headers["content-disposition"] == (
+        "attachment; filename=\"_tire.en.txt\"; filename*=UTF-8''%C8%99tire.en.txt"
+    )
+
+
+def test_html_comes_back_with_every_tag(client):
+    source = (PAGES / "article.html").read_text()
+    r = send(client, "pagina.html", source.encode())
+    assert r.status_code == 200, r.text
+    assert_kept(source, r.content.decode())
+
+
+MARKDOWN = """---
+title: Notă
+---
+# Titlul **mare**
+
+Un paragraf cu [un link](https://ex.ro/a?b=1 "Titlu") și `cod inline` și *accent*
+continuat pe rândul doi.
+
+- Primul element
+- Al doilea cu **bold**
+  1. Sub element
+
+> Un citat & altceva.
+
+```python
+print("nu traduce")
+```
+
+    cod indentat
+
+| Nume | Valoare |
+|------|---------|
+| Casă | cinci lei |
+
+![Poză](img.png) Text după imagine, <https://ex.ro>.
+"""
+
+
+def test_markdown_keeps_headings_lists_links_and_code(client):
+    r = send(client, "note.md", MARKDOWN.encode())
+    assert r.status_code == 200, r.text
+    out = r.content.decode()
+    assert out == (
+        "---\ntitle: Notă\n---\n"
+        "# Titlul-en **mare-en**\n\n"
+        'Un-en paragraf-en cu-en [un-en link-en](https://ex.ro/a?b=1 "Titlu") și-en '
+        "`cod inline` și-en *accent-en* continuat-en pe-en rândul-en doi-en.\n\n"
+        "- Primul-en element-en\n- Al-en doilea-en cu-en **bold-en**\n  1. Sub-en element-en\n\n"
+        "> Un-en citat-en & altceva-en.\n\n"
+        '```python\nprint("nu traduce")\n```\n\n    cod indentat\n\n'
+        "| Nume-en | Valoare-en |\n|------|---------|\n| Casă-en | cinci-en lei-en |\n\n"
+        "![Poză](img.png) Text-en după-en imagine-en, <https://ex.ro>.\n"
+    )
+
+
+SRT = (
+    "1\r\n00:00:01,000 --> 00:00:03,500\r\nBună ziua, <i>dragii</i> mei\r\nprieteni.\r\n\r\n"
+    "2\r\n00:00:04,000 --> 00:00:06,000 X1:10\r\nTom & Jerry.\r\n\r\n"
+    "3\r\n00:01:00.5 --> 00:01:02.25\r\n♪\r\n"
+)
+
+
+def test_srt_keeps_every_cue_its_timing_and_its_lines(client):
+    r = send(client, "film.srt", SRT.encode())
+    assert r.status_code == 200, r.text
+    out = r.content.decode()
+    cues = out.split("\r\n\r\n")
+    assert len(cues) == 3
+    for cue, source in zip(cues, SRT.split("\r\n\r\n"), strict=True):
+        assert cue.split("\r\n")[:2] == source.split("\r\n")[:2]  # number and timing, byte for byte
+    assert cues[0].split("\r\n")[2:] == ["Bună-en ziua-en, <i>dragii-en</i>", "mei-en prieteni-en."]
+    assert cues[1].split("\r\n")[2] == "Tom-en & Jerry-en."  # subtitle text, not HTML: & stays &
+    assert cues[2].split("\r\n")[2] == "♪"
+
+
+def _docx() -> bytes:
+    d = docx.Document()
+    d.add_heading("Titlul documentului", 1)
+    p = d.add_paragraph("O ")
+    bold = p.add_run("casă roșie")
+    bold.bold = True
+    p.add_run(" și mare, vezi ")
+    _hyperlink(p, "https://ex.ro/detalii", "pagina noastră")
+    p.add_run(".")
+    table = d.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Celula unu"
+    table.cell(0, 1).paragraphs[0].add_run("Celula doi").italic = True
+    d.sections[0].header.paragraphs[0].text = "Antet de pagină"
+    d.add_paragraph("")
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def _hyperlink(paragraph, url: str, text: str) -> None:
+    rid = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rid)
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = text
+    run.append(t)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_docx_keeps_each_runs_formatting_links_tables_and_headers(make_client, reverse):
+    from service.settings import Settings
+
+    s = Settings(_env_file=None, rate_limit_per_minute=0)
+    with make_client(
+        fake_engines(s, backend=WordMark(reverse=reverse)), rate_limit_per_minute=0
+    ) as c:
+        r = send(c, "raport.docx", _docx())
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == FORMATS[".docx"].media_type
+    out = docx.Document(io.BytesIO(r.content))
+    heading, body, empty = out.paragraphs
+    assert heading.style.name == "Heading 1" and empty.text == ""
+    runs = {run.text.strip(" ,."): run.bold for run in body.runs}
+    expected_bold = "roșie-en casă-en" if reverse else "casă-en roșie-en"
+    assert runs[expected_bold] is True  # the bold run holds the words of the bold run
+    (link,) = body.hyperlinks
+    assert link.url == "https://ex.ro/detalii"
+    assert link.text.strip() == ("noastră-en pagina-en" if reverse else "pagina-en noastră-en")
+    cells = out.tables[0].rows[0].cells
+    assert cells[1].paragraphs[0].runs[0].italic is True
+    assert out.sections[0].header.paragraphs[0].text.count("-en") == 3
+    every = [heading.text, body.text, cells[0].text, cells[1].text]
+    assert not any(_UNMARKED.search(t) for t in every), every  # every word translated
+    assert _words(body.text) == _words("O casă roșie și mare, vezi pagina noastră.")
+
+
+def _words(text: str) -> list[str]:
+    return sorted(w.removesuffix("-en") for w in re.findall(r"[^\W\d_]+(?:-en)?", text))
+
+
+# --- refusals ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "data", "status", "words"),
+    [
+        ("a.pdf", b"%PDF-1.7", 415, ".txt, .html, .htm, .md, .docx, .srt"),
+        ("fara_extensie", b"text", 415, "no extension"),
+        ("a.docx", b"PK\x03\x04 not a zip", 422, "damaged or not a Word document"),
+        ("a.docx", b"", 422, "damaged"),
+        ("a.txt", b"\xff\xfe\x00t", 422, "not UTF-8"),
+        ("a.srt", b"1\nnu e timp\ntext\n", 422, "no timing line"),
+        ("a.md", "Bună \x00 ziua".encode(), 422, "U+0000"),
+    ],
+)
+def test_what_cannot_be_translated_is_refused_with_a_reason(client, name, data, status, words):
+    r = send(client, name, data)
+    assert r.status_code == status, r.text
+    assert words in r.json()["detail"]
+
+
+def test_a_zip_that_is_not_a_word_document_is_a_422(client):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+    r = send(client, "a.docx", out.getvalue())
+    assert r.status_code == 422, r.text
+
+
+def test_a_document_is_held_to_the_request_limits(make_client):
+    text = "Propoziție scurtă. " * 40
+    with make_client(rate_limit_per_minute=0, max_chars=500) as c:
+        r = send(c, "a.txt", text.encode())
+        assert r.status_code == 413 and "ROEN_MAX_CHARS" in r.json()["detail"]
+    with make_client(rate_limit_per_minute=0, max_segments=10) as c:
+        r = send(c, "a.md", ("# Titlu\n\n" + text).encode())
+        assert r.status_code == 413 and "ROEN_MAX_SEGMENTS" in r.json()["detail"]
+    with make_client(rate_limit_per_minute=0, max_upload_bytes=100) as c:
+        r = send(c, "a.txt", text.encode())
+        assert r.status_code == 413 and "ROEN_MAX_UPLOAD_BYTES" in r.json()["detail"]
+
+
+def test_markup_does_not_count_against_the_character_limit(make_client):
+    """What counts is the text a document holds: a Word file's XML or a page's tags do not."""
+    page = "<p>" + '<span class="x-long-class-name">Da.</span> ' * 30 + "</p>"
+    with make_client(rate_limit_per_minute=0, max_chars=200) as c:
+        assert send(c, "a.html", page.encode()).status_code == 200
+
+
+def test_a_request_with_no_file_is_told_how_to_send_one(client):
+    r = client.post("/v1/translate/file", data={"text": "Bună"})
+    assert r.status_code == 422 and "file field named `file`" in r.json()["detail"]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.sampled_from(list(FORMATS)), st.binary(max_size=300) | st.text(max_size=300).map(str.encode)
+)
+def test_no_bytes_in_any_format_give_a_server_error(client, suffix, data):
+    r = send(client, "x" + suffix, data)
+    assert r.status_code in (200, 413, 422), (suffix, r.status_code, r.text)
+
+
+# --- LibreTranslate and the form -----------------------------------------------------------
+def test_libretranslate_translate_file_then_download(client):
+    settings_ = client.get("/frontend/settings").json()
+    assert settings_["filesTranslation"] is True and ".docx" in settings_["supportedFilesFormat"]
+    r = client.post(
+        "/translate_file",
+        files={"file": ("știre.txt", "Bună ziua.".encode(), "text/plain")},
+        data={"source": "ro", "target": "en"},
+    )
+    assert r.status_code == 200, r.text
+    url = r.json()["translatedFileUrl"]
+    assert url.startswith("http://testserver.local/download_file/") and url.endswith(
+        "._tire_en.txt"
+    )
+    got = client.get(url.removeprefix("http://testserver.local"))
+    assert got.status_code == 200 and got.content == "Bună-en ziua-en.".encode()
+    assert got.headers["content-disposition"].startswith('attachment; filename="_tire_en.txt"')
+    missing = client.get("/download_file/nope._tire_en.txt")
+    assert missing.status_code == 404 and "30 minutes" in missing.json()["error"]
+    wrong = client.post(
+        "/translate_file",
+        files={"file": ("a.pdf", b"%PDF", "application/pdf")},
+        data={"source": "ro", "target": "en"},
+    )
+    assert wrong.status_code == 400 and ".docx" in wrong.json()["error"]
+    pair = client.post(
+        "/translate_file",
+        files={"file": ("a.txt", b"x", "text/plain")},
+        data={"source": "en", "target": "ro"},
+    )
+    assert pair.status_code == 400 and "Romanian→English" in pair.json()["error"]
+
+
+def test_downloads_expire_and_the_oldest_go_first():
+    now = [0.0]
+    store = Downloads(ttl_s=10, max_files=2, max_bytes=10, clock=lambda: now[0])
+    kind = FORMATS[".txt"]
+    a = store.put(b"aaaa", kind, "a.txt")
+    b = store.put(b"bbbb", kind, "b.txt")
+    assert store.get(a) and store.get(b)
+    c = store.put(b"cccc", kind, "c.txt")  # a third file: over both bounds, the oldest goes
+    assert store.get(a) is None and store.get(b) and store.get(c)
+    now[0] = 11
+    assert store.get(b) is None and store.get(c) is None
+    assert a.split(".", 1)[1] == "a_en.txt"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("a.txt", "Bună ziua.".encode()),
+        ("a.html", b"<p>Bun\xc4\x83 <b>ziua</b>.</p>"),
+        ("a.md", b"# Titlu\n\n- element"),
+        ("a.srt", b"1\n00:00:01,000 --> 00:00:02,000\nBun\xc4\x83.\n"),
+        ("a.docx", None),
+    ],
+)
+def test_the_form_translates_each_document_type_and_gives_it_back(client, name, data):
+    data = data if data is not None else _docx()
+    r = send(client, name, data, path="/document")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-disposition"].startswith('attachment; filename="a.en.')
+    if name != "a.docx":
+        assert "-en" in r.content.decode()
+    else:
+        assert "casă-en" in docx.Document(io.BytesIO(r.content)).paragraphs[1].text
+
+
+def test_the_form_shows_a_refused_document_on_the_page(client):
+    r = send(client, "a.pdf", b"%PDF", path="/document")
+    assert r.status_code == 415 and "text/html" in r.headers["content-type"]
+    assert "cannot translate a .pdf file" in r.text
+    page = client.get("/").text
+    assert 'action="/document"' in page and ".docx" in page
