@@ -13,11 +13,21 @@ HEAVY = {"torch", "transformers", "ctranslate2"}
 # room → the rooms (and top-level modules) of `service` it may import
 ALLOWED = {
     "text": {"text"},
+    "documents": {"documents", "text", "errors"},
     "runtime": {"runtime", "models", "errors", "settings"},
     "models": {"models", "errors", "settings"},
     "summarize": {"summarize", "runtime", "models", "text", "errors", "settings"},
-    "pipeline": {"pipeline", "runtime", "summarize", "models", "text", "errors", "settings"},
-    "http": {"http", "pipeline", "text", "errors", "settings", "logs", "__version__"},
+    "pipeline": {
+        "pipeline",
+        "runtime",
+        "summarize",
+        "models",
+        "text",
+        "documents",
+        "errors",
+        "settings",
+    },
+    "http": {"http", "pipeline", "text", "documents", "errors", "settings", "logs", "__version__"},
     "batch": {"batch", "pipeline", "text", "errors", "settings"},
 }
 MAY_IMPORT_HEAVY = {"runtime", "models", "summarize"}

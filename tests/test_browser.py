@@ -286,3 +286,41 @@ def test_closing_the_tab_drops_the_queued_sentences(fake_server, browser):
     assert metric(base, "roen_queue_sentences") == 0
     assert metric(base, "roen_cancelled_sentences_total") - cancelled_before > 100
     backend.delay = 0.0
+
+
+DOCUMENTS = {
+    "stire.txt": "Bună ziua.\n\nA doua.".encode(),
+    "pagina.html": "<p>Bună <b>ziua</b>.</p>".encode(),
+    "note.md": "# Titlu\n\n- [Legătură](https://ex.ro)".encode(),
+    "film.srt": "1\n00:00:01,000 --> 00:00:02,000\nBună ziua.\n".encode(),
+}
+
+
+@pytest.mark.parametrize("name", [*DOCUMENTS, "raport.docx"])
+def test_a_document_uploaded_on_the_form_comes_back_in_english(
+    fake_server, browser, tmp_path, name
+):
+    """Choose the file, press the button, get the English file as a download."""
+    from tests.test_documents import _docx
+
+    base, backend = fake_server
+    backend.delay = 0.0
+    path = tmp_path / name
+    path.write_bytes(DOCUMENTS.get(name) or _docx())
+    page = browser.new_page()
+    page.goto(base + "/")
+    page.locator("#document").set_input_files(str(path))
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Get it in English").click()
+    download = info.value
+    stem, suffix = name.rsplit(".", 1)
+    assert download.suggested_filename == f"{stem}.en.{suffix}"
+    saved = tmp_path / "out"
+    download.save_as(saved)
+    if suffix == "docx":
+        import docx
+
+        assert "EN(" in docx.Document(str(saved)).paragraphs[1].text
+    else:
+        assert "EN(" in saved.read_text()
+    page.close()

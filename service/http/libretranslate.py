@@ -160,7 +160,19 @@ async def translate_file(
     return {"translatedFileUrl": f"{str(request.base_url).rstrip('/')}/download_file/{name}"}
 
 
-@get("/download_file/{name:str}", tags=[TAG], summary="Download a translated document")
+@get(
+    "/download_file/{name:str}",
+    tags=[TAG],
+    summary="Download a translated document",
+    responses={
+        400: ERRORS[400],
+        404: ResponseSpec(
+            data_container=LibreTranslateError,
+            description="No such document here (expired, or translated by another replica)",
+            generate_examples=False,
+        ),
+    },
+)
 async def download_file(name: FromPath[str], downloads: DownloadsDep) -> Response[Any]:
     found = downloads.get(name)
     if found is None:
