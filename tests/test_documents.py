@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
+from docx.enum.text import WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -322,3 +324,88 @@ def test_the_form_shows_a_refused_document_on_the_page(client):
     assert "cannot translate a .pdf file" in r.text
     page = client.get("/").text
     assert 'action="/document"' in page and ".docx" in page
+
+
+# --- hostile documents: bounded work, no 500 --------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Salut \ue002 lume",  # the private-use characters the converter marks with
+        "\ue0007\ue001 și \ue0037\ue001",
+        "a\n" + " " * 20_000 + "x",  # whitespace runs that made patterns backtrack
+        "# a" + " " * 20_000 + "x",
+        "<http:" * 10_000,
+        "**a" * 5_000 + "`" * 30,
+    ],
+)
+def test_hostile_markdown_is_translated_in_bounded_time(client, text):
+    started = time.perf_counter()
+    r = send(client, "a.md", text.encode())
+    assert r.status_code == 200, r.text
+    assert time.perf_counter() - started < 5  # a hang guard, not a speed figure
+    if "\ue002" in text:
+        assert "\ue002" in r.content.decode()  # kept as it was
+
+
+def test_markdown_reference_definitions_and_inline_html_are_kept(client):
+    source = 'Vezi [aici][ref] și <b>asta</b> &amp; alta.\n\n[ref]: http://ex.ro/a_b "Titlu"\n'
+    out = send(client, "a.md", source.encode()).content.decode()
+    assert out.endswith('\n\n[ref]: http://ex.ro/a_b "Titlu"\n')
+    assert "<b>" in out and "</b>" in out and "&amp;" in out and "asta-en" in out
+
+
+def test_srt_dialogue_lines_are_translated_one_by_one(client):
+    source = "1\n00:00:01,000 --> 00:00:02,000\n- Vii mâine?\n- Da, sigur.\n"
+    out = send(client, "a.srt", source.encode()).content.decode()
+    assert out.split("\n")[2:4] == ["- Vii-en mâine-en?", "- Da-en, sigur-en."]
+
+
+def test_a_document_with_nothing_to_translate_comes_back_as_it_was(client):
+    for name, data in (("a.md", b"![logo](x.png)\n"), ("a.html", b"<p><img src=x></p>")):
+        r = send(client, name, data)
+        assert r.status_code == 200 and r.content == data
+
+
+def test_a_docx_that_unpacks_to_too_much_is_refused_before_parsing(client):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", "<w:p/>" * 12_000_000)  # 72 MB, a few hundred KB zipped
+    r = send(client, "a.docx", out.getvalue())
+    assert r.status_code == 413 and "unpacks to" in r.json()["detail"]
+
+
+def test_docx_tabs_line_breaks_and_page_breaks_survive(client):
+    d = docx.Document()
+    p = d.add_paragraph()
+    p.add_run("Nume:\tIon Popescu")
+    p.add_run().add_break(WD_BREAK.LINE)
+    p.add_run("Oraș: București")
+    d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    d.add_paragraph("Pagina a doua.")
+    buffer = io.BytesIO()
+    d.save(buffer)
+    r = send(client, "a.docx", buffer.getvalue())
+    assert r.status_code == 200, r.text
+    out = docx.Document(io.BytesIO(r.content))
+    assert out.paragraphs[0].text == "Nume-en:\tIon-en Popescu-en\nOraș-en: București-en"
+    xml = out.paragraphs[1]._p.xml
+    assert 'w:type="page"' in xml
+    assert out.paragraphs[2].text == "Pagina-en a-en doua-en."
+
+
+@pytest.mark.parametrize("name", ["a\r\nSet-Cookie: x=1.txt", 'a"b\\c\x7f.txt'])
+def test_a_file_name_cannot_break_the_download_header(client, name):
+    r = send(client, name, "Bună.".encode())
+    assert r.status_code == 200, r.text
+    disposition = r.headers["content-disposition"]
+    assert "\r" not in disposition and "\n" not in disposition and "set-cookie" not in r.headers
+    shown = re.match(r'attachment; filename="([^"]*)"; filename\*=UTF-8\'\'(\S+)$', disposition)
+    assert shown and shown.group(1).endswith(".en.txt") and shown.group(1).isprintable()
+    assert "\\" not in shown.group(1)
+
+
+def test_beam_size_must_be_a_plain_number(client):
+    for beams in ("²", "0", "9", "x"):
+        r = send(client, "a.txt", "Bună.".encode(), beam_size=beams)
+        assert r.status_code == 422 and "beam_size" in r.json()["detail"], beams
+    assert send(client, "a.txt", "Bună.".encode(), beam_size="2").status_code == 200

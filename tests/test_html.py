@@ -20,6 +20,7 @@ from service.text.html_blocks import Block, blocks
 from service.text.markup import VOID, runs
 from tests.fakes import WordMark, fake_engines
 from tests.test_markup import SOUP
+from tests.timing import best_seconds
 
 PAGES = Path(__file__).parent / "data" / "html"
 HTML = TranslateOptions(markup="html")
@@ -456,3 +457,33 @@ def test_readable_attributes_are_translated_only_when_asked():
 def test_a_translated_attribute_cannot_break_out_of_its_quotes():
     out = translate("<img alt='Zis \"așa\" <b>'>", attributes=True).translation
     assert out == "<img alt='Zis-en &quot;așa-en&quot; &lt;b-en&gt;'>"
+
+
+# --- hostile markup: bounded work, no 500 -----------------------------------------------
+def test_inline_elements_nested_past_any_real_text_go_run_by_run():
+    source = "<p>" + "<b>" * 1000 + "Salut lume." + "</b>" * 1000 + "</p>"
+    out = translate(source).translation
+    assert out == "<p>" + "<b>" * 1000 + "Salut-en lume-en." + "</b>" * 1000 + "</p>"
+
+
+def test_deep_block_nesting_costs_linear_memory_and_time():
+    """Each block's path names its innermost levels only: 8,000 nested divs, 8,000 paths."""
+    items = [i for i in blocks("<div>x" * 8000) if isinstance(i, Block)]
+    assert items[-1].path.startswith("…/") and items[-1].path.count("/") == 12
+
+    def seconds(n: int) -> float:
+        return best_seconds(lambda: blocks("<div>" * n + "x" + "</div>" * n), repeat=3)
+
+    small, large = seconds(2_000), seconds(8_000)
+    assert large < max(10 * small, 0.1), (small, large)
+
+
+def test_many_nested_elements_do_not_multiply_what_is_translated():
+    """An element's own text is translated to find it, within twice the block's text."""
+    backend = WordMark()
+    pipeline = Pipeline(fake_engines(backend=backend))
+    source = "<p>" + "".join(f"<b>cuv{i} " for i in range(300)) + "</b>" * 300 + "</p>"
+    asyncio.run(pipeline.translate([source], HTML))
+    sent = sum(len(t) for batch in backend.batches for t in batch)
+    block = next(i for i in blocks(source) if isinstance(i, Block))
+    assert sent <= 3 * len(block.text) + 100

@@ -17,19 +17,31 @@ from dataclasses import dataclass, field
 from service.documents.types import Translators, decode
 from service.text.markup import runs
 
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$|^\s{0,3}(=+|-+)\s*$")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
-_HEADING = re.compile(r"^(\s{0,3}#{1,6}\s+)(.*?)(\s+#+\s*)?$")
-_ITEM = re.compile(r"^(\s*(?:>\s?)*\s*(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?|\s*(?:>\s?)+)(.*)$")
-# Inline syntax, taken out before the rest: code spans, images, autolinks (kept whole).
-_KEEP = re.compile(r"(`+)(?:.+?)\1|!\[[^\]]*\]\([^)]*\)|<(?:https?|mailto):[^>\s]+>")
-_LINK = re.compile(r"\[([^\[\]]*)\]\(([^()\s]*(?:\s+\"[^\"]*\")?)\)")
+_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
+_RULE = re.compile(r"^[ ]{0,3}([-*_])(?:[ \t]*+\1){2,}[ \t]*+$|^[ ]{0,3}(?:=++|-++)[ \t]*+$")
+_TABLE_RULE = re.compile(
+    r"^[ \t]*+\|?[ \t]*+:?-++:?[ \t]*+(?:\|[ \t]*+:?-++:?[ \t]*+)*+\|?[ \t]*+$"
+)
+_HEADING = re.compile(r"^([ ]{0,3}#{1,6}[ \t]++)(.*)$")
+_ITEM = re.compile(
+    r"^([ \t]*+(?:>[ \t]?)*+(?:[-*+]|\d{1,9}[.)])[ \t]++(?:\[[ xX]\][ \t]++)?"
+    r"|[ \t]*+(?:>[ \t]?)++)(.*)$"
+)
+# A link reference definition ([id]: url "title"): kept as it is.
+_REFERENCE = re.compile(r"^[ ]{0,3}\[[^\]]{1,999}\]:[ \t]*\S")
+# Inline syntax, taken out before the rest and kept whole: code spans, images, autolinks,
+# inline HTML tags, entities, and the private-use characters this module marks with.
+_KEEP = re.compile(
+    r"(`{1,16})(?:(?!\1).){1,4000}?\1|!\[[^\]]{0,999}\]\([^)]{0,2048}\)"
+    r"|<(?:https?|mailto):[^>\s]{1,1000}>|</?[A-Za-z][\w-]{0,30}(?:\s[^<>]{0,500})?>"
+    r"|&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|\w{1,30});|[\ue000-\ue003]"
+)
+_LINK = re.compile(r"\[([^\[\]]{0,2000})\]\(([^()\s]{0,2048}(?:[ \t]+\"[^\"]{0,500}\")?)\)")
 _EMPHASIS = [
-    re.compile(r"\*\*(?=\S)([^*]+?)(?<=\S)\*\*"),
-    re.compile(r"(?<!\w)__(?=\S)([^_]+?)(?<=\S)__(?!\w)"),
-    re.compile(r"\*(?=\S)([^*]+?)(?<=\S)\*"),
-    re.compile(r"(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)"),
+    re.compile(r"\*\*(?=\S)([^*]{1,2000}?)(?<=\S)\*\*"),
+    re.compile(r"(?<!\w)__(?=\S)([^_]{1,2000}?)(?<=\S)__(?!\w)"),
+    re.compile(r"\*(?=\S)([^*]{1,2000}?)(?<=\S)\*"),
+    re.compile(r"(?<!\w)_(?=\S)([^_]{1,2000}?)(?<=\S)_(?!\w)"),
 ]
 _MD = re.compile(r"""data-md=["']?(\d+)""")
 # Private-use characters mark where inline syntax was, while the rest is escaped.
@@ -84,7 +96,7 @@ class _Inline:
                 stack.append(int(m.group(2)))
                 result.append(part)
             elif part == _CLOSE:
-                result.append(f"</{self._tag(stack.pop())}>")
+                result.append(f"</{self._tag(stack.pop())}>" if stack else "")
             else:
                 result.append(part)
         return "".join(result)
@@ -96,7 +108,7 @@ class _Inline:
             k = _MD.search(run.raw) if run.kind in ("open", "void") else None
             if run.kind == "text" or run.kind == "other":
                 out.append(html.unescape(run.raw) if run.kind == "text" and not run.skip else "")
-            elif k is not None:
+            elif k is not None and int(k.group(1)) < len(self.opens):
                 n = int(k.group(1))
                 out.append(self.kept.get(n, self.opens[n]))
                 stack.append(n)
@@ -134,19 +146,28 @@ class _Unit:
 
 
 async def translate_markdown(data: bytes, translate: Translators) -> bytes:
-    source = decode(data, ".md")
+    def read() -> tuple[str, list[str], list[_Unit], list[str]]:
+        source = decode(data, ".md")
+        lines = source.replace("\r\n", "\n").split("\n")
+        units = _units(lines)
+        return source, lines, units, [u.to_html() for u in units]
+
+    source, lines, units, pieces = await translate.cpu(read, len(data))
     newline = "\r\n" if "\r\n" in source else "\n"
-    lines = source.replace("\r\n", "\n").split("\n")
-    units = _units(lines)
-    pieces = [u.to_html() for u in units]
     todo = [p for p in dict.fromkeys(pieces) if p.strip()]
     english = dict(zip(todo, await translate.html(todo), strict=True)) if todo else {}
-    out = list(lines)
+    return await translate.cpu(lambda: _write(lines, units, pieces, english, newline), len(data))
+
+
+def _write(
+    lines: list[str], units: list[_Unit], pieces: list[str], english: dict[str, str], newline: str
+) -> bytes:
+    out: list[str | None] = list(lines)
     for unit, piece in zip(units, pieces, strict=True):
         text = unit.to_markdown(english[piece]) if piece.strip() else unit.text
         out[unit.first] = unit.prefix + text + unit.suffix
         for i in range(unit.first + 1, unit.last + 1):
-            out[i] = None  # type: ignore[call-overload]
+            out[i] = None
     return newline.join(line for line in out if line is not None).encode()
 
 
@@ -171,7 +192,7 @@ def _units(lines: list[str]) -> list[_Unit]:
             fence, paragraph = fenced.group(1), None
             continue
         blank = not line.strip()
-        code = previous_blank and paragraph is None and re.match(r"^( {4}|\t)", line)
+        code = previous_blank and paragraph is None and line.startswith(("    ", "\t"))
         previous_blank = blank
         if blank or code or _RULE.match(line) or (_TABLE_RULE.match(line) and "|" in line):
             paragraph = None
@@ -182,7 +203,11 @@ def _units(lines: list[str]) -> list[_Unit]:
             continue
         heading = _HEADING.match(line)
         if heading:
-            units.append(_Unit(i, heading.group(1), heading.group(2), heading.group(3) or "", i))
+            text, suffix = _closing_hashes(heading.group(2))
+            units.append(_Unit(i, heading.group(1), text, suffix, i))
+            paragraph = None
+            continue
+        if _REFERENCE.match(line):
             paragraph = None
             continue
         item = _ITEM.match(line)
@@ -198,6 +223,16 @@ def _units(lines: list[str]) -> list[_Unit]:
         paragraph = _Unit(i, indent, line.strip(), "", i)
         units.append(paragraph)
     return [u for u in units if u.text.strip() or u.cells]
+
+
+def _closing_hashes(text: str) -> tuple[str, str]:
+    """A heading's text and its optional closing hashes (`## Titlu ##`), apart."""
+    bare = text.rstrip(" \t")
+    words = bare.rstrip("#")
+    if words == bare or (words and words[-1] not in " \t"):
+        return text, ""
+    words = words.rstrip(" \t")
+    return words, text[len(words) :]
 
 
 def _cells(i: int, line: str) -> list[_Unit]:

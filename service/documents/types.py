@@ -6,18 +6,22 @@ from __future__ import annotations
 import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from service.errors import InputError
 from service.text.markup import runs
 
 # pieces of text (or of HTML) → their English, in order
 Translate = Callable[[list[str]], Awaitable[list[str]]]
+# (work, size) → its result, computed off the event loop when the size says it is large
+OffLoop = Callable[[Callable[[], Any], int], Awaitable[Any]]
 
 
 @dataclass(frozen=True, slots=True)
 class Translators:
     text: Translate
     html: Translate
+    cpu: OffLoop  # each format reads and rebuilds its file through this
 
 
 class CorruptDocument(InputError):

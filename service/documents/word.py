@@ -13,12 +13,16 @@ from __future__ import annotations
 import html
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
 from service.documents.types import CorruptDocument, Translators
+from service.errors import LimitExceeded
 from service.text.markup import escape, runs
 
+# A Word package unpacks to at most this much (XML, styles, pictures together).
+MAX_UNPACKED_BYTES = 64 << 20
 # What a run may hold and still be "text": anything else (w:drawing, w:fldChar, …) is kept.
 _TEXT_PARTS = {
     "rPr",
@@ -30,18 +34,24 @@ _TEXT_PARTS = {
     "softHyphen",
     "lastRenderedPageBreak",
 }
+_MARKS = {'<span data-t="tab">': "\t", '<span data-t="br">': "\n"}
+_TAB, _BREAK = (f"{tag}</span>" for tag in _MARKS)
 _ID = re.compile(r'data-r="(\d+)"')
 
 
 async def translate_docx(data: bytes, translate: Translators) -> bytes:
-    document, pieces = _read(data)
+    document, pieces = await translate.cpu(lambda: _read(data), len(data))
     todo = list(dict.fromkeys(p.html for p in pieces))
     english = dict(zip(todo, await translate.html(todo), strict=True)) if todo else {}
-    for piece in pieces:
-        piece.write(english[piece.html])
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+
+    def write() -> bytes:
+        for piece in pieces:
+            piece.write(english[piece.html])
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+    return await translate.cpu(write, len(data))
 
 
 def _read(data: bytes) -> tuple[Any, list[_Paragraph]]:
@@ -49,6 +59,7 @@ def _read(data: bytes) -> tuple[Any, list[_Paragraph]]:
     is damaged, whatever it raises (it raises many kinds): a 422, not a 500."""
     import docx  # python-docx: imported on first use
 
+    _check_unpacked_size(data)
     try:
         document = docx.Document(io.BytesIO(data))
         return document, [_Paragraph(p) for p in _paragraphs(document) if p.text.strip()]
@@ -57,6 +68,22 @@ def _read(data: bytes) -> tuple[Any, list[_Paragraph]]:
             f"The .docx file cannot be read ({type(err).__name__}): it is damaged or not a "
             "Word document. Save it again as .docx and send it again."
         ) from None
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """A small zip can unpack to gigabytes: refused before python-docx parses it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            size = sum(entry.file_size for entry in package.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # not a zip at all: python-docx says so below
+    if size > MAX_UNPACKED_BYTES:
+        raise LimitExceeded(
+            f"The .docx file unpacks to {size:,} bytes; roen reads at most "
+            f"{MAX_UNPACKED_BYTES:,} (its text, styles and parts together).",
+            limit=MAX_UNPACKED_BYTES,
+            actual=size,
+        )
 
 
 def _paragraphs(document: Any) -> Iterator[Any]:
@@ -119,6 +146,9 @@ class _Paragraph:
     def _span(self, n: int) -> str:
         run = self.runs[n]
         text = escape(run.text) if _text_only(run) else ""
+        # A tab or a line break inside a run: an empty inline element, so that it stays in
+        # its sentence and comes back where its neighbours' words went.
+        text = text.replace("\t", _TAB).replace("\n", _BREAK)
         return f'<span data-r="{n}">{text}</span>'
 
     def write(self, markup: str) -> None:
@@ -140,6 +170,12 @@ class _Paragraph:
                 pending = ""
                 if depth_link is None:
                     order.append(self._child_of(last))
+            elif run.kind == "open" and run.raw in _MARKS:
+                mark = _MARKS[run.raw]
+                if last is None:
+                    pending += mark
+                else:
+                    text[last] = text.get(last, "") + mark
             elif run.kind == "close" and run.name == "a":
                 depth_link = None
             elif run.kind == "text":
@@ -170,4 +206,13 @@ class _Paragraph:
 
 
 def _text_only(run: Any) -> bool:
-    return all(child.tag.rsplit("}", 1)[-1] in _TEXT_PARTS for child in run._r)
+    """Only text, tabs and line breaks (a page or column break is layout: kept as is)."""
+    for child in run._r:
+        name = child.tag.rsplit("}", 1)[-1]
+        if name not in _TEXT_PARTS:
+            return False
+        if name == "br" and any(
+            k.endswith("}type") and v != "textWrapping" for k, v in child.items()
+        ):
+            return False
+    return True

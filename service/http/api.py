@@ -149,7 +149,7 @@ class ApiController(Controller):
         found = await params(request)
         filename, data = await read_upload(found, settings)
         beams = found.one("beam_size")
-        if beams is not None and not (beams.isdigit() and 1 <= int(beams) <= 8):
+        if beams is not None and not (beams.isascii() and beams.isdigit() and 1 <= int(beams) <= 8):
             raise InvalidField("`beam_size` must be a whole number from 1 to 8.", field="beam_size")
         options = TranslateOptions(int(beams) if beams else None)
         english, kind = await until_disconnect(

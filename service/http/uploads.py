@@ -37,7 +37,9 @@ async def read_upload(found: Params, settings: Settings, field: str = "file") ->
 def download(data: bytes, kind: Format, filename: str) -> Response[bytes]:
     """The document as an attachment: its own media type, a name any browser keeps (ASCII,
     with the exact name as RFC 6266's filename*)."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    # Printable ASCII only, no quote or backslash: nothing a client named its file can end
+    # the header or start another one.
+    ascii_name = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in filename)
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     return Response(
         data,

@@ -24,6 +24,11 @@ from service.text.layout import layout
 from service.text.markup import Run, escape, readable_attributes, with_attributes
 from service.text.tag_placement import Placement, Sentence, place
 
+# An element's own text is translated too (to find it in its sentence), up to this many
+# times the block's text in all: nesting cannot multiply the work a request asks for.
+OWN_TEXT_BUDGET = 2
+# A block with more inline elements than this is translated run by run.
+MAX_SPANS = 100
 Translate = Callable[[list[str]], Awaitable[list[TranslationResult]]]
 OffLoop = Callable[[Callable[[], Any], int], Awaitable[Any]]
 
@@ -63,9 +68,13 @@ def first_parts(docs: list[list[Item]]) -> list[str]:
             parts.update(dict.fromkeys(_run_texts(block)))
             continue
         parts[block.text] = None
+        budget = OWN_TEXT_BUDGET * len(block.text)
         for span in block.spans:
             own = block.text[span.start : span.end]
             if own and own != block.text and any(ch.isalpha() for ch in own):
+                if len(own) > budget:
+                    continue  # nested deep: found by its source words or likeness instead
+                budget -= len(own)
                 parts[own] = None
     return list(parts)
 
@@ -85,7 +94,9 @@ async def translate_html(
     docs = await off_loop(lambda: parse(texts, ignore), size)
     parts = first_parts(docs)
     if attributes:
-        parts += [v for v in dict.fromkeys(attribute_values(docs)) if v not in set(parts)]
+        values = await off_loop(lambda: attribute_values(docs), size)
+        seen = set(parts)
+        parts += [v for v in dict.fromkeys(values) if v not in seen]
     english = dict(zip(parts, await translate(parts) if parts else [], strict=True))
     if attributes:
         rewrite_attributes(docs, {k: v.translation for k, v in english.items()})
@@ -132,12 +143,15 @@ def _place_all(
 
 def attribute_values(docs: list[list[Item]]) -> list[str]:
     """The readable attribute values of every translated tag, unescaped."""
-    return [
+    values = [
         value
         for run in _tags(docs)
         for _, value in readable_attributes(run.raw)
         if any(ch.isalpha() for ch in value)
     ]
+    for value in values:  # an entity can unescape to what the model may not see
+        check_characters(value)
+    return values
 
 
 def rewrite_attributes(docs: list[list[Item]], english: dict[str, str]) -> None:
@@ -180,6 +194,8 @@ def _place(
     if not block.spans:
         html = block.lead + escape(result.translation) + block.trail
         return Placement(html)
+    if len(block.spans) > MAX_SPANS:
+        return Placement(None, len(block.spans))
     sentences = _sentences(result)
     if sentences is None:
         return Placement(None, len(block.spans))

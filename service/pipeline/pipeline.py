@@ -190,7 +190,7 @@ class Pipeline:
 
         async def call() -> Digest:
             article = await self.extract(text) if options.markup == "html" else None
-            plain = DEFAULT_TRANSLATE if article else options
+            plain = replace(options, markup="text")
             source = article.text if article else text
             result = (await self._translate([source], plain, for_digest=True))[0]
             english = [s.translation for s in result.segments]
@@ -209,20 +209,25 @@ class Pipeline:
         html_options = replace(options, markup="html")
 
         async def text(parts: list[str]) -> list[str]:
+            if not "".join(parts).strip():
+                return parts
             await _off_loop(lambda: self.limits.check(["\n".join(parts)]), len(data))
             return [r.translation for r in await self._translate(parts, options, checked=True)]
 
         async def markup(parts: list[str]) -> list[str]:
-            def check() -> None:  # the text in the markup, not the markup, is what counts
-                shown = [b.text for p in parts for b in blocks(p) if isinstance(b, Block)]
-                self.limits.check(["\n".join(shown) or " "])
+            def shown() -> str:  # the text in the markup, not the markup, is what counts
+                text = "\n".join(b.text for p in parts for b in blocks(p) if isinstance(b, Block))
+                if text.strip():
+                    self.limits.check([text])
+                return text
 
-            await _off_loop(check, len(data))
+            if not (await _off_loop(shown, len(data))).strip():
+                return parts  # nothing to translate (an image, code): back as it came
             done = await self._translate_markup(parts, html_options, None, checked=True)
             return [r.translation for r in done]
 
         async def call() -> bytes:
-            return await kind.translate(data, Translators(text, markup))
+            return await kind.translate(data, Translators(text, markup, _off_loop))
 
         return await self._within_deadline(call), kind
 

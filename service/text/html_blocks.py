@@ -25,6 +25,9 @@ INLINE = frozenset(
     """a abbr b bdi bdo big cite data del dfn em font i ins mark q s small span strong sub
     sup time tt u var""".split()
 )
+PATH_DEPTH = 12
+# Inline elements nested deeper than this (no real text does) are translated run by run.
+MAX_NESTING = 32
 # Inline, and never translated: part of a sentence a reader sees.
 VISIBLE_INLINE = frozenset("code kbd samp".split())
 _SPACES = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses (not &nbsp;)
@@ -94,36 +97,38 @@ def blocks(markup: str, ignore: frozenset[str] = frozenset(), visible: bool = Fa
 
 
 class _Path:
-    """The open block elements, with each one's position among same-named siblings."""
+    """The open block elements, with each one's position among same-named siblings. A
+    path names at most PATH_DEPTH levels (the innermost; "…/" says more are above), so
+    that deep nesting costs neither quadratic memory nor time."""
 
     def __init__(self) -> None:
-        self.stack: list[str] = []
+        self.stack: list[tuple[str, str]] = []  # (name, "name[n]")
         self.counts: list[dict[str, int]] = [{}]
+        self.open: dict[str, int] = {}  # how many of each name are on the stack
 
     def here(self) -> str:
-        return "/".join(self.stack)
+        inner = "/".join(label for _, label in self.stack[-PATH_DEPTH:])
+        return ("…/" if len(self.stack) > PATH_DEPTH else "") + inner
 
     def step(self, run: Run) -> None:
         if run.kind == "open":
-            if self.stack and run.name in NO_SELF_NESTING and self._name(-1) == run.name:
+            if self.stack and run.name in NO_SELF_NESTING and self.stack[-1][0] == run.name:
                 self._pop()
             n = self.counts[-1].get(run.name, 0) + 1
             self.counts[-1][run.name] = n
-            self.stack.append(f"{run.name}[{n}]")
+            self.stack.append((run.name, f"{run.name}[{n}]"))
             self.counts.append({})
-        elif run.kind == "close":
-            names = [self._name(i) for i in range(len(self.stack))]
-            if run.name in names:  # lenient: a close tag ends what was left open inside it
-                while self._name(-1) != run.name:
-                    self._pop()
+            self.open[run.name] = self.open.get(run.name, 0) + 1
+        elif run.kind == "close" and self.open.get(run.name):
+            # lenient: a close tag ends what was left open inside it
+            while self.stack[-1][0] != run.name:
                 self._pop()
-
-    def _name(self, i: int) -> str:
-        return self.stack[i].split("[", 1)[0]
+            self._pop()
 
     def _pop(self) -> None:
-        self.stack.pop()
+        name, _ = self.stack.pop()
         self.counts.pop()
+        self.open[name] -= 1
 
 
 def _block(pending: list[Run], path: str) -> Block:
@@ -159,6 +164,8 @@ def _measure(block: Block) -> None:
             parent = open_spans[-1] if open_spans else None
             block.spans.append(Span(i, -1, len(text), -1, parent))
             open_spans.append(len(block.spans) - 1)
+            if len(open_spans) > MAX_NESTING:
+                block.paired = False  # run by run: no placement that deep
         elif open_spans and block.runs[block.spans[open_spans[-1]].open].name == run.name:
             span = block.spans[open_spans.pop()]
             span.close, span.end = i, len(text)

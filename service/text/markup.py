@@ -139,6 +139,11 @@ def _unquote(value: str) -> str:
     return html.unescape(value[1:-1] if value[:1] in "\"'" else value)
 
 
+def attributes(tag: str) -> list[tuple[str, str]]:
+    """(lower-case name, unescaped value) of each attribute of a tag ("" when bare)."""
+    return [(m.group(1).lower(), _unquote(m.group(3) or "")) for m in _attributes(tag)]
+
+
 def readable_attributes(tag: str) -> list[tuple[str, str]]:
     """(name, unescaped value) of each readable attribute of a tag."""
     return [

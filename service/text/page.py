@@ -9,16 +9,12 @@ block of the page is the text, so nothing a user pasted is ignored.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 
 from service.text.html_blocks import Block, blocks
+from service.text.markup import attributes, runs
 
-_OG_TITLE = re.compile(
-    r"""<meta\s[^>]*?property\s*=\s*["']og:title["'][^>]*?content\s*=\s*["']([^"']*)["']""",
-    re.I,
-)
 # A page rather than a fragment: what the form and the API look for before extracting.
 _PAGE = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
 
@@ -63,12 +59,24 @@ def _title(markup: str, items: list[Block]) -> str | None:
     for block in items:
         if block.path.rsplit("/", 1)[-1].startswith("h1["):
             return block.text
-    og = _OG_TITLE.search(markup)
-    if og and og.group(1).strip():
-        return " ".join(html.unescape(og.group(1)).split())
+    og = _og_title(markup)
+    if og:
+        return og
     for block in items:
         if block.path.endswith("title[1]"):
             return block.text
+    return None
+
+
+def _og_title(markup: str) -> str | None:
+    """The page's `og:title`, read tag by tag (linear in the page, whatever it holds)."""
+    for run in runs(markup):
+        if run.name == "meta" and run.kind in ("open", "void"):
+            found = dict(attributes(run.raw))
+            if found.get("property", "").strip().lower() == "og:title":
+                title = " ".join(found.get("content", "").split())
+                if title:
+                    return title
     return None
 
 

@@ -34,6 +34,9 @@ from service.text.markup import escape
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _END_PUNCT = re.compile(r"[\s.!?…:;,\"'»”’)\]]+$")
 FUZZY_AT_LEAST = 0.5
+# Likeness is looked for only for elements and sentences of up to so many words.
+ALIKE_WORDS = 40
+ALIKE_SENTENCE_WORDS = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +141,10 @@ def _locate(
     expected = s.target_start + (span.start - s.source_start) / max(
         1, s.source_end - s.source_start
     ) * (s.target_end - s.target_start)
-    words = [(m.start(), m.end(), m.group().casefold()) for m in _WORD.finditer(t, 0)]
-    words = [w for w in words if s.target_start <= w[0] and w[1] <= s.target_end]
+    words = [
+        (m.start(), m.end(), m.group().casefold())
+        for m in _WORD.finditer(t, s.target_start, s.target_end)
+    ]
     for candidate in candidates:  # rule 2: the same words, in order
         r = _exact(candidate, t, words, s, expected, fits)
         if r is not None:
@@ -232,8 +237,8 @@ def _alike(candidate: str, words: list[tuple[int, int, str]]) -> list[tuple[floa
     want = Counter(m.group().casefold()[:4] for m in _WORD.finditer(candidate))
     n = sum(want.values())
     out: list[tuple[float, Range]] = []
-    if not n:
-        return out
+    if not n or n > ALIKE_WORDS or len(words) > ALIKE_SENTENCE_WORDS:
+        return out  # a comparison that long costs more than it could be trusted
     for size in range(max(1, n - 1), n + 2):
         for i in range(len(words) - size + 1):
             window = Counter(w[2][:4] for w in words[i : i + size])
