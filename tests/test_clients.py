@@ -64,3 +64,44 @@ def test_libretranslatepy_client(server):
     with pytest.raises(Exception) as err:  # urllib raises HTTPError (403) for a bad key
         LibreTranslateAPI(server.base + "/", api_key="wrong").translate("Bună.", "ro", "en")
     assert "403" in str(err.value)
+
+
+def test_documents_and_html_through_a_real_server(server):
+    """As curl or any HTTP library sends them: multipart uploads, the LibreTranslate URL
+    followed, HTML and a page digest — over a socket, on the tiny checkpoint."""
+    import io
+    from pathlib import Path
+
+    import docx
+    import httpx
+
+    from tests.test_documents import _docx
+    from tests.test_html import assert_structure_kept
+
+    key = {"Authorization": "Bearer client-key"}
+    word = _docx()
+    r = httpx.post(
+        server.base + "/v1/translate/file", files={"file": ("raport.docx", word)}, headers=key
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["content-disposition"].startswith('attachment; filename="raport.en.docx"')
+    english = docx.Document(io.BytesIO(r.content))
+    assert len(english.paragraphs) == len(docx.Document(io.BytesIO(word)).paragraphs)
+    lt = httpx.post(
+        server.base + "/translate_file",
+        files={"file": ("raport.docx", word)},
+        data={"source": "ro", "target": "en", "api_key": "client-key"},
+    )
+    assert lt.status_code == 200, lt.text
+    got = httpx.get(lt.json()["translatedFileUrl"])  # no key: the URL is the secret
+    assert got.status_code == 200 and got.content[:2] == b"PK"
+    page = (Path(__file__).parent / "data" / "html" / "mastodon.html").read_text()
+    out = httpx.post(
+        server.base + "/v1/translate", json={"text": page, "format": "html"}, headers=key
+    )
+    assert out.status_code == 200 and assert_structure_kept(page, out.json()["translation"]) is None
+    article = (Path(__file__).parent / "data" / "html" / "article.html").read_text()
+    digest = httpx.post(
+        server.base + "/v1/digest", json={"text": article, "format": "html"}, headers=key
+    ).json()
+    assert digest["extracted"]["title"] == "Guvernul a aprobat bugetul pe 2026"
