@@ -158,11 +158,16 @@ class WordMark(EchoBackend):
         return [self.mark(t) for t in texts]
 
     def mark(self, text: str) -> str:
-        words = _WORD.findall(text)
+        """Handles, hashtags, URLs and :emoji: codes are copied where they stand, as a
+        translation model copies them; every other word is marked (and maybe moved)."""
+        words = [m.group() for m in _WORD.finditer(text) if not m.group(1)]
         if self.reverse:
             words.reverse()
         marked = iter(f"{w}-en" for w in words)
-        return _WORD.sub(lambda _: next(marked), text)
+        return _WORD.sub(lambda m: m.group() if m.group(1) else next(marked), text)
 
 
-_WORD = re.compile(r"[^\W\d_]+")  # words with letters: numbers stay as they are
+# What a model copies rather than translates (handles, hashtags, URLs, :emoji: codes).
+COPIED = r"[@#][\w.-]+|[a-z]+://\S+|:\w+:"
+# A word with letters (numbers stay as they are), or something copied: group 1.
+_WORD = re.compile(rf"({COPIED})|[^\W\d_]+")

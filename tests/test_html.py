@@ -18,7 +18,7 @@ from service.pipeline.pipeline import Pipeline
 from service.pipeline.types import TranslateOptions, TranslationResult
 from service.text.html_blocks import Block, blocks
 from service.text.markup import VOID, runs
-from tests.fakes import WordMark, fake_engines
+from tests.fakes import COPIED, WordMark, fake_engines
 from tests.test_markup import SOUP
 from tests.timing import best_seconds
 
@@ -202,8 +202,20 @@ def assert_kept(source: str, out: str) -> None:
     dst_blocks = [b for b in blocks(out) if isinstance(b, Block)]
     assert len(src_blocks) == len(dst_blocks)
     for a, b in zip(src_blocks, dst_blocks, strict=True):
-        if Counter(letter_words(_LETTERS, a.text)) != Counter(letter_words(_MARKED, b.text)):
+        if Counter(letter_words(_LETTERS, said(a))) != Counter(letter_words(_MARKED, said(b))):
             assert run_words(a, _LETTERS) == run_words(b, _MARKED), (a.text, b.text)
+
+
+def said(block: Block) -> str:
+    """A block's text without what is never translated inside it (opaque elements) and
+    without what the fake copies."""
+    text, pos = [], 0
+    for span in block.spans:
+        if span.opaque and span.start >= pos:
+            text.append(block.text[pos : span.start])
+            pos = span.end
+    text.append(block.text[pos:])
+    return re.sub(COPIED, " ", " ".join(text))
 
 
 def assert_structure_kept(source: str, out: str) -> None:
@@ -487,3 +499,30 @@ def test_many_nested_elements_do_not_multiply_what_is_translated():
     sent = sum(len(t) for batch in backend.batches for t in batch)
     block = next(i for i in blocks(source) if isinstance(i, Block))
     assert sent <= 3 * len(block.text) + 100
+
+
+MENTION = (
+    '<span class="h-card" translate="no"><a href="https://social.example/@ana" '
+    'class="u-url mention">@<span>ana</span></a></span>'
+)
+
+
+def test_a_never_translated_element_inside_a_sentence_stays_in_it_byte_for_byte():
+    """Mastodon's mentions are translate="no" inside a sentence: the model reads the whole
+    sentence, and the mention comes back as it was, where the model put its words."""
+    source = f"<p>Salut {MENTION} ce faci?</p>"
+    for reverse, expected in (
+        (False, f"<p>Salut-en {MENTION} ce-en faci-en?</p>"),
+        (True, f"<p>faci-en {MENTION} ce-en Salut-en?</p>"),  # (the fake keeps @ana's slot)
+    ):
+        counts = TagCounts()
+        result = translate(source, reverse=reverse, counts=counts)
+        assert result.translation == expected
+        assert [s.source for s in result.segments] == ["Salut @ana ce faci?"]
+        assert counts.tags == counts.confident == 1
+
+
+def test_a_never_translated_element_the_model_changed_sends_its_block_run_by_run():
+    result = translate('<p>Da <span translate="no">nu traduce</span> acum.</p>')
+    assert result.translation == '<p>Da-en <span translate="no">nu traduce</span> acum-en.</p>'
+    assert all("tags_by_run" in s.warnings for s in result.segments)

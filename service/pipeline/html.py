@@ -13,6 +13,7 @@ between its tags, so its sentences were cut where the tags are).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -53,9 +54,10 @@ def parse(texts: list[str], ignore: frozenset[str]) -> list[list[Item]]:
     docs = [blocks(t, ignore) for t in texts]
     for doc in docs:  # an entity (&#12;) can unescape to what the text may not hold
         for item in doc:
-            if isinstance(item, Block):
-                for text in _run_texts(item):
-                    check_characters(text)
+            if isinstance(item, Block):  # what the model will read, never-translated too
+                for run in item.runs:
+                    if run.kind == "text":
+                        check_characters(run.text or html.unescape(run.raw))
     return docs
 
 
@@ -70,6 +72,8 @@ def first_parts(docs: list[list[Item]]) -> list[str]:
         parts[block.text] = None
         budget = OWN_TEXT_BUDGET * len(block.text)
         for span in block.spans:
+            if span.opaque:
+                continue  # never translated: looked for as it is
             own = block.text[span.start : span.end]
             if own and own != block.text and any(ch.isalpha() for ch in own):
                 if len(own) > budget:

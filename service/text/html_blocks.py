@@ -30,6 +30,10 @@ PATH_DEPTH = 12
 MAX_NESTING = 32
 # Inline, and never translated: part of a sentence a reader sees.
 VISIBLE_INLINE = frozenset("code kbd samp".split())
+# Elements that may be never-translated yet inside a sentence, and how many runs one may
+# hold (beyond that it ends the sentence, as any never-translated element does).
+OPAQUE = INLINE | VISIBLE_INLINE
+OPAQUE_RUNS = 200
 _SPACES = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses (not &nbsp;)
 
 
@@ -43,6 +47,9 @@ class Span:
     start: int
     end: int
     parent: int | None  # index of the enclosing span in `Block.spans`
+    # Never translated, inside a sentence (a `translate="no"` mention, inline `code`): its
+    # text is part of the sentence the model reads, and it comes back byte for byte.
+    opaque: bool = False
 
 
 @dataclass(slots=True)
@@ -83,7 +90,18 @@ def blocks(markup: str, ignore: frozenset[str] = frozenset(), visible: bool = Fa
             items.extend(pending)
         pending.clear()
 
-    for run in runs(markup, ignore):
+    pieces = runs(markup, ignore)
+    opaque: dict[int, int] = {}  # id of an opaque element's first run → id of its last
+    i = 0
+    while i < len(pieces):
+        run = pieces[i]
+        end = None if visible else _opaque_end(pieces, i)
+        if end is not None:  # a never-translated inline element: inside the sentence
+            opaque[id(run)] = id(pieces[end])
+            pending.extend(pieces[i : end + 1])
+            i = end + 1
+            continue
+        i += 1
         inline = run.name in inline_names and run.kind in ("open", "close")
         if (visible or not run.skip) and (run.kind == "text" or inline):
             pending.append(run)
@@ -93,7 +111,34 @@ def blocks(markup: str, ignore: frozenset[str] = frozenset(), visible: bool = Fa
         if not inline:
             path.step(run)
     flush()
+    for item in items:
+        if isinstance(item, Block):
+            _measure(item, opaque)
     return items
+
+
+def _opaque_end(pieces: list[Run], i: int) -> int | None:
+    """Where the never-translated inline element opening at `i` ends, if it is one: inline
+    tags and text only, closed within OPAQUE_RUNS runs."""
+    first = pieces[i]
+    # Inline code, kbd and samp end the sentence instead: a model translates what they hold
+    # (identifiers, commands) rather than copying it, so they could not be found in it.
+    if not (first.skip and first.kind == "open" and first.name in INLINE):
+        return None
+    depth = 0
+    for j in range(i, min(len(pieces), i + OPAQUE_RUNS)):
+        run = pieces[j]
+        if not run.skip or run.kind == "other" or run.kind == "void":
+            return None
+        if run.kind == "open":
+            if run.name not in OPAQUE:
+                return None
+            depth += 1
+        elif run.kind == "close":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
 
 
 class _Path:
@@ -144,16 +189,28 @@ def _block(pending: list[Run], path: str) -> Block:
         trail = raw[len(raw.rstrip()) :]
         block_runs[-1] = text_run(raw[: len(raw) - len(trail)])
     block_runs = [r for r in block_runs if r.raw]
-    block = Block(block_runs, path, lead, trail)
-    _measure(block)
-    return block
+    return Block(block_runs, path, lead, trail)
 
 
-def _measure(block: Block) -> None:
-    """The block's text (collapsed and normalised) and each inline element's span of it."""
+def _measure(block: Block, opaque: dict[int, int]) -> None:
+    """The block's text (collapsed and normalised) and each inline element's span of it;
+    an opaque element is one span, whatever it holds."""
     text = ""
     open_spans: list[int] = []
+    inside: int | None = None  # id of the last run of the opaque element being read
     for i, run in enumerate(block.runs):
+        if inside is not None or id(run) in opaque:
+            if inside is None:
+                inside = opaque[id(run)]
+                parent = open_spans[-1] if open_spans else None
+                block.spans.append(Span(i, -1, len(text), -1, parent, opaque=True))
+            if run.kind == "text":
+                piece = _SPACES.sub(" ", normalize_text(html.unescape(run.raw)))
+                text += piece[1:] if text.endswith(" ") and piece.startswith(" ") else piece
+            if id(run) == inside:
+                span = next(s for s in reversed(block.spans) if s.opaque)
+                span.close, span.end, inside = i, len(text), None
+            continue
         if run.kind == "text":
             piece = normalize_text(run.text if run.text is not None else html.unescape(run.raw))
             piece = _SPACES.sub(" ", piece)

@@ -14,6 +14,9 @@ reordering is survived):
 4. an empty element (an icon, an anchor) keeps its relative place — `tag_position` too
    unless it sat at a sentence's edge.
 
+A never-translated element inside a sentence (an opaque span: a mention, inline code) is
+placed by its own words only (rules 1-2, 4) and comes back byte for byte in their place.
+
 Every placement must keep the source's nesting: inside its parent's words, never across
 a sibling's. When one element cannot be placed so, `place` gives up on the block (None):
 the caller then translates it run by run between its tags, which loses no element, no
@@ -136,7 +139,7 @@ def _locate(
         return None  # across sentences, but not along their edges
     s = sentences[inside[0]]
     source = block.text[span.start : span.end]
-    own = english(source)
+    own = None if span.opaque else english(source)  # never translated: found as it is
     candidates = [c for c in dict.fromkeys([own, source]) if c]
     expected = s.target_start + (span.start - s.source_start) / max(
         1, s.source_end - s.source_start
@@ -149,6 +152,8 @@ def _locate(
         r = _exact(candidate, t, words, s, expected, fits)
         if r is not None:
             return r, True, inside[0]
+    if span.opaque:
+        return None  # it comes back byte for byte: only where its very words are
     best: tuple[float, float, Range] | None = None
     for candidate in candidates:  # rule 3: the most alike window of words
         for score, r in _alike(candidate, words):
@@ -259,9 +264,13 @@ def _render(block: Block, t: str, ranges: list[Range]) -> str:
         for k in sorted(children.get(parent, []), key=lambda k: (*ranges[k], k)):
             a, b = ranges[k]
             out.append(escape(t[pos:a]))
-            out.append(block.runs[spans[k].open].raw)
-            out.append(inside(a, b, k))
-            out.append(block.runs[spans[k].close].raw)
+            span = spans[k]
+            if span.opaque:  # its own bytes, in place of the words that were found
+                out.extend(r.raw for r in block.runs[span.open : span.close + 1])
+            else:
+                out.append(block.runs[span.open].raw)
+                out.append(inside(a, b, k))
+                out.append(block.runs[span.close].raw)
             pos = b
         out.append(escape(t[pos:hi]))
         return "".join(out)
