@@ -230,7 +230,8 @@ def assert_structure_kept(source: str, out: str) -> None:
 
 
 def run_words(block: Block, words: re.Pattern[str]) -> Counter[str]:
-    return Counter(w for r in block.runs if r.text for w in letter_words(words, r.text))
+    texts = [re.sub(COPIED, " ", r.text) for r in block.runs if r.text]
+    return Counter(w for text in texts for w in letter_words(words, text))
 
 
 def letter_words(words: re.Pattern[str], text: str) -> list[str]:
