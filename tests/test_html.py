@@ -527,3 +527,22 @@ def test_a_never_translated_element_the_model_changed_sends_its_block_run_by_run
     result = translate('<p>Da <span translate="no">nu traduce</span> acum.</p>')
     assert result.translation == '<p>Da-en <span translate="no">nu traduce</span> acum-en.</p>'
     assert all("tags_by_run" in s.warnings for s in result.segments)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '<p><span translate="no">:wave:</span>.</p>',  # holds part of the sentence's stop
+        '<p><span translate="no">@ana!</span>!</p>',
+        '<p>Hi <span translate="no">@ana :)</span> there</p>',  # a mark apart from its word
+        "<div>Hi <span translate=no>@a</div></span><div>Next</div>",  # a block's end inside
+    ],
+)
+def test_a_never_translated_element_comes_back_once_with_nothing_doubled(source):
+    for reverse in (False, True):
+        out = translate(source, reverse=reverse).translation
+        assert_kept(source, out)
+        kept = re.sub(r"[^\W\d_]+-en", "", out)  # what is not a translated word
+        assert Counter(re.findall(r"[^\w\s]", kept)) == Counter(
+            re.findall(r"[^\w\s]", re.sub(r"[^\W\d_]+", "", source))
+        )

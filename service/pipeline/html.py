@@ -13,7 +13,6 @@ between its tags, so its sentences were cut where the tags are).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -55,9 +54,11 @@ def parse(texts: list[str], ignore: frozenset[str]) -> list[list[Item]]:
     for doc in docs:  # an entity (&#12;) can unescape to what the text may not hold
         for item in doc:
             if isinstance(item, Block):  # what the model will read, never-translated too
-                for run in item.runs:
-                    if run.kind == "text":
-                        check_characters(run.text or html.unescape(run.raw))
+                for text in _run_texts(item):
+                    check_characters(text)
+                for span in item.spans if item.paired else []:
+                    if span.opaque:
+                        check_characters(item.text[span.start : span.end])
     return docs
 
 

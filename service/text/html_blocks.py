@@ -135,6 +135,8 @@ def _opaque_end(pieces: list[Run], i: int) -> int | None:
                 return None
             depth += 1
         elif run.kind == "close":
+            if run.name not in OPAQUE:
+                return None  # a block's end tag inside it: not a piece of a sentence
             depth -= 1
             if depth == 0:
                 return j

@@ -131,7 +131,9 @@ def _locate(
         end = None
         if span.end >= last.source_end:  # …to a sentence's end
             end = last.target_end
-        elif span.end >= core:  # …or to just before its final stop
+        elif span.end >= core and not (span.opaque and span.end > core):
+            # …or to just before its final stop (an opaque element holding part of that
+            # stop is found by its words instead: its bytes come back whole)
             end = _core_end(t, last.target_start, last.target_end)
         if end is not None and fits((first.target_start, end)):
             return (first.target_start, end), True, inside[0]
@@ -149,7 +151,8 @@ def _locate(
         for m in _WORD.finditer(t, s.target_start, s.target_end)
     ]
     for candidate in candidates:  # rule 2: the same words, in order
-        r = _exact(candidate, t, words, s, expected, fits)
+        whole = candidate.strip().casefold() if span.opaque else None
+        r = _exact(candidate, t, words, s, expected, fits, whole)
         if r is not None:
             return r, True, inside[0]
     if span.opaque:
@@ -208,7 +211,10 @@ def _exact(
     s: Sentence,
     expected: float,
     fits: Callable[[Range], bool],
+    whole: str | None = None,
 ) -> Range | None:
+    """`whole`: the place must hold exactly this (casefolded), marks and spaces included —
+    an opaque element's bytes replace it, so nothing of it may be left beside them."""
     found = list(_WORD.finditer(candidate))
     want = [m.group().casefold() for m in found]
     places: list[Range] = []
@@ -222,15 +228,17 @@ def _exact(
         while at != -1:
             places.append((at, at + len(candidate)))
             at = t.find(candidate, at + 1, s.target_end)
-    places = [r for r in places if fits(r)]
+    places = [
+        r for r in places if fits(r) and (whole is None or t[r[0] : r[1]].casefold() == whole)
+    ]
     return min(places, key=lambda r: abs(r[0] - expected)) if places else None
 
 
 def _with_marks(t: str, a: int, b: int, candidate: str, found: list[re.Match[str]]) -> Range:
     """The words' range, widened by the marks that lead or end the element's text when the
     translation has them there too ("#buget", "@ana", "„realist”")."""
-    lead = candidate[: found[0].start()].strip()
-    end = candidate[found[-1].end() :].strip()
+    lead = candidate[: found[0].start()].lstrip()  # (a space between mark and word stays)
+    end = candidate[found[-1].end() :].rstrip()
     if lead and t[max(0, a - len(lead)) : a] == lead:
         a -= len(lead)
     if end and t[b : b + len(end)] == end:
