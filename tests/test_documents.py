@@ -94,8 +94,9 @@ def test_markdown_keeps_headings_lists_links_and_code(client):
     assert out == (
         "---\ntitle: Notă\n---\n"
         "# Titlul-en **mare-en**\n\n"
-        'Un-en paragraf-en cu-en [un-en link-en](https://ex.ro/a?b=1 "Titlu") și-en '
-        "`cod inline` și-en *accent-en* continuat-en pe-en rândul-en doi-en.\n\n"
+        # a soft-wrapped paragraph keeps its two lines
+        'Un-en paragraf-en cu-en [un-en link-en](https://ex.ro/a?b=1 "Titlu")\n'
+        "și-en `cod inline` și-en *accent-en* continuat-en pe-en rândul-en doi-en.\n\n"
         "- Primul-en element-en\n- Al-en doilea-en cu-en **bold-en**\n  1. Sub-en element-en\n\n"
         "> Un-en citat-en & altceva-en.\n\n"
         '```python\nprint("nu traduce")\n```\n\n    cod indentat\n\n'
@@ -409,3 +410,13 @@ def test_beam_size_must_be_a_plain_number(client):
         r = send(client, "a.txt", "Bună.".encode(), beam_size=beams)
         assert r.status_code == 422 and "beam_size" in r.json()["detail"], beams
     assert send(client, "a.txt", "Bună.".encode(), beam_size="2").status_code == 200
+
+
+def test_markdown_soft_wraps_keep_their_line_count_and_indents(client):
+    source = "- Un element de listă\n  continuat pe două\n  rânduri aici.\n\nGata.\n"
+    out = send(client, "a.md", source.encode()).content.decode().split("\n")
+    assert len(out) == len(source.split("\n"))
+    assert out[0].startswith("- ") and out[1].startswith("  ") and out[2].startswith("  ")
+    assert " ".join(line.strip(" -") for line in out[:3]) == (
+        "Un-en element-en de-en listă-en continuat-en pe-en două-en rânduri-en aici-en."
+    )

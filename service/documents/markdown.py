@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from service.documents.types import Translators, decode
+from service.documents.wrap import rewrap
 from service.text.markup import runs
 
 _FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
@@ -165,10 +166,17 @@ def _write(
     out: list[str | None] = list(lines)
     for unit, piece in zip(units, pieces, strict=True):
         text = unit.to_markdown(english[piece]) if piece.strip() else unit.text
-        out[unit.first] = unit.prefix + text + unit.suffix
-        for i in range(unit.first + 1, unit.last + 1):
-            out[i] = None
+        # A soft-wrapped paragraph keeps its line count: the English is re-broken at even
+        # lengths, each continuation line with its own indent.
+        parts = rewrap(text, unit.last - unit.first + 1) if unit.last > unit.first else [text]
+        out[unit.first] = unit.prefix + parts[0] + unit.suffix
+        for k, i in enumerate(range(unit.first + 1, unit.last + 1), 1):
+            out[i] = _indent(lines[i]) + parts[k] if k < len(parts) else None
     return newline.join(line for line in out if line is not None).encode()
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
 
 
 def _units(lines: list[str]) -> list[_Unit]:
