@@ -53,17 +53,18 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 @pytest.fixture
 def make_client() -> Iterator[Callable[..., object]]:
-    """`make_client(engines=None, **settings)`: a TestClient over the real app (pipeline,
-    scheduler, limits), with fake engines unless others are given. Use it as a context."""
+    """`make_client(engines=None, backend=None, **settings)`: a TestClient over the real app
+    (pipeline, scheduler, limits), with fake engines (over `backend`, if given) unless
+    engines are given. Use it as a context."""
     from litestar.testing import TestClient
 
     from service.http.app import create_app
     from service.settings import Settings
     from tests.fakes import fake_engines
 
-    def make(engines=None, **settings_kw) -> TestClient:
+    def make(engines=None, backend=None, **settings_kw) -> TestClient:
         settings = Settings(_env_file=None, **settings_kw)
-        return TestClient(create_app(settings, engines or fake_engines(settings)))
+        return TestClient(create_app(settings, engines or fake_engines(settings, backend)))
 
     yield make
 

@@ -138,7 +138,7 @@ def test_engine_crash_is_500_with_request_id(make_client):
                 raise RuntimeError("boom")
             return super().respond(texts)
 
-    with make_client(fake_engines(backend=Broken())) as c:
+    with make_client(backend=Broken()) as c:
         body = is_problem(c.post("/v1/translate", json={"text": "Bună."}), 500)
         assert len(body["request_id"]) == 32 and "boom" not in body["detail"]
         assert c.get("/health/live").status_code == 200
@@ -296,7 +296,7 @@ def test_a_model_that_loads_but_cannot_translate_is_reported(make_client):
 
 def test_each_sentence_is_tokenised_once_and_a_cache_hit_not_at_all(make_client):
     backend = EchoBackend()
-    with make_client(fake_engines(backend=backend)) as c:
+    with make_client(backend=backend) as c:
         text = "Prima propoziție. A doua propoziție.\n\nPrima propoziție. Ultima."
         assert c.post("/v1/translate", json={"text": text}).status_code == 200
         assert sorted(backend.encoded) == ["A doua propoziție.", "Prima propoziție.", "Ultima."]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes import EchoBackend, fake_engines
+from tests.fakes import EchoBackend
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 POST_HTML = '<p>Guvernul a anunțat măsuri noi. <span translate="no">:flag_ro:</span></p>'
@@ -216,7 +216,7 @@ def test_rate_limit_speaks_each_dialect(make_client):
 
 def test_not_romanian_is_detected_and_warned(make_client):
     backend = EchoBackend()
-    with make_client(fake_engines(backend=backend)) as c:
+    with make_client(backend=backend) as c:
         r = c.post("/detect", json={"q": "The government announced new measures today."})
         assert r.json()[0]["language"] == "en"
         body = c.post(

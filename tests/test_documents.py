@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from service.documents.formats import FORMATS
 from service.http.downloads import Downloads
-from tests.fakes import WordMark, fake_engines
+from tests.fakes import WordMark
 from tests.test_html import assert_kept
 
 PAGES = Path(__file__).parent / "data" / "html"
@@ -30,10 +30,7 @@ _UNMARKED = re.compile(r"(?<![\w-])([^\W\d_]{2,})(?!-en|[\w-])")
 
 @pytest.fixture
 def client(make_client):
-    from service.settings import Settings
-
-    s = Settings(_env_file=None, rate_limit_per_minute=0)
-    with make_client(fake_engines(s, backend=WordMark()), rate_limit_per_minute=0) as c:
+    with make_client(backend=WordMark(), rate_limit_per_minute=0) as c:
         yield c
 
 
@@ -158,12 +155,7 @@ def _hyperlink(paragraph, url: str, text: str) -> None:
 
 @pytest.mark.parametrize("reverse", [False, True])
 def test_docx_keeps_each_runs_formatting_links_tables_and_headers(make_client, reverse):
-    from service.settings import Settings
-
-    s = Settings(_env_file=None, rate_limit_per_minute=0)
-    with make_client(
-        fake_engines(s, backend=WordMark(reverse=reverse)), rate_limit_per_minute=0
-    ) as c:
+    with make_client(backend=WordMark(reverse=reverse), rate_limit_per_minute=0) as c:
         r = send(c, "raport.docx", _docx())
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == FORMATS[".docx"].media_type

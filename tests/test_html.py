@@ -326,10 +326,7 @@ def test_results_report_the_source_and_each_segment():
 # --- over HTTP ---------------------------------------------------------------------------
 @pytest.fixture
 def marking_client(make_client):
-    from service.settings import Settings
-
-    settings = Settings(_env_file=None, rate_limit_per_minute=0)
-    with make_client(fake_engines(settings, backend=WordMark()), rate_limit_per_minute=0) as c:
+    with make_client(backend=WordMark(), rate_limit_per_minute=0) as c:
         yield c
 
 

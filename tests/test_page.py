@@ -141,11 +141,9 @@ def test_the_form_digests_an_uploaded_page_and_shows_what_it_read(client):
 
 
 def test_a_page_digest_keeps_the_beam_it_was_asked_for(make_client):
-    from service.settings import Settings
-    from tests.fakes import EchoBackend, fake_engines
+    from tests.fakes import EchoBackend
 
     backend = EchoBackend()
-    settings = Settings(_env_file=None, rate_limit_per_minute=0)
-    with make_client(fake_engines(settings, backend=backend), rate_limit_per_minute=0) as c:
+    with make_client(backend=backend, rate_limit_per_minute=0) as c:
         r = c.post("/v1/digest", json={"text": ARTICLE, "format": "html", "beam_size": 3})
     assert r.status_code == 200 and set(backend.beams) == {3}

@@ -95,7 +95,7 @@ def test_the_warning_marker_sits_on_the_paragraph_that_earned_it(make_client):
         def respond(self, texts):
             return [t if "anunțat" in t else f"EN({t})" for t in texts]
 
-    with make_client(fake_engines(backend=CopiesTheSecond())) as c:
+    with make_client(backend=CopiesTheSecond()) as c:
         page = c.post(
             "/",
             data={"text": "Titlu\n\nGuvernul a anunțat astăzi un nou pachet de măsuri.\n\nFinal."},

@@ -23,15 +23,22 @@ async def read_upload(found: Params, settings: Settings, field: str = "file") ->
             f"Send the document as a multipart/form-data file field named `{field}`.",
             field=field,
         )
+    return upload.filename, await upload_bytes(upload, settings)
+
+
+async def upload_bytes(upload: UploadFile, settings: Settings) -> bytes:
+    """An uploaded file's bytes, or a 413 naming ROEN_MAX_UPLOAD_BYTES."""
     data = await upload.read()
     if len(data) > settings.max_upload_bytes:
-        raise LimitExceeded(
-            f"The file has {len(data):,} bytes; the limit is {settings.max_upload_bytes:,} "
-            "bytes (ROEN_MAX_UPLOAD_BYTES).",
-            limit=settings.max_upload_bytes,
-            actual=len(data),
-        )
-    return upload.filename, data
+        raise too_big(settings.max_upload_bytes, "file", "ROEN_MAX_UPLOAD_BYTES", len(data))
+    return data
+
+
+def too_big(limit: int, what: str, setting: str, actual: int | None = None) -> LimitExceeded:
+    size = f"has {actual:,} bytes" if actual is not None else "is larger than that"
+    return LimitExceeded(
+        f"The {what} {size}; the limit is {limit:,} bytes ({setting}).", limit=limit, actual=actual
+    )
 
 
 def download(data: bytes, kind: Format, filename: str) -> Response[bytes]:

@@ -16,13 +16,13 @@ from litestar.response import Template
 from markupsafe import Markup, escape
 
 from service.documents.formats import FORMATS
-from service.errors import InputError, LimitExceeded, MalformedBody, RoenError
+from service.errors import InputError, MalformedBody, RoenError
 from service.http.bodies import params, urlencoded, utf8
 from service.http.calls import until_disconnect
 from service.http.deps import PipelineDep, SettingsDep
 from service.http.problems import problem_for
 from service.http.streaming import stream
-from service.http.uploads import english_download, read_upload
+from service.http.uploads import english_download, read_upload, too_big, upload_bytes
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.types import (
     SUMMARY_LENGTHS,
@@ -187,7 +187,7 @@ async def _fields(request: Request[Any, Any, Any], settings: Settings) -> dict[s
         return dict((await request.form()).items())
     except HTTPException as exc:
         if exc.status_code == 413:
-            raise _too_big(settings.max_body_bytes, "form", "ROEN_MAX_BODY_BYTES") from None
+            raise too_big(settings.max_body_bytes, "form", "ROEN_MAX_BODY_BYTES") from None
         raise MalformedBody(f"The form could not be read ({exc.detail}).") from None
     except (UnicodeDecodeError, LookupError, ValueError) as err:
         raise MalformedBody(
@@ -199,18 +199,9 @@ async def _text(value: Any, settings: Settings) -> str | None:
     """A text field, or a file part (the upload, or `text` sent as a file): its UTF-8 text."""
     if not isinstance(value, UploadFile):
         return None if value is None else str(value)
-    raw = await value.read()
-    if len(raw) > settings.max_upload_bytes:
-        raise _too_big(settings.max_upload_bytes, "file", "ROEN_MAX_UPLOAD_BYTES", len(raw))
+    raw = await upload_bytes(value, settings)
     # A well-formed upload whose content is not UTF-8 text: unprocessable (422), not malformed.
     return utf8(raw, "The file", InputError).removeprefix("\ufeff")
-
-
-def _too_big(limit: int, what: str, setting: str, actual: int | None = None) -> LimitExceeded:
-    size = f"has {actual:,} bytes" if actual is not None else "is larger than that"
-    return LimitExceeded(
-        f"The {what} {size}; the limit is {limit:,} bytes ({setting}).", limit=limit, actual=actual
-    )
 
 
 def _result(digest: Digest, model: str, started: float) -> dict[str, Any]:
