@@ -91,12 +91,21 @@ async def translate_html(
     ignore: frozenset[str] = frozenset(),
     counts: TagCounts | None = None,
     attributes: bool = False,
+    check_shown: Callable[[str], None] | None = None,
 ) -> list[TranslationResult]:
     """`translate(parts)`: the plain-text pipeline (limits already checked); `off_loop(fn,
     size)`: runs CPU work off the event loop when it is large; `attributes`: translate the
-    human-readable ones (alt, title, placeholder, aria-label) too."""
+    human-readable ones (alt, title, placeholder, aria-label) too; `check_shown`: called
+    with the text the blocks hold (not the markup) once it is parsed, to refuse it."""
     size = sum(len(t) for t in texts)
-    docs = await off_loop(lambda: parse(texts, ignore), size)
+
+    def read() -> list[list[Item]]:
+        docs = parse(texts, ignore)
+        if check_shown is not None:
+            check_shown("\n".join(b.text for b in _blocks(docs)))
+        return docs
+
+    docs = await off_loop(read, size)
     parts = first_parts(docs)
     if attributes:
         values = await off_loop(lambda: attribute_values(docs), size)

@@ -44,7 +44,6 @@ from service.runtime.scheduler import Scheduler, Ticket
 from service.settings import Settings
 from service.summarize.types import SummaryResult
 from service.text.headline import headline
-from service.text.html_blocks import Block, blocks
 from service.text.layout import layout
 from service.text.markup import runs
 from service.text.page import Extracted, extract
@@ -214,16 +213,14 @@ class Pipeline:
             await _off_loop(lambda: self.limits.check(["\n".join(parts)]), len(data))
             return [r.translation for r in await self._translate(parts, options, checked=True)]
 
-        async def markup(parts: list[str]) -> list[str]:
-            def shown() -> str:  # the text in the markup, not the markup, is what counts
-                text = "\n".join(b.text for p in parts for b in blocks(p) if isinstance(b, Block))
-                if text.strip():
-                    self.limits.check([text])
-                return text
+        def check_shown(shown: str) -> None:
+            # The text in the markup, not the markup, is what counts. With none (an image,
+            # code), nothing is translated and the document comes back as it came.
+            if shown.strip():
+                self.limits.check([shown])
 
-            if not (await _off_loop(shown, len(data))).strip():
-                return parts  # nothing to translate (an image, code): back as it came
-            done = await self._translate_markup(parts, html_options, None, checked=True)
+        async def markup(parts: list[str]) -> list[str]:
+            done = await self._translate_markup(parts, html_options, None, check_shown)
             return [r.translation for r in done]
 
         async def call() -> bytes:
@@ -335,17 +332,25 @@ class Pipeline:
         texts: list[str],
         options: TranslateOptions,
         counts: TagCounts | None,
-        checked: bool = False,
+        check_shown: Callable[[str], None] | None = None,
     ) -> list[TranslationResult]:
-        """Markup: blocks translated as sentences, inline tags placed back (pipeline/html)."""
-        if not checked:
+        """Markup: blocks translated as sentences, inline tags placed back (pipeline/html).
+        The limits apply to the markup as sent, or (documents: `check_shown`) to the text
+        its blocks hold."""
+        if check_shown is None:
             await _off_loop(lambda: self.limits.check(texts), sum(len(t) for t in texts))
 
         async def translate(parts: list[str]) -> list[TranslationResult]:
             return await self._translate(parts, options, checked=True)
 
         return await translate_html(
-            texts, translate, _off_loop, options.ignore_tags, counts, options.attributes
+            texts,
+            translate,
+            _off_loop,
+            options.ignore_tags,
+            counts,
+            options.attributes,
+            check_shown,
         )
 
     async def _summarize(self, sentences: list[str], options: SummaryOptions) -> SummaryResult:
