@@ -209,10 +209,10 @@ def _place(
         html = block.lead + escape(result.translation) + block.trail
         return Placement(html)
     if len(block.spans) > MAX_SPANS:
-        return Placement(None, len(block.spans))
+        return Placement(None)
     sentences = _sentences(result)
     if sentences is None:
-        return Placement(None, len(block.spans))
+        return Placement(None)
 
     def own(text: str) -> str | None:
         found = english.get(text)

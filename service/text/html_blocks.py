@@ -199,27 +199,25 @@ def _measure(block: Block, opaque: dict[int, int]) -> None:
     an opaque element is one span, whatever it holds."""
     text = ""
     open_spans: list[int] = []
-    inside: int | None = None  # id of the last run of the opaque element being read
+    inside: Span | None = None  # the opaque element being read
+    last = 0  # id of its last run
     for i, run in enumerate(block.runs):
-        if inside is not None or id(run) in opaque:
-            if inside is None:
-                inside = opaque[id(run)]
-                parent = open_spans[-1] if open_spans else None
-                block.spans.append(Span(i, -1, len(text), -1, parent, opaque=True))
-            if run.kind == "text":
-                piece = _SPACES.sub(" ", normalize_text(html.unescape(run.raw)))
-                text += piece[1:] if text.endswith(" ") and piece.startswith(" ") else piece
-            if id(run) == inside:
-                span = next(s for s in reversed(block.spans) if s.opaque)
-                span.close, span.end, inside = i, len(text), None
-            continue
-        if run.kind == "text":
+        if run.kind == "text":  # (an opaque element's text too: the sentence holds it)
             piece = normalize_text(run.text if run.text is not None else html.unescape(run.raw))
             piece = _SPACES.sub(" ", piece)
-            if text.endswith(" ") and piece.startswith(" "):
-                piece = piece[1:]
-            text += piece
-        elif run.kind == "open":
+            text += piece[1:] if text.endswith(" ") and piece.startswith(" ") else piece
+        if inside is not None or id(run) in opaque:
+            if inside is None:
+                last = opaque[id(run)]
+                parent = open_spans[-1] if open_spans else None
+                inside = Span(i, -1, len(text), -1, parent, opaque=True)
+                block.spans.append(inside)
+            if id(run) == last:
+                inside.close, inside.end, inside = i, len(text), None
+            continue
+        if run.kind == "text":
+            continue
+        if run.kind == "open":
             parent = open_spans[-1] if open_spans else None
             block.spans.append(Span(i, -1, len(text), -1, parent))
             open_spans.append(len(block.spans) - 1)

@@ -55,7 +55,6 @@ class Sentence:
 @dataclass(slots=True)
 class Placement:
     html: str | None  # the block's translation with its tags; None: not every tag placed
-    tags: int = 0  # inline elements in the block
     confident: int = 0  # placed by rules 1-2 (or an empty one at an edge)
     unsure: set[int] = field(default_factory=set)  # sentences holding a rule 3-4 placement
 
@@ -71,7 +70,7 @@ def place(
 ) -> Placement:
     """`english(text)`: the translation of an element's own text (None if not asked)."""
     spans = block.spans
-    found = Placement(None, len(spans))
+    found = Placement(None)
     ranges: list[Range] = []
     for k, span in enumerate(spans):  # parents come before their children
         parent = ranges[span.parent] if span.parent is not None else (0, len(translation))
@@ -175,19 +174,16 @@ def _empty(
     """Rule 4: an element with no text, at a sentence's edge or at its relative place."""
     for i, s in enumerate(sentences):
         if at <= s.source_start:
-            candidates = [(s.target_start, True)]
+            point, sure = s.target_start, True
         elif at >= s.source_end and i == len(sentences) - 1:
-            candidates = [(s.target_end, True)]
+            point, sure = s.target_end, True
         elif at < s.source_end:
             share = (at - s.source_start) / max(1, s.source_end - s.source_start)
             point = s.target_start + round(share * (s.target_end - s.target_start))
-            candidates = [(_word_edge(t, point, s), False)]
+            point, sure = _word_edge(t, point, s), False
         else:
             continue
-        for point, sure in candidates:
-            if fits((point, point)):
-                return (point, point), sure, i
-        return None
+        return ((point, point), sure, i) if fits((point, point)) else None
     return None
 
 
