@@ -158,32 +158,26 @@ class _Paragraph:
         order: list[int] = []  # children, in the English's order
         last: int | None = None
         pending = ""
-        depth_link: int | None = None
+        in_link = False
         for run in runs(markup):
             found = _ID.search(run.raw) if run.kind == "open" else None
             if found and run.name == "a":
-                depth_link = int(found.group(1))
-                order.append(depth_link)
+                in_link = True
+                order.append(int(found.group(1)))
             elif found:
                 last = int(found.group(1))
                 text.setdefault(last, pending)
                 pending = ""
-                if depth_link is None:
+                if not in_link:
                     order.append(self._child_of(last))
-            elif run.kind == "open" and run.raw in _MARKS:
-                mark = _MARKS[run.raw]
-                if last is None:
-                    pending += mark
-                else:
-                    text[last] = text.get(last, "") + mark
             elif run.kind == "close" and run.name == "a":
-                depth_link = None
-            elif run.kind == "text":
-                words = html.unescape(run.raw)
+                in_link = False
+            elif run.kind == "text" or run.raw in _MARKS:  # words, or a tab or line break
+                piece = _MARKS.get(run.raw) or html.unescape(run.raw)
                 if last is None:
-                    pending += words
+                    pending += piece
                 else:
-                    text[last] = text.get(last, "") + words
+                    text[last] = text.get(last, "") + piece
         for n, run in enumerate(self.runs):
             if _text_only(run) and n in text:
                 run.text = text[n]
