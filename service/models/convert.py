@@ -1,4 +1,5 @@
-"""The runtime form of a model: converted for CTranslate2, once, as a step of its own.
+"""The runtime form of a model, made once, as a step of its own: a translation model
+converted for CTranslate2, an embedder written as float16 arrays for summarize/bert.py.
 
 `roen models download` and `import-opus-mt` convert; serving only looks the result up
 (`find_converted`) and refuses a checkpoint that was not converted, naming the command.
@@ -6,7 +7,8 @@ So a serving process never imports torch or transformers, and a container can ca
 converted folders alone (the `baked` image target).
 
 A runtime folder is `<model_cache>/ct2/<name>-<quantisation>-<fingerprint>/` and holds
-all that serving reads: CTranslate2's model files, the tokenizer files, and `roen.json`
+all that serving reads: the weights (CTranslate2's model files, or the embedder's
+`weights.safetensors`), the tokenizer files, and `roen.json`
 (its names, where it came from, and the few checkpoint settings the runtime needs).
 A changed checkpoint gets a new fingerprint, so a stale conversion is never used while the
 checkpoint is on disk; without the checkpoint (a baked image) the folder is found by name.
@@ -33,7 +35,9 @@ log = logging.getLogger("roen.models")
 
 Kind = Literal["marian", "embedder"]
 META = "roen.json"
-# What each kind's runtime reads besides CTranslate2's own files (copied when present).
+# The weights file each kind's runtime reads: a folder without it is not a conversion.
+_WEIGHTS: dict[str, str] = {"marian": "model.bin", "embedder": "weights.safetensors"}
+# What each kind's runtime reads besides its weights (copied when present).
 _TOKENIZER_FILES: dict[str, tuple[str, ...]] = {
     "marian": ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json"),
     "embedder": ("tokenizer.json",),
@@ -74,8 +78,16 @@ def read_meta(folder: Path) -> dict[str, Any]:
     return dict(json.loads((folder / META).read_text("utf-8")))
 
 
+def _weights(folder: Path) -> Path | None:
+    """The weights file of a finished conversion (its kind named in roen.json), else None."""
+    if not (folder / META).is_file():
+        return None
+    weights = folder / _WEIGHTS.get(read_meta(folder).get("kind", "marian"), "model.bin")
+    return weights if weights.is_file() else None
+
+
 def _complete(folder: Path) -> bool:
-    return (folder / "model.bin").is_file() and (folder / META).is_file()
+    return _weights(folder) is not None
 
 
 def find_converted(
@@ -90,8 +102,9 @@ def find_converted(
     for meta_file in (cache_dir / "ct2").glob(f"*-{quantization}-*/{META}"):
         folder = meta_file.parent
         meta = read_meta(folder)
-        if _complete(folder) and meta["quantization"] == quantization and name in meta["names"]:
-            found.append(((folder / "model.bin").stat().st_mtime_ns, folder))
+        weights = _weights(folder)
+        if weights and meta["quantization"] == quantization and name in meta["names"]:
+            found.append((weights.stat().st_mtime_ns, folder))
     return max(found)[1] if found else None
 
 
@@ -134,14 +147,15 @@ def ensure_converted(
         _add_name(target, name)
         return target
     check_converter(name)
-    log.info("converting %s for CTranslate2 (%s) into %s", name, quantization, target)
+    log.info("converting %s (%s, %s) into %s", name, kind, quantization, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
     try:
         # In a child process: the converter holds the whole fp32 model in memory, and the
         # calling process should not keep that peak (or those pages, or torch) afterwards.
+        command = [sys.executable, "-m", __name__, kind, str(checkpoint), str(tmp / "model")]
         proc = subprocess.run(
-            [sys.executable, "-m", __name__, str(checkpoint), str(tmp / "model"), quantization],
+            [*command, quantization],
             capture_output=True,
             text=True,
             check=False,
@@ -149,7 +163,7 @@ def ensure_converted(
         if proc.returncode != 0:
             lines = proc.stderr.strip().splitlines()
             why = lines[-1] if lines else f"the converter exited with {proc.returncode}"
-            raise ModelError(f"Converting '{name}' for CTranslate2 failed: {why}")
+            raise ModelError(f"Converting '{name}' failed: {why}")
         for file in _TOKENIZER_FILES[kind]:
             if (checkpoint / file).is_file():
                 shutil.copyfile(checkpoint / file, tmp / "model" / file)
@@ -162,6 +176,8 @@ def ensure_converted(
             **_settings(checkpoint, kind),
         }
         (tmp / "model" / META).write_text(json.dumps(meta, indent=1), "utf-8")
+        if target.is_dir():  # unfinished, or another kind's form (a float16 CTranslate2
+            shutil.rmtree(target)  # embedder from roen 0.x): never served, so replaced
         try:
             (tmp / "model").rename(target)  # atomic: a half-written conversion is never used
         except OSError:
@@ -176,7 +192,12 @@ def _settings(checkpoint: Path, kind: Kind) -> dict[str, Any]:
     """The checkpoint settings the runtime uses, read here so that it needs no transformers."""
     config = _json(checkpoint / "config.json")
     if kind == "embedder":
-        return {"max_positions": int(config.get("max_position_embeddings") or 512)}
+        return {
+            "max_positions": int(config.get("max_position_embeddings") or 512),
+            "heads": int(config["num_attention_heads"]),
+            "layers": int(config["num_hidden_layers"]),
+            "layer_norm_eps": float(config.get("layer_norm_eps") or 1e-12),
+        }
     generation = _json(checkpoint / "generation_config.json")
     return {
         "max_positions": int(config.get("max_position_embeddings") or 512),
@@ -205,5 +226,45 @@ def _convert(checkpoint: str, out: str, quantization: str) -> None:
     TransformersConverter(checkpoint).convert(out, quantization=quantize, force=True)
 
 
+def _write_embedder(checkpoint: str, out: str, quantization: str) -> None:
+    """The encoder's weights as float16 arrays in the layout summarize/bert.py multiplies
+    by: each linear layer's matrix as [inputs, outputs] (torch keeps [outputs, inputs]), and
+    a layer's query, key and value as one matrix, one product. Anything but a post-norm BERT
+    with absolute positions and exact GELU is refused here rather than served wrong."""
+    import numpy as np
+    from safetensors.numpy import save_file
+    from transformers import AutoConfig, AutoModel
+
+    config = AutoConfig.from_pretrained(checkpoint)
+    shape = (
+        config.model_type,
+        getattr(config, "position_embedding_type", "absolute"),
+        getattr(config, "hidden_act", "gelu"),
+    )
+    if shape != ("bert", "absolute", "gelu"):
+        raise SystemExit(
+            f"the embedder must be a BERT model (absolute positions, gelu); this one is {shape}"
+        )
+    if quantization != "float16":
+        raise SystemExit(f"an embedder is stored as float16, not {quantization}")
+    model = AutoModel.from_pretrained(checkpoint, add_pooling_layer=False)
+    w = {k: v.float().numpy() for k, v in model.state_dict().items() if v.is_floating_point()}
+    arrays = {k: w[k] for k in w if k.startswith("embeddings.") or "LayerNorm" in k}
+    for i in range(config.num_hidden_layers):
+        p = f"encoder.layer.{i}."
+        qkv = [p + f"attention.self.{part}" for part in ("query", "key", "value")]
+        arrays[p + "attention.qkv.weight"] = np.concatenate([w[n + ".weight"] for n in qkv]).T
+        arrays[p + "attention.qkv.bias"] = np.concatenate([w[n + ".bias"] for n in qkv])
+        for name in ("attention.output.dense", "intermediate.dense", "output.dense"):
+            arrays[p + name + ".weight"] = w[p + name + ".weight"].T
+            arrays[p + name + ".bias"] = w[p + name + ".bias"]
+    Path(out).mkdir(parents=True)
+    save_file(
+        {k: np.ascontiguousarray(v, dtype=np.float16) for k, v in arrays.items()},
+        str(Path(out) / _WEIGHTS["embedder"]),
+    )
+
+
 if __name__ == "__main__":
-    _convert(*sys.argv[1:4])
+    kind, *args = sys.argv[1:5]
+    (_write_embedder if kind == "embedder" else _convert)(*args)

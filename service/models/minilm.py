@@ -8,8 +8,9 @@ from pathlib import Path
 from service.errors import ModelMissing, roen_command
 
 NAME = "all-MiniLM-L6-v2"
-# Stored as float16 (46 MB) and computed in float32: cosine to torch's vectors ≥ 0.99999.
-# int8 halves the file but drops to 0.98 and changes which sentences are picked.
+# Stored as float16 (46 MB), and kept so in memory (summarize/bert.py), computed in float32:
+# cosine to torch's vectors ≥ 0.99999. CTranslate2's int8 halved the file but dropped to 0.98
+# and changed which sentences are picked.
 STORED_AS = "float16"
 
 

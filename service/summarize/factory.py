@@ -21,7 +21,6 @@ def build_summarizer(settings: Settings) -> tuple[SummaryEngine, ModelInfo]:
         info = ModelInfo("summary", ref, True, str(path), folder_size(path), "torch")
         return AbstractiveSummarizer(model), info
 
-    from service.models.minilm import STORED_AS
     from service.models.prepare import embedder
     from service.summarize.embeddings import SentenceEmbedder
     from service.summarize.extractive import ExtractiveSummarizer
@@ -29,6 +28,6 @@ def build_summarizer(settings: Settings) -> tuple[SummaryEngine, ModelInfo]:
     path = embedder(settings).runtime()
     engine = SentenceEmbedder(path, threads=settings.cpu_threads())
     name = settings.embedding_model or "all-MiniLM-L6-v2 (extractive)"
-    label = f"ctranslate2-float32 (stored {STORED_AS})"
+    label = "numpy (float16 weights, float32 maths)"
     info = ModelInfo("summary", name, True, str(path), folder_size(path), label)
     return ExtractiveSummarizer(engine), info
