@@ -222,3 +222,23 @@ def test_a_news_page_in_html_keeps_its_structure(translator):
     assert_structure_kept(page, result.translation)
     assert result.segments and all(s.path and s.translation.strip() for s in result.segments)
     assert "Guvernul a aprobat" not in result.translation.split("<body", 1)[1]
+
+
+def test_serving_and_corpus_runs_batch_within_their_own_budgets(tiny_marian):
+    """A replica's batches are held to ROEN_BATCH_TOKENS (its memory); a corpus run, which
+    owns its machine, to ROEN_CORPUS_BATCH_TOKENS."""
+    from service.pipeline.engines import Engines
+
+    settings = Settings(
+        translation_model=str(tiny_marian),
+        batch_tokens=256,
+        corpus_batch_tokens=1024,
+        _env_file=None,
+    )
+    assert Engines(settings).scheduler.batch_tokens == 256
+    pipeline = Pipeline.for_files(settings)
+    try:
+        assert pipeline.engines.scheduler.batch_tokens == 1024
+    finally:
+        pipeline.engines.close()
+    assert Settings(_env_file=None).batch_tokens < Settings(_env_file=None).corpus_batch_tokens

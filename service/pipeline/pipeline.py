@@ -96,7 +96,7 @@ class Pipeline:
         deadline, an unbounded queue, no request limits unless given; same engine,
         scheduler and text handling."""
         scheduler = Scheduler(
-            batch_tokens=settings.batch_tokens,
+            batch_tokens=settings.corpus_batch_tokens,
             max_batch=settings.max_batch_size,
             capacity=None,
             # One caller (a file, a corpus): the fastest order is the best, and a first
