@@ -165,6 +165,9 @@ def cmd_healthcheck(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from service.runtime.memory import one_heap
+
+    one_heap()  # first, before any thread starts (runtime/memory.py says why)
     settings = Settings()
     host = args.host if args.host is not None else settings.host
     port = args.port if args.port is not None else settings.port
