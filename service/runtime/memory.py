@@ -28,27 +28,27 @@ _M_ARENA_MAX = -8  # mallopt's parameter number, from glibc's malloc.h
 
 
 @cache
-def _glibc(name: str) -> Callable[..., int] | None:
+def _glibc() -> tuple[Callable[[int], int], Callable[[int, int], int]] | None:
+    """glibc's malloc_trim and mallopt; None under another C library (its allocator is
+    left as it is)."""
     try:
-        function: Callable[..., int] = getattr(
-            ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name
-        )
-    except (OSError, AttributeError):  # not glibc: its allocator is left as it is
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim, libc.mallopt
+    except (OSError, AttributeError):
         return None
-    return function
 
 
 def one_heap() -> bool:
     """Make every thread allocate from glibc's one main arena; call it before threads
     start. False where the C library is not glibc."""
-    mallopt = _glibc("mallopt")
-    return mallopt is not None and mallopt(_M_ARENA_MAX, 1) == 1
+    glibc = _glibc()
+    return glibc is not None and glibc[1](_M_ARENA_MAX, 1) == 1
 
 
 def give_back_freed() -> bool:
     """Release the C heap's free pages; False where the C library has no malloc_trim."""
-    trim = _glibc("malloc_trim")
-    if trim is None:
+    glibc = _glibc()
+    if glibc is None:
         return False
-    trim(0)
+    glibc[0](0)
     return True
