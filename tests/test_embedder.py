@@ -129,3 +129,33 @@ def test_an_embedder_converted_by_an_older_roen_is_converted_again(tmp_path):
     assert new == old and (new / "weights.safetensors").is_file()
     assert not (new / "model.bin").exists()
     assert find_converted(NAME, cache, STORED_AS, None) == new
+
+
+def test_a_conversion_finished_meanwhile_by_another_process_is_kept(tmp_path, monkeypatch):
+    """Two replicas converting into one shared cache: the second to finish uses the first's
+    folder (which may be loading) rather than deleting it."""
+    from service.models import convert
+
+    checkpoint = tmp_path / "bert"
+    checkpoint.mkdir()
+    (checkpoint / "config.json").write_text(
+        json.dumps({"num_attention_heads": 2, "num_hidden_layers": 1})
+    )
+    target = convert.converted_path(checkpoint, "org/bert", tmp_path / "cache", "float16")
+
+    def converter(command, **_):  # ours writes its copy while the other process finishes
+        out = Path(command[-2])
+        out.mkdir(parents=True)
+        (out / "weights.safetensors").write_bytes(b"ours")
+        target.mkdir(parents=True)
+        (target / "weights.safetensors").write_bytes(b"theirs")
+        (target / "roen.json").write_text(json.dumps({"kind": "embedder"}))
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(convert, "check_converter", lambda name: None)
+    monkeypatch.setattr(convert.subprocess, "run", converter)
+    got = convert.ensure_converted(
+        checkpoint, "org/bert", tmp_path / "cache", "float16", "embedder"
+    )
+    assert got == target and (target / "weights.safetensors").read_bytes() == b"theirs"
+    assert [p.name for p in target.parent.iterdir()] == [target.name]  # no leftovers

@@ -176,8 +176,11 @@ def ensure_converted(
             **_settings(checkpoint, kind),
         }
         (tmp / "model" / META).write_text(json.dumps(meta, indent=1), "utf-8")
+        if _complete(target):  # another process converted it meanwhile: use that one
+            return target
         if target.is_dir():  # unfinished, or another kind's form (a float16 CTranslate2
-            shutil.rmtree(target)  # embedder from roen 0.x): never served, so replaced
+            # embedder from roen 0.x): never served, so moved aside and replaced
+            target.rename(tmp / "stale")
         try:
             (tmp / "model").rename(target)  # atomic: a half-written conversion is never used
         except OSError:

@@ -48,7 +48,8 @@ def read_weights(path: Path) -> dict[str, np.ndarray]:
 
 
 def gelu_(x: np.ndarray) -> np.ndarray:
-    """Exact GELU, x · Φ(x), in place on a float32 array."""
+    """Exact GELU, x · Φ(x), in place on a contiguous float32 array."""
+    assert x.flags.c_contiguous, "gelu_ works in place: a strided view would be copied"
     flat = x.reshape(-1)
     t, e = np.empty(_CHUNK, np.float32), np.empty(_CHUNK, np.float32)
     for start in range(0, flat.size, _CHUNK):
@@ -114,6 +115,7 @@ class BertEncoder:
         fifths of the work) see only real tokens, so a batch's short rows cost no more than
         their own length. Only attention runs padded, per row, with padding masked out."""
         lengths = np.array([len(r) for r in rows])
+        assert lengths.min() > 0, "every row has its [CLS] and [SEP] at least"
         count, length, heads = len(rows), int(lengths.max()), self.heads
         size = self.dimensions // heads
         mask = np.arange(length)[None, :] < lengths[:, None]

@@ -27,7 +27,7 @@ class SentenceEmbedder:
     module, so normalisation is done here). `folder` is a runtime folder (convert.py)."""
 
     def __init__(self, folder: Path, *, threads: int, max_tokens: int = 256) -> None:
-        from threadpoolctl import ThreadpoolController
+        from threadpoolctl import threadpool_limits
         from tokenizers import Tokenizer
 
         from service.summarize.bert import BertEncoder
@@ -44,13 +44,15 @@ class SentenceEmbedder:
         self.tokenizer.enable_truncation(min(max_tokens, meta.get("max_positions", 512)))
         self.tokenizer.no_padding()  # batches are padded here, to their own longest row
         self.path = folder
-        self.threads = threads
-        self._blas = ThreadpoolController()  # numpy's BLAS would use every core it sees
+        # numpy's BLAS would use every core it sees. Set once for the process, not per
+        # call: changing OpenBLAS's thread count while another thread multiplies (the
+        # selection's similarity matrix) is not safe.
+        threadpool_limits(limits=threads, user_api="blas")
         self._lock = threading.Lock()
 
     def embed(self, sentences: list[str]) -> np.ndarray:
         out = np.empty((len(sentences), self.encoder.dimensions), dtype=np.float32)
-        with self._lock, self._blas.limit(limits=self.threads, user_api="blas"):
+        with self._lock:
             rows = [e.ids for e in self.tokenizer.encode_batch(sentences)]
             for which in _batches(rows):
                 pooled = self.encoder.mean_pooled([rows[i] for i in which])
