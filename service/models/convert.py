@@ -36,7 +36,8 @@ log = logging.getLogger("roen.models")
 Kind = Literal["marian", "embedder"]
 META = "roen.json"
 # The weights file each kind's runtime reads: a folder without it is not a conversion.
-_WEIGHTS: dict[str, str] = {"marian": "model.bin", "embedder": "weights.safetensors"}
+EMBEDDER_WEIGHTS = "weights.safetensors"  # what summarize/bert.py maps
+_WEIGHTS: dict[str, str] = {"marian": "model.bin", "embedder": EMBEDDER_WEIGHTS}
 # What each kind's runtime reads besides its weights (copied when present).
 _TOKENIZER_FILES: dict[str, tuple[str, ...]] = {
     "marian": ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json"),
@@ -264,7 +265,7 @@ def _write_embedder(checkpoint: str, out: str, quantization: str) -> None:
     Path(out).mkdir(parents=True)
     save_file(
         {k: np.ascontiguousarray(v, dtype=np.float16) for k, v in arrays.items()},
-        str(Path(out) / _WEIGHTS["embedder"]),
+        str(Path(out) / EMBEDDER_WEIGHTS),
     )
 
 

@@ -42,7 +42,10 @@ def one_heap() -> bool:
     """Make every thread allocate from glibc's one main arena; call it before threads
     start. False where the C library is not glibc."""
     glibc = _glibc()
-    return glibc is not None and glibc[1](_M_ARENA_MAX, 1) == 1
+    if glibc is None:
+        return False
+    _, mallopt = glibc
+    return mallopt(_M_ARENA_MAX, 1) == 1
 
 
 def give_back_freed() -> bool:
@@ -50,5 +53,6 @@ def give_back_freed() -> bool:
     glibc = _glibc()
     if glibc is None:
         return False
-    glibc[0](0)
+    malloc_trim, _ = glibc
+    malloc_trim(0)
     return True

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-WEIGHTS = "weights.safetensors"
+from service.models.convert import EMBEDDER_WEIGHTS
+
 _DTYPES = {"F16": np.float16, "F32": np.float32}
 # erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf, and BERT's GELU
 # is the exact one, not the tanh approximation.
@@ -89,7 +90,7 @@ class BertEncoder:
     """Last hidden states of a post-norm BERT encoder with absolute positions."""
 
     def __init__(self, folder: Path, *, heads: int, layers: int, eps: float) -> None:
-        w = read_weights(folder / WEIGHTS)
+        w = read_weights(folder / EMBEDDER_WEIGHTS)
         self.heads, self.layers, self.eps = heads, layers, eps
         self.words = w["embeddings.word_embeddings.weight"]
         self.positions = w["embeddings.position_embeddings.weight"]
@@ -129,16 +130,17 @@ class BertEncoder:
         padding = np.where(mask, np.float32(0), np.float32(-1e9))[:, None, None, :]
         scale = np.float32(1 / np.sqrt(size))
 
+        padded = np.zeros((count * length, 3 * self.dimensions), np.float32)
+
         def heads_of(x: np.ndarray, *order: int) -> np.ndarray:
-            padded = np.zeros((count * length, x.shape[1]), np.float32)
-            padded[where] = x
             # Contiguous per head, keys already transposed: numpy's stacked products on
             # strided views run 4× slower than on contiguous ones.
-            return np.ascontiguousarray(padded.reshape(count, length, heads, size).transpose(order))
+            return np.ascontiguousarray(x.reshape(count, length, heads, size).transpose(order))
 
         for i in range(self.layers):
             p = f"encoder.layer.{i}."
-            q, k, v = np.split(self._linear(h, p + "attention.qkv"), 3, axis=1)
+            padded[where] = self._linear(h, p + "attention.qkv")  # padding rows stay 0
+            q, k, v = np.split(padded, 3, axis=1)
             q, k, v = heads_of(q, 0, 2, 1, 3), heads_of(k, 0, 2, 3, 1), heads_of(v, 0, 2, 1, 3)
             scores = q @ k
             scores *= scale
