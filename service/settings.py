@@ -99,7 +99,19 @@ class Settings(BaseSettings):
     max_summary_sentences: int = Field(default=1000, ge=1)
     """Sentences /v1/summarize reads per request (every one is embedded); above: 413."""
     max_upload_bytes: int = Field(default=1 << 20, ge=1)
-    """Largest .txt file the web form accepts; above: 413."""
+    """Largest uploaded file (a document, or the form's text file); above: 413."""
+    max_document_unpacked_bytes: int = Field(default=8 << 20, ge=1024)
+    """XML (or text) one document may unpack to, counted before it is parsed; above: 413."""
+    max_document_parts: int = Field(default=1000, ge=1)
+    """Files inside one .docx package; above: 413."""
+    max_document_tags: int = Field(default=300_000, ge=1)
+    """Markup tags in one document's XML or HTML, counted before parsing (each costs a
+    parsed element: 300,000 bound a parse near 100 MB); above: 413."""
+    max_document_pieces: int = Field(default=50_000, ge=1)
+    """Paragraphs, runs, table cells, lines and subtitles walked in one document; above: 413."""
+    max_document_jobs: int = Field(default=2, ge=1)
+    """Documents read and rebuilt at once on a replica (each parse holds up to ~100 MB);
+    more arriving meanwhile get 503 with Retry-After."""
     header_timeout_s: float = Field(default=10.0, gt=0)
     """A connection must deliver a request's headers within this (slowloris: closed)."""
     body_timeout_s: float = Field(default=30.0, gt=0)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from service.documents.budget import count_tags
 from service.documents.markdown import translate_markdown
 from service.documents.subtitles import translate_srt
 from service.documents.types import Translators, decode
@@ -17,12 +18,23 @@ Translator = Callable[[bytes, Translators], Awaitable[bytes]]
 
 
 async def translate_txt(data: bytes, translate: Translators) -> bytes:
-    text = decode(data, ".txt")
+    def read() -> str:
+        translate.budget.unpacked(len(data), ".txt file")
+        text = decode(data, ".txt")
+        translate.budget.text(text)
+        return text
+
+    text = await translate.cpu(read, len(data))
     return (await translate.text([text]))[0].encode() if text.strip() else data
 
 
 async def translate_html_file(data: bytes, translate: Translators) -> bytes:
-    text = decode(data, ".html")
+    def read() -> str:
+        translate.budget.unpacked(len(data), ".html file")
+        count_tags(data, translate.budget, ".html file")  # before any parser builds them
+        return decode(data, ".html")
+
+    text = await translate.cpu(read, len(data))
     return (await translate.html([text]))[0].encode() if text.strip() else data
 
 

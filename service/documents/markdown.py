@@ -14,6 +14,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from service.documents.budget import Budget
 from service.documents.types import Translators, decode
 from service.documents.wrap import rewrap
 from service.text.markup import runs
@@ -130,6 +131,7 @@ class _Unit:
     text: str
     suffix: str = ""
     last: int = -1  # the last line it took (soft-wrapped continuations)
+    more: list[str] = field(default_factory=list)  # those lines' text, joined once at the end
     inline: _Inline = field(default_factory=_Inline)
     cells: list[str] | None = None  # a table row's cells
 
@@ -150,7 +152,8 @@ async def translate_markdown(data: bytes, translate: Translators) -> bytes:
     def read() -> tuple[str, list[str], list[_Unit], list[str]]:
         source = decode(data, ".md")
         lines = source.replace("\r\n", "\n").split("\n")
-        units = _units(lines)
+        translate.budget.unpacked(len(data), ".md file")
+        units = _units(lines, translate.budget)
         return source, lines, units, [u.to_html() for u in units]
 
     source, lines, units, pieces = await translate.cpu(read, len(data))
@@ -179,8 +182,9 @@ def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
-def _units(lines: list[str]) -> list[_Unit]:
-    """What to translate, line by line; code, front matter and rules are skipped."""
+def _units(lines: list[str], budget: Budget) -> list[_Unit]:
+    """What to translate, line by line; code, front matter and rules are skipped. Every
+    line, cell and character is counted as it is read, before any HTML is built."""
     units: list[_Unit] = []
     fence: str | None = None
     previous_blank = True
@@ -191,6 +195,7 @@ def _units(lines: list[str]) -> list[_Unit]:
         start = end + 1 if end is not None else 0
     for i in range(start, len(lines)):
         line = lines[i]
+        budget.piece()
         fenced = _FENCE.match(line)
         if fence is not None:
             if fenced and fenced.group(1)[0] == fence[0] and len(fenced.group(1)) >= len(fence):
@@ -206,7 +211,7 @@ def _units(lines: list[str]) -> list[_Unit]:
             paragraph = None
             continue
         if line.lstrip().startswith("|"):
-            units.extend(_cells(i, line))
+            units.extend(_cells(i, line, budget))
             paragraph = None
             continue
         heading = _HEADING.match(line)
@@ -224,12 +229,18 @@ def _units(lines: list[str]) -> list[_Unit]:
             units.append(paragraph)
             continue
         if paragraph is not None:  # a soft-wrapped continuation
-            paragraph.text += " " + line.strip()
+            paragraph.more.append(line.strip())
             paragraph.last = i
             continue
         indent = line[: len(line) - len(line.lstrip())]
         paragraph = _Unit(i, indent, line.strip(), "", i)
         units.append(paragraph)
+    for unit in units:
+        if unit.more:  # joined once: adding line by line copied the paragraph every time
+            unit.text = " ".join([unit.text, *unit.more])
+            unit.more = []
+        for text in unit.cells or [unit.text]:  # the text to translate, as it occurs
+            budget.text(text)
     return [u for u in units if u.text.strip() or u.cells]
 
 
@@ -243,8 +254,9 @@ def _closing_hashes(text: str) -> tuple[str, str]:
     return words, text[len(words) :]
 
 
-def _cells(i: int, line: str) -> list[_Unit]:
+def _cells(i: int, line: str, budget: Budget) -> list[_Unit]:
     """A table row: its cells, each translated on its own (a `td` to the HTML)."""
+    budget.piece(line.count("|"))  # the cells, counted before they are split out
     cells = re.split(r"(?<!\\)\|", line.strip())
     cells = cells[1:-1] if line.rstrip().endswith("|") and len(cells) > 2 else cells[1:]
     if not any(c.strip() for c in cells):

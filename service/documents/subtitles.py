@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from service.documents.budget import Budget
 from service.documents.types import CorruptDocument, Translators, as_text, decode
 from service.documents.wrap import rewrap
 
@@ -22,20 +23,22 @@ Cue = tuple[list[str], list[str]]  # (number and timing lines, text lines)
 
 
 async def translate_srt(data: bytes, translate: Translators) -> bytes:
-    cues, newline = await translate.cpu(lambda: _cues(data), len(data))
+    cues, newline = await translate.cpu(lambda: _cues(data, translate.budget), len(data))
     todo = list(dict.fromkeys(t for _, body in cues for t in _texts(body) if t))
     done = await translate.html(todo) if todo else []
     english = {s: as_text(e) for s, e in zip(todo, done, strict=True)}
     return await translate.cpu(lambda: _write(cues, english, newline), len(data))
 
 
-def _cues(data: bytes) -> tuple[list[Cue], str]:
+def _cues(data: bytes, budget: Budget) -> tuple[list[Cue], str]:
+    budget.unpacked(len(data), ".srt file")
     text = decode(data, ".srt")
     newline = "\r\n" if "\r\n" in text else "\n"
     blocks = [b for b in _BLANK.split(text.replace("\r\n", "\n").strip("\n")) if b.strip()]
     cues: list[Cue] = []
     for number, block in enumerate(blocks, 1):
         lines = block.split("\n")
+        budget.piece(len(lines))  # the cue and its lines
         at = next((i for i, line in enumerate(lines[:2]) if _TIMING.match(line)), None)
         if at is None:
             raise CorruptDocument(
@@ -43,6 +46,8 @@ def _cues(data: bytes) -> tuple[list[Cue], str]:
                 "(`00:00:01,000 --> 00:00:02,000`) where one belongs: it is not SubRip."
             )
         cues.append((lines[: at + 1], lines[at + 1 :]))
+        for line in lines[at + 1 :]:
+            budget.text(line)
     return cues, newline
 
 

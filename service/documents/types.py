@@ -1,5 +1,6 @@
 """What a document format needs from the pipeline: a way to translate many pieces of plain
-text or of HTML at once (one batch, one set of limits for the whole document)."""
+text or of HTML at once (one batch, one set of limits for the whole document), a worker
+thread for its CPU work, and the budget it counts what it reads against."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from service.documents.budget import Budget
 from service.errors import InputError
 from service.text.markup import runs
 
 # pieces of text (or of HTML) → their English, in order
 Translate = Callable[[list[str]], Awaitable[list[str]]]
-# (work, size) → its result, computed off the event loop when the size says it is large
+# (work, size) → its result, computed off the event loop (for a document, whatever its size)
 OffLoop = Callable[[Callable[[], Any], int], Awaitable[Any]]
 
 
@@ -21,7 +23,8 @@ OffLoop = Callable[[Callable[[], Any], int], Awaitable[Any]]
 class Translators:
     text: Translate
     html: Translate
-    cpu: OffLoop  # each format reads and rebuilds its file through this
+    cpu: OffLoop  # each format reads and rebuilds its file through this: a worker thread
+    budget: Budget  # what the format reads is counted here, as it reads it
 
 
 class CorruptDocument(InputError):

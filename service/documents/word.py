@@ -15,8 +15,10 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
+from service.documents.budget import Abandoned, Budget, count_tags
 from service.documents.types import CorruptDocument, Translators
 from service.errors import LimitExceeded
 from service.text.markup import escape, runs
@@ -40,12 +42,15 @@ _ID = re.compile(r'data-r="(\d+)"')
 
 
 async def translate_docx(data: bytes, translate: Translators) -> bytes:
-    document, pieces = await translate.cpu(lambda: _read(data), len(data))
+    budget = translate.budget
+    document, pieces = await translate.cpu(lambda: _read(data, budget), len(data))
     todo = list(dict.fromkeys(p.html for p in pieces))
     english = dict(zip(todo, await translate.html(todo), strict=True)) if todo else {}
 
     def write() -> bytes:
-        for piece in pieces:
+        for n, piece in enumerate(pieces):
+            if n % 256 == 0:
+                budget.check()
             piece.write(english[piece.html])
         out = io.BytesIO()
         document.save(out)
@@ -54,98 +59,123 @@ async def translate_docx(data: bytes, translate: Translators) -> bytes:
     return await translate.cpu(write, len(data))
 
 
-def _read(data: bytes) -> tuple[Any, list[_Paragraph]]:
+def _read(data: bytes, budget: Budget) -> tuple[Any, list[_Paragraph]]:
     """The document and its paragraphs with text. A package python-docx cannot open or walk
-    is damaged, whatever it raises (it raises many kinds): a 422, not a 500."""
+    is damaged, whatever it raises (it raises many kinds): a 422, not a 500. The error is
+    raised outside the `except`, so that it holds no reference to the parsed tree."""
     import docx  # python-docx: imported on first use
 
-    _check_unpacked_size(data)
+    check_package(data, budget, ".docx file")
+    failed = ""
     try:
         document = docx.Document(io.BytesIO(data))
-        return document, [_Paragraph(p) for p in _paragraphs(document) if p.text.strip()]
+        return document, [p for p in _paragraphs(document, budget) if p.has_text]
+    except (LimitExceeded, Abandoned):
+        raise
     except Exception as err:
-        raise CorruptDocument(
-            f"The .docx file cannot be read ({type(err).__name__}): it is damaged or not a "
-            "Word document. Save it again as .docx and send it again."
-        ) from None
+        failed = type(err).__name__
+    raise CorruptDocument(
+        f"The .docx file cannot be read ({failed}): it is damaged or not a Word document. "
+        "Save it again as .docx and send it again."
+    )
 
 
-def _check_unpacked_size(data: bytes) -> None:
-    """A small zip can unpack to gigabytes: refused before python-docx parses it."""
+def check_package(data: bytes, budget: Budget, what: str) -> None:
+    """A small zip can unpack to gigabytes, or to millions of tags: its files are counted,
+    and its XML unpacked in chunks and its tags counted, before anything parses it."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            size = sum(entry.file_size for entry in package.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return  # not a zip at all: python-docx says so below
-    if size > MAX_UNPACKED_BYTES:
-        raise LimitExceeded(
-            f"The .docx file unpacks to {size:,} bytes; roen reads at most "
-            f"{MAX_UNPACKED_BYTES:,} (its text, styles and parts together).",
-            limit=MAX_UNPACKED_BYTES,
-            actual=size,
-        )
+            entries = package.infolist()
+            budget.parts(len(entries), what)
+            size = sum(entry.file_size for entry in entries)
+            if size > MAX_UNPACKED_BYTES:
+                raise LimitExceeded(
+                    f"The {what} unpacks to {size:,} bytes; roen reads at most "
+                    f"{MAX_UNPACKED_BYTES:,} (its text, styles and parts together).",
+                    limit=MAX_UNPACKED_BYTES,
+                    actual=size,
+                )
+            xml = [e for e in entries if e.filename.lower().endswith((".xml", ".rels"))]
+            budget.unpacked(sum(e.file_size for e in xml), what)
+            tags = 0
+            for entry in xml:
+                with package.open(entry) as part:
+                    while chunk := part.read(1 << 20):
+                        tags = count_tags(chunk, budget, what, tags)
+                        budget.check()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return  # not a zip, or a damaged one: python-docx says so
 
 
-def _paragraphs(document: Any) -> Iterator[Any]:
-    yield from _walk(document)
-    for section in document.sections:
-        for part in (
-            section.header,
-            section.footer,
-            section.first_page_header,
-            section.first_page_footer,
-            section.even_page_header,
-            section.even_page_footer,
-        ):
-            if not part.is_linked_to_previous:
-                yield from _walk(part)
+def _paragraphs(document: Any, budget: Budget) -> Iterator[_Paragraph]:
+    """Every paragraph of the body, then of each header and footer part — each part once,
+    however many sections name it."""
+    from docx.blkcntnr import BlockItemContainer
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    yield from _walk(document._body, budget)
+    seen: set[int] = set()
+    for rel in list(document.part.rels.values()):
+        if rel.is_external or rel.reltype not in (RT.HEADER, RT.FOOTER):
+            continue
+        part = rel.target_part
+        if id(part) not in seen:
+            seen.add(id(part))
+            yield from _walk(BlockItemContainer(part.element, part), budget)
 
 
-def _walk(container: Any) -> Iterator[Any]:
-    from docx.table import Table
+def _walk(container: Any, budget: Budget) -> Iterator[_Paragraph]:
+    from docx.table import Table, _Cell
 
     for block in container.iter_inner_content():
         if isinstance(block, Table):
-            seen: set[int] = set()
-            for row in block.rows:
-                for cell in row.cells:
-                    if id(cell._tc) not in seen:  # a merged cell comes back once per column
-                        seen.add(id(cell._tc))
-                        yield from _walk(cell)
+            # Row by row from the XML: python-docx's `row.cells` lays out the whole table
+            # for every row (quadratic), and yields a merged cell once per column it spans.
+            for tr in block._tbl.tr_lst:
+                for tc in tr.tc_lst:
+                    budget.piece()
+                    yield from _walk(_Cell(tc, block), budget)
         else:
-            yield block
+            budget.piece()
+            yield _Paragraph(block, budget)
 
 
 class _Paragraph:
     """One paragraph as inline HTML: a `span` per run, an `a` per hyperlink (its runs
     inside); after translation, each run's English written back in the new order."""
 
-    def __init__(self, paragraph: Any) -> None:
+    def __init__(self, paragraph: Any, budget: Budget) -> None:
         from docx.text.hyperlink import Hyperlink
 
         self.paragraph = paragraph
         self.runs: list[Any] = []  # every run, by its number in the HTML
-        self.children: list[tuple[Any, list[int]]] = []  # (element, its runs' numbers)
+        self.owner: list[int] = []  # each run's child, by the run's number
+        self.children: list[Any] = []  # runs and links, as elements of the paragraph
+        self.has_text = False
         parts = []
         for child in paragraph.iter_inner_content():
             if isinstance(child, Hyperlink):
-                numbers = [self._add(run) for run in child.runs]
-                inner = "".join(self._span(n) for n in numbers)
+                numbers = [self._add(run, budget) for run in child.runs]
+                inner = "".join(self._span(n, budget) for n in numbers)
                 parts.append(f'<a data-r="{len(self.children)}">{inner}</a>')
-                self.children.append((child._hyperlink, numbers))
+                self.children.append(child._hyperlink)
             else:
-                n = self._add(child)
-                parts.append(self._span(n))
-                self.children.append((child._r, [n]))
+                parts.append(self._span(self._add(child, budget), budget))
+                self.children.append(child._r)
         self.html = "".join(parts)
 
-    def _add(self, run: Any) -> int:
+    def _add(self, run: Any, budget: Budget) -> int:
+        budget.piece()
         self.runs.append(run)
+        self.owner.append(len(self.children))
         return len(self.runs) - 1
 
-    def _span(self, n: int) -> str:
+    def _span(self, n: int, budget: Budget) -> str:
         run = self.runs[n]
-        text = escape(run.text) if _text_only(run) else ""
+        words = run.text
+        budget.text(words)  # as it occurs: a paragraph repeated 1,000 times counts 1,000 times
+        self.has_text = self.has_text or bool(words.strip())
+        text = escape(words) if _text_only(run) else ""
         # A tab or a line break inside a run: an empty inline element, so that it stays in
         # its sentence and comes back where its neighbours' words went.
         text = text.replace("\t", _TAB).replace("\n", _BREAK)
@@ -169,7 +199,7 @@ class _Paragraph:
                 text.setdefault(last, pending)
                 pending = ""
                 if not in_link:
-                    order.append(self._child_of(last))
+                    order.append(self.owner[last])
             elif run.kind == "close" and run.name == "a":
                 in_link = False
             elif run.kind == "text" or run.raw in _MARKS:  # words, or a tab or line break
@@ -183,20 +213,20 @@ class _Paragraph:
                 run.text = text[n]
         self._reorder(list(dict.fromkeys(order)))
 
-    def _child_of(self, n: int) -> int:
-        return next(i for i, (_, numbers) in enumerate(self.children) if n in numbers)
-
     def _reorder(self, order: list[int]) -> None:
-        order += [i for i in range(len(self.children)) if i not in order]
-        if order == sorted(order):
+        """The runs and links take the places they held, in the English's order; whatever
+        else the paragraph holds (its properties, bookmarks) stays where it was."""
+        placed = set(order)
+        order += [i for i in range(len(self.children)) if i not in placed]
+        if all(a < b for a, b in pairwise(order)):
             return
-        elements = [self.children[i][0] for i in order]
         p = self.paragraph._p
-        at = min(p.index(e) for e in elements)
-        for e in elements:
-            p.remove(e)
-        for offset, e in enumerate(elements):
-            p.insert(at + offset, e)
+        elements = list(p)
+        where = {id(e): i for i, e in enumerate(elements)}
+        slots = sorted(where[id(self.children[i])] for i in order)
+        for slot, i in zip(slots, order, strict=True):
+            elements[slot] = self.children[i]
+        p[:] = elements
 
 
 def _text_only(run: Any) -> bool:

@@ -40,5 +40,8 @@ async def until_disconnect(request: Any, call: Awaitable[T]) -> T:
     if gone:
         raise ClientDisconnected("The client closed the connection; its work was dropped.")
     if failure is not None:
-        raise failure
+        try:
+            raise failure
+        finally:  # the frame must not keep its own error (a cycle that holds what it held)
+            failure = None
     return result

@@ -20,10 +20,12 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
+from service.documents.budget import DocumentCaps
 from service.documents.formats import Format, format_of
-from service.documents.types import Translators
+from service.documents.types import OffLoop, Translators
 from service.errors import InputError, InvalidField, RequestTimeout
 from service.pipeline.cache import SentenceCache
+from service.pipeline.document_jobs import DocumentJobs, bare
 from service.pipeline.documents import Prepared, assemblers, prepare, rebuild
 from service.pipeline.engines import Engines
 from service.pipeline.html import TagCounts, translate_html
@@ -67,8 +69,10 @@ class Pipeline:
         timeout_s: float | None = None,
         max_segment_tokens: int = 256,
         beam_size: int | None = None,
+        documents: DocumentJobs | None = None,
     ) -> None:
         self.engines = engines
+        self.documents = documents or DocumentJobs(2, DocumentCaps())
         self.limits = limits or Limits()
         self.cache = cache
         self.timeout_s = timeout_s
@@ -86,6 +90,7 @@ class Pipeline:
             timeout_s=settings.request_timeout_s,
             max_segment_tokens=settings.max_segment_tokens,
             beam_size=settings.beam_size,
+            documents=DocumentJobs(settings.max_document_jobs, document_caps(settings)),
         )
 
     @classmethod
@@ -203,30 +208,44 @@ class Pipeline:
         self, filename: str, data: bytes, options: TranslateOptions = DEFAULT_TRANSLATE
     ) -> tuple[bytes, Format]:
         """A document (.txt, .html, .md, .docx, .srt) in, the same document in English out.
-        Its text is held to the request limits (characters, sentences) as one text is."""
+        What it unpacks to is held to the document caps as it is read (service/documents/
+        budget.py), and its text to the request limits (characters, sentences) as one text
+        is; its reading and rebuilding run in a worker thread (pipeline/document_jobs.py)."""
         kind = format_of(filename)  # 415 before reading anything
         html_options = replace(options, markup="html")
+        failure: BaseException | None = None
+        async with self.documents.job() as job:
 
-        async def text(parts: list[str]) -> list[str]:
-            if not "".join(parts).strip():
-                return parts
-            await _off_loop(lambda: self.limits.check(["\n".join(parts)]), len(data))
-            return [r.translation for r in await self._translate(parts, options, checked=True)]
+            async def text(parts: list[str]) -> list[str]:
+                if not "".join(parts).strip():
+                    return parts
+                await job.cpu(lambda: self.limits.check(["\n".join(parts)]))
+                done = await self._translate(parts, options, checked=True, off_loop=job.cpu)
+                return [r.translation for r in done]
 
-        def check_shown(shown: str) -> None:
-            # The text in the markup, not the markup, is what counts. With none (an image,
-            # code), nothing is translated and the document comes back as it came.
-            if shown.strip():
-                self.limits.check([shown])
+            def check_shown(shown: str) -> None:
+                # The text in the markup, not the markup, is what counts. With none (an
+                # image, code), nothing is translated and the document comes back as it came.
+                if shown.strip():
+                    self.limits.check([shown])
 
-        async def markup(parts: list[str]) -> list[str]:
-            done = await self._translate_markup(parts, html_options, None, check_shown)
-            return [r.translation for r in done]
+            async def markup(parts: list[str]) -> list[str]:
+                done = await self._translate_markup(
+                    parts, html_options, None, check_shown, off_loop=job.cpu
+                )
+                return [r.translation for r in done]
 
-        async def call() -> bytes:
-            return await kind.translate(data, Translators(text, markup, _off_loop))
+            async def call() -> bytes:
+                return await kind.translate(data, Translators(text, markup, job.cpu, job.budget))
 
-        return await self._within_deadline(call), kind
+            try:
+                return await self._within_deadline(call), kind
+            except BaseException as err:  # a refusal, the deadline, or the client gone
+                failure = bare(err)  # its frames hold the parsed document: let them go
+            try:
+                raise failure
+            finally:
+                failure = None
 
     async def extract(self, page: str) -> Extracted:
         """A web page's article (title and main text; a fragment's text), to digest."""
@@ -285,17 +304,24 @@ class Pipeline:
         *,
         for_digest: bool = False,
         checked: bool = False,
+        off_loop: OffLoop | None = None,
     ) -> list[TranslationResult]:
-        prepared, beams = await self._prepare(texts, options, for_digest, checked)
+        off_loop = off_loop or _off_loop
+        prepared, beams = await self._prepare(texts, options, for_digest, checked, off_loop)
         fresh = await self.engines.scheduler.translate(
             prepared.rows, beam_size=beams, timeout_s=self._remaining()
         )
         english = self._learn(prepared, beams, fresh)
         size = sum(len(t) for t in texts)
-        return await _off_loop(lambda: rebuild(prepared, english, self.detector.not_romanian), size)
+        return await off_loop(lambda: rebuild(prepared, english, self.detector.not_romanian), size)
 
     async def _prepare(
-        self, texts: list[str], options: TranslateOptions, for_digest: bool, checked: bool
+        self,
+        texts: list[str],
+        options: TranslateOptions,
+        for_digest: bool,
+        checked: bool,
+        off_loop: OffLoop | None = None,
     ) -> tuple[Prepared, int]:
         """Limits, then the texts made into encoded rows (in a thread when large)."""
 
@@ -318,7 +344,7 @@ class Pipeline:
                 self.limits.check_summary(sum(len(doc) for doc in prepared.sentences))
             return prepared, beams
 
-        return await _off_loop(admit, sum(len(t) for t in texts))
+        return await (off_loop or _off_loop)(admit, sum(len(t) for t in texts))
 
     def _learn(self, prepared: Prepared, beams: int, fresh: list[str]) -> dict[str, str]:
         """Every part's English: what was known, and what was just translated (cached)."""
@@ -333,20 +359,22 @@ class Pipeline:
         options: TranslateOptions,
         counts: TagCounts | None,
         check_shown: Callable[[str], None] | None = None,
+        off_loop: OffLoop | None = None,
     ) -> list[TranslationResult]:
         """Markup: blocks translated as sentences, inline tags placed back (pipeline/html).
         The limits apply to the markup as sent, or (documents: `check_shown`) to the text
         its blocks hold."""
+        off_loop = off_loop or _off_loop
         if check_shown is None:
-            await _off_loop(lambda: self.limits.check(texts), sum(len(t) for t in texts))
+            await off_loop(lambda: self.limits.check(texts), sum(len(t) for t in texts))
 
         async def translate(parts: list[str]) -> list[TranslationResult]:
-            return await self._translate(parts, options, checked=True)
+            return await self._translate(parts, options, checked=True, off_loop=off_loop)
 
         return await translate_html(
             texts,
             translate,
-            _off_loop,
+            off_loop,
             options.ignore_tags,
             counts,
             options.attributes,
@@ -382,6 +410,16 @@ class Pipeline:
         """The scheduler drops a row once the request's deadline has passed."""
         deadline = anyio.current_effective_deadline()
         return None if math.isinf(deadline) else max(0.0, deadline - anyio.current_time())
+
+
+def document_caps(settings: Settings) -> DocumentCaps:
+    return DocumentCaps(
+        max_unpacked_bytes=settings.max_document_unpacked_bytes,
+        max_parts=settings.max_document_parts,
+        max_tags=settings.max_document_tags,
+        max_pieces=settings.max_document_pieces,
+        max_chars=settings.max_chars,
+    )
 
 
 def headline_of(result: TranslationResult) -> str:
