@@ -126,11 +126,15 @@ class Settings(BaseSettings):
 
     # --- access -------------------------------------------------------------------
     api_keys: str = ""
-    """Comma-separated keys; when any is set, /v1/* needs `Authorization: Bearer <key>`."""
+    """Comma-separated keys; when any is set, every translating route needs one."""
     api_keys_file: Path | None = None
     """A file with one key per line (# comments allowed), read at start-up."""
-    protect_form: bool = False
-    """Also require a key for the web form (health and metrics always stay open)."""
+    open_form: bool = False
+    """With keys configured, the web form's routes (/, /stream, /document) take a key too,
+    typed into the form; true opens them without one, each address then held to
+    ROEN_FORM_RATE_LIMIT_PER_MINUTE. (Health, metrics and the docs always stay open.)"""
+    form_rate_limit_per_minute: int = Field(default=30, ge=1)
+    """Requests per minute per address to an open form's routes (ROEN_OPEN_FORM)."""
     rate_limit_per_minute: int = Field(default=600, ge=0)
     """Requests per minute per API key (or per client address without keys); 0 = off."""
     rate_limit_clients: int = Field(default=50_000, ge=100)
@@ -138,6 +142,10 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     """Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed (for
     rate limits and logs); empty = the peer address is the client, whatever headers say."""
+    public_url: str = ""
+    """The address clients reach this service at (https://mt.example.org): the base of
+    LibreTranslate's translatedFileUrl. Empty: a URL relative to this server (the request's
+    own Host header is never trusted for it)."""
     cors_origins: str = ""
     """Comma-separated origins allowed to call the API from a browser; empty = CORS off."""
 

@@ -37,17 +37,78 @@ def test_an_invalid_request_id_is_replaced_not_echoed(make_client, given):
     assert r.headers["x-request-id"] != given and len(r.headers["x-request-id"]) == 32
 
 
-def test_the_access_log_names_the_key_by_its_hash(make_client, caplog):
+EN = {"target_lang": "EN-GB"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "send"),
+    [
+        ("POST", "/v1/translate", {"json": {"text": "Bună."}, "auth": "Bearer"}),
+        (
+            "POST",
+            "/v1/translate/file",
+            {"files": {"file": ("a.txt", "Bună.".encode())}, "auth": "Bearer"},
+        ),
+        ("POST", "/translate", {"data": {"q": "Bună.", "source": "ro", "target": "en"}}),
+        ("POST", "/translate", {"json": {"q": "Bună.", "source": "ro", "target": "en"}}),
+        ("POST", "/translate_file", {"files": {"file": ("a.txt", "Bună.".encode())}}),
+        ("POST", "/detect", {"data": {"q": "Bună ziua."}}),
+        ("POST", "/v2/translate", {"data": {"text": "Bună.", **EN}, "auth": "DeepL-Auth-Key"}),
+        ("POST", "/v2/translate", {"data": {"text": "Bună.", "auth_key": "the-key", **EN}}),
+        ("GET", "/v2/usage", {"auth": "DeepL-Auth-Key"}),
+        ("POST", "/stream", {"data": {"text": "Bună ziua."}}),
+        ("POST", "/", {"data": {"text": "Bună ziua."}}),
+        ("POST", "/document", {"files": {"file": ("a.txt", "Bună.".encode())}}),
+    ],
+)
+def test_every_route_logs_the_callers_key_by_its_hash(make_client, caplog, method, path, send):
+    """Wherever the dialect puts the key — a header, a body field, a form field — the
+    access log names it the same way, and never in clear."""
     from service.http.access import key_id
 
     caplog.set_level(logging.INFO, logger="roen.access")
+    send = dict(send)
+    scheme = send.pop("auth", None)
+    headers = {"Authorization": f"{scheme} the-key"} if scheme else {}
+    if scheme is None and "auth_key" not in send.get("data", {}):
+        if "json" in send:
+            send["json"] = {**send["json"], "api_key": "the-key"}
+        else:
+            send["data"] = {**send.get("data", {}), "api_key": "the-key"}
     with make_client(api_keys="the-key") as c:
-        c.post("/v1/translate", json={"text": "Bună."}, headers={"Authorization": "Bearer the-key"})
-    (line,) = [
-        r for r in caplog.records if getattr(r, "fields", {}).get("route") == "/v1/translate"
-    ]
+        r = c.request(method, path, headers=headers, **send)
+        assert r.status_code == 200, r.text
+    (line,) = [r for r in caplog.records if getattr(r, "fields", {}).get("route") == path]
     assert line.fields["key_id"] == key_id("the-key") and len(key_id("the-key")) == 12
     assert "the-key" not in json.dumps(line.fields)
+
+
+def test_metrics_name_each_route_by_its_template(make_client):
+    with make_client() as c:
+        c.post("/v1/translate/file", files={"file": ("a.txt", "Bună.".encode())})
+        c.post("/document", files={"file": ("a.txt", "Bună.".encode())})
+        c.post("/stream", data={"text": "Bună ziua."})
+        for token in ("a", "b", "c"):  # many names, one label
+            c.get(f"/download_file/{token}.x_en.txt")
+        text = c.get("/metrics").text
+    for route, status in [
+        ("/v1/translate/file", 200),
+        ("/document", 200),
+        ("/stream", 200),
+        ("/download_file/{name}", 404),
+    ]:
+        assert f'roen_requests_total{{route="{route}",status="{status}"}}' in text, route
+    assert 'route="other"' not in text and "/download_file/a" not in text
+
+
+def test_the_download_url_never_comes_from_the_host_header(make_client):
+    doc = {"file": ("a.txt", "Bună.".encode())}
+    with make_client() as c:
+        url = c.post("/translate_file", files=doc, headers={"Host": "evil.example"}).json()
+        assert "evil.example" not in url["translatedFileUrl"]
+    with make_client(public_url="https://mt.example.org/") as c:
+        url = c.post("/translate_file", files=doc, headers={"Host": "evil.example"}).json()
+        assert url["translatedFileUrl"].startswith("https://mt.example.org/download_file/")
 
 
 def test_docs_and_metrics_stay_open_when_keys_are_set(make_client):

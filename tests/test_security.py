@@ -36,13 +36,65 @@ def test_keys_required_on_api_only(app):
         assert c.get("/v1/models").status_code == 401
 
 
-def test_keys_file_and_protected_form(app, tmp_path):
+def test_keys_file_and_the_forms_routes_take_a_key(app, tmp_path):
     f = tmp_path / "keys"
     f.write_text("# team A\nfile-key-1\n\nfile-key-2  # rotated 2026-11\n")
-    with app(api_keys_file=f, protect_form=True) as c:
+    with app(api_keys_file=f) as c:
         assert post(c, Authorization="Bearer file-key-2").status_code == 200
-        assert c.get("/").status_code == 401
-        assert c.get("/", headers={"Authorization": "Bearer file-key-1"}).status_code == 200
+        page = c.get("/")
+        assert page.status_code == 200 and 'name="api_key"' in page.text  # a key field
+        doc = {"file": ("a.txt", "Bună.".encode())}
+        refused = c.post("/document", files=doc)
+        assert refused.status_code == 401 and "API key" in refused.text
+        assert c.post("/document", files=doc, data={"api_key": "wrong"}).status_code == 403
+        assert c.post("/document", files=doc, data={"api_key": "file-key-1"}).status_code == 200
+        assert c.post("/stream", data={"text": "Bună ziua."}).status_code == 401
+        ok = c.post("/stream", data={"text": "Bună ziua.", "api_key": "file-key-1"})
+        assert ok.status_code == 200
+        assert c.post("/", data={"text": "Bună ziua."}).status_code == 401
+
+
+def test_an_open_form_is_held_to_its_own_lower_limit_per_address(app):
+    with app(api_keys="k", open_form=True, form_rate_limit_per_minute=2) as c:
+        assert 'name="api_key"' not in c.get("/").text
+        doc = {"file": ("a.txt", "Bună.".encode())}
+        assert [c.post("/document", files=doc).status_code for _ in range(3)] == [200, 200, 429]
+        assert c.get("/").status_code == 200  # the page itself is not counted
+        assert post(c, Authorization="Bearer k").status_code == 200  # the API is not either
+        assert post(c).status_code == 401  # and it still needs its key
+
+
+# Routes that need no key, on purpose: probes, metrics, the docs and their assets, the form's
+# page (its posts take one), LibreTranslate's discovery routes (its clients read them before
+# they have a key) and a download (its name is a random token).
+OPEN = {
+    "/health/live",
+    "/health/ready",
+    "/metrics",
+    "/favicon.ico",
+    "/",
+    "/languages",
+    "/frontend/settings",
+    "/download_file/{name}",
+}
+
+
+def test_a_keyed_server_answers_no_route_that_does_work_without_a_key(app):
+    with app(api_keys="the-key") as c:
+        checked = []
+        for route in c.app.routes:
+            path = route.path_format if hasattr(route, "path_format") else route.path
+            if path.startswith(("/static", "/docs", "/schema")):
+                continue
+            for method in sorted(getattr(route, "methods", ())):
+                if method in ("HEAD", "OPTIONS") or (path in OPEN and method == "GET"):
+                    continue
+                url = path.replace("{name}", "x.txt")
+                r = c.request(method, url, data={"text": "Bună.", "q": "Bună."})
+                assert r.status_code in (401, 403), (method, path, r.status_code)
+                checked.append((method, path))
+        assert ("POST", "/document") in checked and ("POST", "/stream") in checked
+        assert ("POST", "/translate_file") in checked and ("POST", "/v2/translate") in checked
 
 
 def test_keys_never_logged(app, caplog):

@@ -1,4 +1,8 @@
-"""Who may call: optional API keys (Bearer), per-key rate limits, CORS allow-list."""
+"""Who may call: optional API keys, per-key rate limits, CORS allow-list.
+
+The caller's key is found in one place (`caller_key`), wherever its dialect puts it, and
+`ApiKeyGuard.admit` both checks it and records its hash for the access log: every route
+that takes a key goes through it."""
 
 from __future__ import annotations
 
@@ -16,10 +20,12 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.stores.memory import MemoryStore
 
 from service.errors import Forbidden, Unauthenticated
+from service.http.bodies import Params
 from service.settings import Settings
 
 OPEN_PATHS = ("/health", "/metrics", "/static", "/docs", "/favicon.ico")
 RATE_LIMIT_STORE = "roen_rate_limit"
+FORM_RATE_LIMIT_STORE = "roen_form_rate_limit"
 
 
 def key_id(key: str) -> str:
@@ -33,6 +39,19 @@ def presented_key(headers: Any) -> str | None:
     return (
         token.strip() if scheme.lower() in ("bearer", "deepl-auth-key") and token.strip() else None
     )
+
+
+# Body, form or query fields a key may arrive in: LibreTranslate's, and DeepL's legacy one.
+KEY_FIELDS = ("api_key", "auth_key")
+
+
+def caller_key(headers: Any, found: Params | None = None) -> str | None:
+    """The caller's key: the `Authorization` header (Bearer or DeepL-Auth-Key), else a
+    `api_key` / `auth_key` field of the body (JSON, form, multipart) or the query."""
+    key = presented_key(headers)
+    if key is None and found is not None:
+        key = next((v for v in map(found.one, KEY_FIELDS) if v), None)
+    return key
 
 
 class ApiKeyGuard:
@@ -55,11 +74,26 @@ class ApiKeyGuard:
         if not any(matched):
             raise Forbidden("This API key is not accepted by this server.")
 
+    def admit(
+        self,
+        connection: ASGIConnection[Any, Any, Any, Any],
+        found: Params | None = None,
+        *,
+        required: bool = True,
+    ) -> None:
+        """Check the caller's key when keys are configured (and `required` here), and note
+        its hash for the access log."""
+        key = caller_key(connection.headers, found)
+        if self.required and required:
+            self.check(key)
+        if key:
+            connection.state.key_id = key_id(key)
+
     async def __call__(
         self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
     ) -> None:
         """Async: Litestar runs a sync guard in a worker thread, a hop per request."""
-        self.check(presented_key(connection.headers))
+        self.admit(connection)
 
 
 def identity_of(keys: list[str]) -> Callable[[Request[Any, Any, Any]], str]:
@@ -104,6 +138,19 @@ def rate_limit_config(settings: Settings) -> RateLimitConfig | None:
         exclude=[f"^{p}" for p in OPEN_PATHS],
         identifier_for_request=identity_of(settings.keys()),
         store=RATE_LIMIT_STORE,
+    )
+
+
+def form_rate_limit_config(settings: Settings) -> RateLimitConfig | None:
+    """An open form (keys configured, ROEN_OPEN_FORM) is the one keyless door to the
+    models: each address gets its own, lower limit there, on top of the general one."""
+    if not (settings.keys() and settings.open_form):
+        return None
+    return RateLimitConfig(
+        rate_limit=("minute", settings.form_rate_limit_per_minute),
+        check_throttle_handler=lambda request: request.method == "POST",  # not the page
+        identifier_for_request=lambda r: "form:" + (r.client.host if r.client else "unknown"),
+        store=FORM_RATE_LIMIT_STORE,
     )
 
 

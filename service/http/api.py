@@ -12,7 +12,6 @@ from litestar.params import JSONBody
 from msgspec import UNSET
 
 from service.errors import InvalidField, UnsupportedMediaType
-from service.http.access import key_id, presented_key
 from service.http.bodies import check_json, params
 from service.http.calls import until_disconnect
 from service.http.deps import PipelineDep, SettingsDep
@@ -50,12 +49,10 @@ async def require_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
 def note(
     request: Request[Any, Any, Any], settings: Settings, texts: list[str], segments: int
 ) -> None:
-    """What the access log says about this request (sizes, the caller) — text only if asked."""
+    """What the access log says about this request (sizes; the caller's key hash is noted
+    where the key is checked) — text only if asked."""
     request.state.chars = sum(len(t) for t in texts)
     request.state.segments = segments
-    key = presented_key(request.headers)
-    if key:
-        request.state.key_id = key_id(key)
     if settings.log_text:
         request.state.text = texts
 

@@ -22,10 +22,12 @@ from litestar.template.config import TemplateConfig
 from service import __version__
 from service.http import deepl, libretranslate
 from service.http.access import (
+    FORM_RATE_LIMIT_STORE,
     RATE_LIMIT_STORE,
     ApiKeyGuard,
     BoundedMemoryStore,
     cors_config,
+    form_rate_limit_config,
     rate_limit_config,
 )
 from service.http.api import ApiController
@@ -81,16 +83,18 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
     downloads = Downloads()  # LibreTranslate's translated files, until fetched
     guard = [access] if access.required else []
     rate_limit = rate_limit_config(settings)
+    form_limit = form_rate_limit_config(settings)
     logging.getLogger("roen").setLevel(settings.log_level.upper())
     app = Litestar(
         route_handlers=[
             Router("/", route_handlers=[ApiController], guards=guard),
             libretranslate.router(),
             deepl.router(),
+            # The form's routes check the key themselves: it arrives in the form's fields.
             Router(
                 "/",
                 route_handlers=[form, submit, submit_streamed, translate_document],
-                guards=guard if settings.protect_form else [],
+                middleware=[form_limit.middleware] if form_limit else [],
             ),
             live,
             ready,
@@ -115,7 +119,10 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             *([rate_limit.middleware] if rate_limit else []),
         ],
         cors_config=cors_config(settings),
-        stores={RATE_LIMIT_STORE: BoundedMemoryStore(settings.rate_limit_clients)},
+        stores={
+            RATE_LIMIT_STORE: BoundedMemoryStore(settings.rate_limit_clients),
+            FORM_RATE_LIMIT_STORE: BoundedMemoryStore(settings.rate_limit_clients),
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         template_config=TemplateConfig(

@@ -28,7 +28,6 @@ from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 
 from service.errors import Forbidden, InputError, LimitExceeded, RoenError, Unauthenticated
-from service.http.access import ApiKeyGuard, presented_key
 from service.http.bodies import Params, params
 from service.http.calls import until_disconnect
 from service.http.deps import AccessDep, PipelineDep
@@ -64,12 +63,6 @@ class CharacterCount:
     def add(self, n: int) -> None:
         with self._lock:
             self.count += n
-
-
-def _check_key(request: Request[Any, Any, Any], found: Params, access: ApiKeyGuard) -> None:
-    """`DeepL-Auth-Key` (or Bearer) in the header, or the legacy `auth_key` field."""
-    if access.required:
-        access.check(presented_key(request.headers) or found.one("auth_key") or None)
 
 
 def _texts(found: Params) -> list[str]:
@@ -126,7 +119,7 @@ def translate_route(count: CharacterCount) -> Any:
     ) -> dict[str, Any]:
         """DeepL's /v2/translate for RO → EN, form or JSON."""
         found = await params(request)
-        _check_key(request, found, access)
+        access.admit(request, found)
         texts = _texts(found)
         options = _options(found)
 
@@ -168,13 +161,14 @@ TARGET = [
 @route(
     "/v2/languages",
     http_method=["GET", "POST"],
+    status_code=200,  # a GET-or-POST route would default to 201 Created
     tags=[TAG],
     summary="Languages (DeepL v2)",
     responses=ERRORS,
 )
 async def languages(request: Request[Any, Any, Any], access: AccessDep) -> list[dict[str, Any]]:
     found = await params(request)  # `type` arrives in the query, or as a form body on GET
-    _check_key(request, found, access)
+    access.admit(request, found)
     kind = (found.one("type") or "source").lower()
     if kind not in ("source", "target"):
         raise InputError("Value for 'type' not supported (source or target).")
@@ -184,7 +178,7 @@ async def languages(request: Request[Any, Any, Any], access: AccessDep) -> list[
 @get("/v3/languages", tags=[TAG], summary="Languages (DeepL v3)", responses=ERRORS)
 async def languages_v3(request: Request[Any, Any, Any], access: AccessDep) -> list[dict[str, Any]]:
     found = await params(request)
-    _check_key(request, found, access)
+    access.admit(request, found)
     if (found.one("resource") or "translate_text") != "translate_text":
         return []  # no glossaries and nothing else: an empty list turns them off
     return [
@@ -212,12 +206,13 @@ def usage_route(count: CharacterCount) -> Any:
     @route(
         "/v2/usage",
         http_method=["GET", "POST"],
+        status_code=200,  # a GET-or-POST route would default to 201 Created
         tags=[TAG],
         summary="Usage (DeepL v2)",
         responses=ERRORS,
     )
     async def usage(request: Request[Any, Any, Any], access: AccessDep) -> dict[str, Any]:
-        _check_key(request, await params(request), access)
+        access.admit(request, await params(request))
         return {"character_count": count.count, "character_limit": NO_QUOTA}
 
     return usage

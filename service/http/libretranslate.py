@@ -26,7 +26,6 @@ from litestar.params import FromPath
 
 from service.documents.formats import FORMATS
 from service.errors import InputError, NotFound, RoenError, Unauthenticated
-from service.http.access import ApiKeyGuard, presented_key
 from service.http.bodies import Params, params
 from service.http.calls import until_disconnect
 from service.http.deps import AccessDep, DownloadsDep, PipelineDep, SettingsDep
@@ -35,6 +34,7 @@ from service.http.schemas import LibreTranslateError
 from service.http.uploads import download, read_upload
 from service.pipeline.language import Detected
 from service.pipeline.types import TranslateOptions, TranslationResult
+from service.settings import Settings
 
 TAG = "libretranslate"
 ERRORS = {
@@ -53,11 +53,6 @@ LANGUAGES = [
     {"code": "en", "name": "English", "targets": []},
 ]
 SOURCES = {"ro", "auto", "mo"}  # "mo": Moldovan, which is Romanian
-
-
-def _check_key(request: Request[Any, Any, Any], found: Params, access: ApiKeyGuard) -> None:
-    if access.required:
-        access.check(found.one("api_key") or presented_key(request.headers) or None)
 
 
 def _texts(found: Params) -> tuple[list[str], bool]:
@@ -96,7 +91,7 @@ async def translate(
 ) -> dict[str, Any]:
     """LibreTranslate's /translate: `q` a string or an array; `source` ro or auto, `target` en."""
     found = await params(request)
-    _check_key(request, found, access)
+    access.admit(request, found)
     texts, as_list = _texts(found)
     source = _pair(found)
     markup = "html" if (found.one("format", "text") or "text").lower() == "html" else "text"
@@ -133,7 +128,7 @@ async def detect(
     request: Request[Any, Any, Any], pipeline: PipelineDep, access: AccessDep
 ) -> list[dict[str, Any]]:
     found = await params(request)
-    _check_key(request, found, access)
+    access.admit(request, found)
     texts, _ = _texts(found)
     (best,) = await pipeline.detect(texts[:1])
     return [{"confidence": round(d.confidence * 100, 1), "language": d.language} for d in best]
@@ -151,13 +146,29 @@ async def translate_file(
     `source` ro or auto, `target` en → `translatedFileUrl`, where the English document
     waits (GET, no key needed: the name holds a random token) for 30 minutes."""
     found = await params(request)
-    _check_key(request, found, access)
+    access.admit(request, found)
     _pair(found)
     filename, data = await read_upload(found, settings)
     english, kind = await until_disconnect(request, pipeline.translate_file(filename, data))
     name = downloads.put(english, kind, filename)
     request.state.chars = len(data)
-    return {"translatedFileUrl": f"{str(request.base_url).rstrip('/')}/download_file/{name}"}
+    return {"translatedFileUrl": f"{_own_base(request, settings)}/download_file/{name}"}
+
+
+def _own_base(request: Request[Any, Any, Any], settings: Settings) -> str:
+    """Where this server is reached: ROEN_PUBLIC_URL, else the address the connection
+    arrived at (the socket's, not the `Host` header, which any client can set), else
+    nothing (a URL relative to this server)."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    server = request.scope.get("server")
+    if not server or server[1] is None:
+        return ""
+    host, port = server
+    host = f"[{host}]" if ":" in host else host
+    scheme = request.scope.get("scheme", "http")
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" + ("" if port == default else f":{port}")
 
 
 @get(

@@ -16,25 +16,6 @@ from prometheus_client.registry import Collector
 
 from service.pipeline.pipeline import Pipeline
 
-KNOWN_ROUTES = {
-    "/translate",
-    "/detect",
-    "/languages",
-    "/frontend/settings",
-    "/v2/translate",
-    "/v2/languages",
-    "/v2/usage",
-    "/v3/languages",
-    "/v1/translate",
-    "/v1/summarize",
-    "/v1/digest",
-    "/v1/models",
-    "/health/live",
-    "/health/ready",
-    "/metrics",
-    "/",
-}
-
 
 class _EngineCollector(Collector):
     def __init__(self, pipeline: Pipeline) -> None:
@@ -83,9 +64,10 @@ class Metrics:
         )
         self.registry.register(_EngineCollector(pipeline))
 
-    def observe(self, path: str, status: int, seconds: float) -> None:
-        """Called by the request middleware once per HTTP request."""
-        route = path if path in KNOWN_ROUTES else "other"
+    def observe(self, route: str, status: int, seconds: float) -> None:
+        """Called by the request middleware once per HTTP request, with the route's template
+        (`/download_file/{name:str}`), or "other" for a path no route matched: the label's
+        values are the app's routes, whatever paths clients try."""
         self.requests.labels(route, str(status)).inc()
         self.latency.labels(route).observe(seconds)
 

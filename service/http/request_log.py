@@ -22,7 +22,7 @@ _SLASHES = re.compile(r"/{2,}")
 
 
 def request_middleware(observe: Callable[[str, int, float], None]) -> Callable[[ASGIApp], ASGIApp]:
-    """Request id, access-log line, and `observe(path, status, seconds)` for the metrics."""
+    """Request id, access-log line, and `observe(route, status, seconds)` for the metrics."""
     return lambda app: _wrap(app, observe)
 
 
@@ -54,7 +54,7 @@ def _wrap(app: ASGIApp, observe: Callable[[str, int, float], None]) -> ASGIApp:
             await app(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
-            observe(scope["path"], status, seconds)
+            observe(str(scope.get("path_template") or "other"), status, seconds)
             fields = {
                 "request_id": request_id,
                 "method": scope.get("method"),

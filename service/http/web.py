@@ -17,9 +17,10 @@ from markupsafe import Markup, escape
 
 from service.documents.formats import FORMATS
 from service.errors import InputError, MalformedBody, RoenError
-from service.http.bodies import params, urlencoded, utf8
+from service.http.access import ApiKeyGuard
+from service.http.bodies import Params, params, urlencoded, utf8
 from service.http.calls import until_disconnect
-from service.http.deps import PipelineDep, SettingsDep
+from service.http.deps import AccessDep, PipelineDep, SettingsDep
 from service.http.problems import problem_for
 from service.http.streaming import stream
 from service.http.uploads import english_download, read_upload, too_big, upload_bytes
@@ -65,12 +66,26 @@ def _banner(pipeline: Pipeline) -> list[str]:
     ]
 
 
-def _page(pipeline: Pipeline, status: int = 200, **context: Any) -> Template:
+def form_needs_key(access: ApiKeyGuard, settings: Settings) -> bool:
+    """With keys configured, the form takes one too unless the operator opened it."""
+    return access.required and not settings.open_form
+
+
+def _admit(
+    request: Request[Any, Any, Any], found: Params, access: ApiKeyGuard, settings: Settings
+) -> None:
+    access.admit(request, found, required=form_needs_key(access, settings))
+
+
+def _page(
+    pipeline: Pipeline, access: ApiKeyGuard, settings: Settings, status: int = 200, **context: Any
+) -> Template:
     context.setdefault("text", "")
     context.setdefault("length", "short")
     return Template(
         template_name="index.html",
         context={
+            "key_required": form_needs_key(access, settings),
             "banner": _banner(pipeline),
             "lengths": list(SUMMARY_LENGTHS),
             "formats": list(FORMATS),
@@ -82,28 +97,36 @@ def _page(pipeline: Pipeline, status: int = 200, **context: Any) -> Template:
 
 
 @get("/", include_in_schema=False)
-async def form(pipeline: PipelineDep) -> Template:
-    return _page(pipeline)
+async def form(pipeline: PipelineDep, access: AccessDep, settings: SettingsDep) -> Template:
+    return _page(pipeline, access, settings)
 
 
 @post("/", include_in_schema=False, status_code=200)
 async def submit(
-    request: Request[Any, Any, Any], pipeline: PipelineDep, settings: SettingsDep
+    request: Request[Any, Any, Any],
+    pipeline: PipelineDep,
+    settings: SettingsDep,
+    access: AccessDep,
 ) -> Template:
     """The form without JavaScript: the whole page back, with the result."""
     started = time.perf_counter()
     form = Submitted()
     try:
         await form.read(request, settings)
+        _admit(request, form.fields, access, settings)
         await form.extract(request, pipeline)
         digest = await until_disconnect(
             request, pipeline.digest(form.text, TranslateOptions(), form.summary)
         )
     except RoenError as err:
         status = problem_for(err).status
-        return _page(pipeline, status, error=err.detail, text=form.text, length=form.length)
+        return _page(
+            pipeline, access, settings, status, error=err.detail, text=form.text, length=form.length
+        )
     return _page(
         pipeline,
+        access,
+        settings,
         text=form.text,
         length=form.length,
         result=_result(digest, pipeline.model_name, started),
@@ -112,16 +135,20 @@ async def submit(
 
 @post("/document", include_in_schema=False, status_code=200)
 async def translate_document(
-    request: Request[Any, Any, Any], pipeline: PipelineDep, settings: SettingsDep
+    request: Request[Any, Any, Any],
+    pipeline: PipelineDep,
+    settings: SettingsDep,
+    access: AccessDep,
 ) -> Response[Any] | Template:
     """The form's document upload: the English document as a download, or the page again
     saying what was wrong."""
     try:
         found = await params(request)
+        _admit(request, found, access, settings)
         filename, data = await read_upload(found, settings)
         english, kind = await until_disconnect(request, pipeline.translate_file(filename, data))
     except RoenError as err:
-        return _page(pipeline, problem_for(err).status, error=err.detail)
+        return _page(pipeline, access, settings, problem_for(err).status, error=err.detail)
     response = english_download(english, kind, filename)
     response.headers.update(SECURITY_HEADERS)
     return response
@@ -129,7 +156,10 @@ async def translate_document(
 
 @post("/stream", include_in_schema=False, status_code=200)
 async def submit_streamed(
-    request: Request[Any, Any, Any], pipeline: PipelineDep, settings: SettingsDep
+    request: Request[Any, Any, Any],
+    pipeline: PipelineDep,
+    settings: SettingsDep,
+    access: AccessDep,
 ) -> Response[Any]:
     """The form's script posts here: the same fields, the digest as a stream of JSON lines
     (segments as they are done: the page shows progress and fills its rows). A refusal is
@@ -137,6 +167,7 @@ async def submit_streamed(
     started = time.perf_counter()
     form = Submitted()
     await form.read(request, settings)
+    _admit(request, form.fields, access, settings)
     await form.extract(request, pipeline)
     progress = await pipeline.stream([form.text], TranslateOptions(), form.summary)
 
@@ -155,6 +186,7 @@ class Submitted:
         self.text = ""
         self.length = "short"
         self.page = False  # an uploaded .html file, or a pasted page: its article is digested
+        self.fields = Params()  # as sent (the key among them)
 
     @property
     def summary(self) -> SummaryOptions:
@@ -162,6 +194,7 @@ class Submitted:
 
     async def read(self, request: Request[Any, Any, Any], settings: Settings) -> None:
         fields = await _fields(request, settings)
+        self.fields = Params({k: [v] for k, v in fields.items()})
         length = str(fields.get("length") or "short")
         self.length = length if length in SUMMARY_LENGTHS else "short"
         self.text = await _text(fields.get("text"), settings) or ""
