@@ -25,7 +25,7 @@ run: install  ## download the configured models if missing (best effort), then s
 	$(BIN)/roen serve --download-missing
 
 test: install  ## the whole suite, browser test included
-	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_test_tools.sh
 	$(BIN)/python -m pytest
 
 test-fast: install  ## text and API tiers only: no model, no browser, no long runs

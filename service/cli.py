@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from service.cli_keys import add_parser as add_keys_parser
 from service.errors import InputError, RoenError
 from service.settings import Settings
 
@@ -363,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     ba.add_argument("--model", help="hub id or folder (default: ROEN_TRANSLATION_MODEL)")
     ba.add_argument("--beam-size", type=int)
     ba.set_defaults(func=cmd_batch)
+    add_keys_parser(sub)
 
     return parser
 

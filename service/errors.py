@@ -8,7 +8,8 @@
     │   ├── EmptyInput             nothing to translate or summarise
     │   ├── NotRomanian            clearly another language (a batch record; the API warns)
     │   ├── UnsupportedMediaType   the body is not JSON (or not a form, for the web form)
-    │   └── LimitExceeded          too large: characters, texts, segments, bytes
+    │   ├── LimitExceeded          too large: characters, texts, segments, bytes
+    │   └── CorruptDocument        a document that cannot be read (service/documents)
     ├── AuthError                  who is calling
     │   ├── Unauthenticated        no API key (401)
     │   └── Forbidden              a key that is not configured (403)
@@ -17,7 +18,11 @@
     │   │   └── ModelNotConverted  on disk, not converted for serving (names the command)
     │   ├── ModelNotReady          still loading
     │   └── ModelLoadFailed        on disk but unusable
+    ├── NotFound                   no such document, key or resource (404)
+    ├── RateLimited                too many requests this minute (429, Retry-After)
+    ├── QuotaExceeded              the key's monthly characters are used (429; DeepL: 456)
     ├── Overloaded                 queue full; retry later (Retry-After from the queue's pace)
+    │   └── StoreUnavailable       the state store did not answer (service/store)
     ├── RequestTimeout             not finished within the request timeout
     ├── ClientDisconnected         the client left; its queued work was dropped
     └── EngineFailure              inference raised; only the affected request fails
@@ -130,6 +135,25 @@ class LimitExceeded(InputError):
         super().__init__(detail)
         self.limit = limit
         self.actual = actual
+
+
+class RateLimited(RoenError):
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after_s: int, limit: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+        self.limit = limit
+
+
+class QuotaExceeded(RoenError):
+    title = "Quota exceeded"
+
+    def __init__(self, detail: str, *, limit: int, used: int, resets_at: str) -> None:
+        super().__init__(detail)
+        self.limit = limit
+        self.used = used
+        self.resets_at = resets_at
 
 
 class AuthError(RoenError):

@@ -13,6 +13,16 @@ DEFAULT_TRANSLATION_MODEL = "Helsinki-NLP/opus-mt-roa-en"
 DEFAULT_SUMMARY_MODEL = "sshleifer/distilbart-cnn-12-6"
 
 
+def default_data_dir() -> Path:
+    """The embedded store's folder: the checkout's `data/` when run from a source checkout,
+    else `$XDG_DATA_HOME/roen` (`~/.local/share/roen`). The image sets ROEN_DATA_DIR=/data."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "model_cache").is_dir():
+        return checkout / "data"
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "roen"
+
+
 def default_model_cache() -> Path:
     """One place, wherever roen is run from: the checkout's `model_cache/` when roen runs
     from a source checkout (`make run`, `.venv/bin/roen`), else `$XDG_CACHE_HOME/roen`
@@ -124,6 +134,19 @@ class Settings(BaseSettings):
     log_text: bool = False
     """Debug only: include request text in logs (never on by default: it may be private)."""
 
+    # --- state ----------------------------------------------------------------------
+    store_url: str = ""
+    """Where keys, usage, rate-limit windows and downloads live: empty = a SQLite file in
+    ROEN_DATA_DIR (one host; kept across restarts); redis://host:6379/0 (or valkey://) =
+    shared by replicas; memory:// = this process only (tests)."""
+    data_dir: Path = Field(default_factory=default_data_dir)
+    """The embedded store's folder (see `default_data_dir`)."""
+    store_timeout_s: float = Field(default=0.5, gt=0, le=30)
+    """Longest a call to the store may take; past it: 503 with Retry-After, nothing counted."""
+    key_cache_s: float = Field(default=2.0, ge=0, le=60)
+    """How long a replica remembers what the store said of a key: a key added or revoked
+    with `roen keys` takes effect on every replica within this."""
+
     # --- access -------------------------------------------------------------------
     api_keys: str = ""
     """Comma-separated keys; when any is set, every translating route needs one."""
@@ -136,9 +159,8 @@ class Settings(BaseSettings):
     form_rate_limit_per_minute: int = Field(default=30, ge=1)
     """Requests per minute per address to an open form's routes (ROEN_OPEN_FORM)."""
     rate_limit_per_minute: int = Field(default=600, ge=0)
-    """Requests per minute per API key (or per client address without keys); 0 = off."""
-    rate_limit_clients: int = Field(default=50_000, ge=100)
-    """Clients the rate limiter remembers at once (per replica); the oldest are forgotten."""
+    """Requests per minute per API key (a key's own limit wins), else per client address;
+    counted in the store, so it holds across replicas; 0 = off."""
     trusted_proxies: str = ""
     """Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed (for
     rate limits and logs); empty = the peer address is the client, whatever headers say."""

@@ -17,6 +17,8 @@ def pytest_configure(config: pytest.Config) -> None:
     for name in [n for n in os.environ if n.startswith("ROEN_")]:
         del os.environ[name]
     os.environ["ROEN_MODEL_CACHE"] = tempfile.mkdtemp(prefix="roen-test-cache-")
+    # ...nor keep keys and usage in the checkout's data/: each run gets its own folder
+    os.environ["ROEN_DATA_DIR"] = tempfile.mkdtemp(prefix="roen-test-data-")
 
 
 @functools.cache
@@ -55,7 +57,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 def make_client() -> Iterator[Callable[..., object]]:
     """`make_client(engines=None, backend=None, **settings)`: a TestClient over the real app
     (pipeline, scheduler, limits), with fake engines (over `backend`, if given) unless
-    engines are given. Use it as a context."""
+    engines are given, and a store of its own in memory unless `store_url` says otherwise.
+    Use it as a context."""
     from litestar.testing import TestClient
 
     from service.http.app import create_app
@@ -63,6 +66,7 @@ def make_client() -> Iterator[Callable[..., object]]:
     from tests.fakes import fake_engines
 
     def make(engines=None, backend=None, **settings_kw) -> TestClient:
+        settings_kw.setdefault("store_url", "memory://")  # each app its own state
         settings = Settings(_env_file=None, **settings_kw)
         return TestClient(create_app(settings, engines or fake_engines(settings, backend)))
 

@@ -4,6 +4,7 @@ LibreTranslate dialect and the web form; refusals are 415 / 422 / 413, never a 5
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import time
@@ -20,7 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service.documents.formats import FORMATS
+from service.errors import Overloaded
 from service.http.downloads import Downloads
+from service.store.memory import MemoryStore
 from tests.fakes import WordMark
 from tests.test_html import assert_kept
 
@@ -276,18 +279,25 @@ def test_libretranslate_translate_file_then_download(client):
     assert pair.status_code == 400 and "Romanian→English" in pair.json()["error"]
 
 
-def test_downloads_expire_and_the_oldest_go_first():
+def test_downloads_expire_and_their_bytes_are_bounded():
     now = [0.0]
-    store = Downloads(ttl_s=10, max_files=2, max_bytes=10, clock=lambda: now[0])
+    downloads = Downloads(MemoryStore(clock=lambda: now[0]), ttl_s=10, max_bytes=10)
     kind = FORMATS[".txt"]
-    a = store.put(b"aaaa", kind, "a.txt")
-    b = store.put(b"bbbb", kind, "b.txt")
-    assert store.get(a) and store.get(b)
-    c = store.put(b"cccc", kind, "c.txt")  # a third file: over both bounds, the oldest goes
-    assert store.get(a) is None and store.get(b) and store.get(c)
-    now[0] = 11
-    assert store.get(b) is None and store.get(c) is None
-    assert a.split(".", 1)[1] == "a_en.txt"
+
+    async def run() -> None:
+        a = await downloads.put(b"aaaa", kind, "a.txt")
+        b = await downloads.put(b"bbbb", kind, "b.txt")
+        assert await downloads.get(a) and await downloads.get(b)
+        with pytest.raises(Overloaded) as full:  # 12 bytes in this window: over its 10
+            await downloads.put(b"cccc", kind, "c.txt")
+        assert full.value.retry_after_s and full.value.retry_after_s <= 10
+        now[0] = 11  # the window and its files are gone
+        assert await downloads.get(a) is None and await downloads.get(b) is None
+        c = await downloads.put(b"cccc", kind, "c.txt")
+        assert await downloads.get(c) == (b"cccc", kind)
+        assert a.split(".", 1)[1] == "a_en.txt"
+
+    asyncio.run(run())
 
 
 @pytest.mark.parametrize(

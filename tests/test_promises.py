@@ -64,7 +64,7 @@ EN = {"target_lang": "EN-GB"}
 def test_every_route_logs_the_callers_key_by_its_hash(make_client, caplog, method, path, send):
     """Wherever the dialect puts the key — a header, a body field, a form field — the
     access log names it the same way, and never in clear."""
-    from service.http.access import key_id
+    from service.accounts.keys import key_id
 
     caplog.set_level(logging.INFO, logger="roen.access")
     send = dict(send)

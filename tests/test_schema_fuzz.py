@@ -11,7 +11,10 @@ from service.http.app import create_app
 from service.settings import Settings
 from tests.fakes import fake_engines
 
-app = create_app(Settings(_env_file=None, rate_limit_per_minute=0, max_chars=2000), fake_engines())
+app = create_app(
+    Settings(_env_file=None, rate_limit_per_minute=0, max_chars=2000, store_url="memory://"),
+    fake_engines(),
+)
 schema = schemathesis.openapi.from_asgi("/docs/openapi.json", app)
 
 

@@ -43,6 +43,9 @@ class Format:
     suffix: str
     media_type: str
     translate: Translator
+    # Its reader counts the text as it occurs (Budget.text); an HTML file's text is known
+    # only once parsed, and is counted then, by the pipeline.
+    counts_text: bool = True
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -50,8 +53,8 @@ FORMATS = {
     f.suffix: f
     for f in (
         Format(".txt", "text/plain", translate_txt),
-        Format(".html", "text/html", translate_html_file),
-        Format(".htm", "text/html", translate_html_file),
+        Format(".html", "text/html", translate_html_file, counts_text=False),
+        Format(".htm", "text/html", translate_html_file, counts_text=False),
         Format(".md", "text/markdown", translate_markdown),
         Format(".docx", DOCX, translate_docx),
         Format(".srt", "application/x-subrip; charset=utf-8", translate_srt),

@@ -1,36 +1,30 @@
-"""Who may call: optional API keys, per-key rate limits, CORS allow-list.
+"""Who may call: the caller found once per request, wherever its dialect puts its key; keys,
+rate limits and quotas from service/accounts (kept in the store, so they hold across
+replicas); the CORS allow-list.
 
-The caller's key is found in one place (`caller_key`), wherever its dialect puts it, and
-`ApiKeyGuard.admit` both checks it and records its hash for the access log: every route
-that takes a key goes through it."""
+`Access.admit` is the one door: it finds the key (`caller_key`), asks the accounts who that
+is (refusing a missing or unknown key when the server has keys), counts the request against
+the caller's rate limit, and leaves the Caller on the request's state, where billing, the
+access log and the RateLimit-* headers read it. /v1 admits in a guard (its key is in a
+header); the dialects and the form admit in the handler, once they have read the body.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
-from litestar import Request
 from litestar.config.cors import CORSConfig
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.stores.memory import MemoryStore
 
-from service.errors import Forbidden, Unauthenticated
+from service.accounts.callers import Accounts, Caller
+from service.accounts.usage import Charge
 from service.http.bodies import Params
 from service.settings import Settings
 
 OPEN_PATHS = ("/health", "/metrics", "/static", "/docs", "/favicon.ico")
-RATE_LIMIT_STORE = "roen_rate_limit"
-FORM_RATE_LIMIT_STORE = "roen_form_rate_limit"
-
-
-def key_id(key: str) -> str:
-    """A short, stable name for a key in logs and rate-limit buckets — never the key."""
-    return hashlib.sha256(key.encode()).hexdigest()[:12]
+# Body, form or query fields a key may arrive in: LibreTranslate's, and DeepL's legacy one.
+KEY_FIELDS = ("api_key", "auth_key")
 
 
 def presented_key(headers: Any) -> str | None:
@@ -39,10 +33,6 @@ def presented_key(headers: Any) -> str | None:
     return (
         token.strip() if scheme.lower() in ("bearer", "deepl-auth-key") and token.strip() else None
     )
-
-
-# Body, form or query fields a key may arrive in: LibreTranslate's, and DeepL's legacy one.
-KEY_FIELDS = ("api_key", "auth_key")
 
 
 def caller_key(headers: Any, found: Params | None = None) -> str | None:
@@ -54,104 +44,60 @@ def caller_key(headers: Any, found: Params | None = None) -> str | None:
     return key
 
 
-class ApiKeyGuard:
-    """A Litestar guard: 401 without a key, 403 with one that is not configured."""
+class Access:
+    """The door every route that does work goes through (a guard on /v1)."""
 
-    def __init__(self, keys: list[str]) -> None:
-        self._keys = [k.encode() for k in keys]
+    def __init__(self, accounts: Accounts, settings: Settings) -> None:
+        self.accounts = accounts
+        self.open_form = settings.open_form
+        self.form_per_minute = settings.form_rate_limit_per_minute
 
-    @property
-    def required(self) -> bool:
-        """Whether any key is configured (with none, the API is open)."""
-        return bool(self._keys)
+    async def required(self) -> bool:
+        """Whether calls need a key (any configured, or any managed key live)."""
+        return await self.accounts.keys.required()
 
-    def check(self, key: str | None) -> None:
-        if key is None:
-            raise Unauthenticated("Send your API key as `Authorization: Bearer <key>`.")
-        candidate = key.encode()
-        # compare_digest with every key (no early exit): timing says nothing about which matched
-        matched = [hmac.compare_digest(candidate, k) for k in self._keys]
-        if not any(matched):
-            raise Forbidden("This API key is not accepted by this server.")
+    async def form_needs_key(self) -> bool:
+        """With keys, the form's posts take one too, unless the operator opened them."""
+        return not self.open_form and await self.required()
 
-    def admit(
+    async def admit(
         self,
         connection: ASGIConnection[Any, Any, Any, Any],
         found: Params | None = None,
         *,
-        required: bool = True,
-    ) -> None:
-        """Check the caller's key when keys are configured (and `required` here), and note
-        its hash for the access log."""
+        form: bool = False,
+    ) -> Caller:
         key = caller_key(connection.headers, found)
-        if self.required and required:
-            self.check(key)
-        if key:
-            connection.state.key_id = key_id(key)
+        address = connection.client.host if connection.client else "unknown"
+        open_form = form and self.open_form and await self.required()
+        caller, allowance = await self.accounts.admit(
+            key,
+            address,
+            need_key=not open_form,
+            per_address=self.form_per_minute if open_form else None,
+        )
+        connection.state.caller = caller
+        if caller.key_id:
+            connection.state.key_id = caller.key_id
+        if allowance is not None:
+            connection.state.rate = allowance
+        return caller
 
     async def __call__(
         self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
     ) -> None:
-        """Async: Litestar runs a sync guard in a worker thread, a hop per request."""
-        self.admit(connection)
+        await self.admit(connection)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Access:
+        # Litestar deep-copies a router (its guards too) when it registers it: the copy must
+        # be this one, with the one store, not a second set of accounts and counters.
+        return self
 
-def identity_of(keys: list[str]) -> Callable[[Request[Any, Any, Any]], str]:
-    """Who a request counts as, for rate limits: something the client cannot choose. A
-    configured key names its holder; anything else (no key, a made-up one) is counted by
-    the peer address — which uvicorn takes from X-Forwarded-For only when the peer is one
-    of ROEN_TRUSTED_PROXIES."""
-    valid = {key_id(k) for k in keys}
-
-    def identity(request: Request[Any, Any, Any]) -> str:
-        key = presented_key(request.headers)
-        if key and key_id(key) in valid:
-            return "key:" + key_id(key)
-        return "addr:" + (request.client.host if request.client else "unknown")
-
-    return identity
-
-
-class BoundedMemoryStore(MemoryStore):
-    """The rate limiter's buckets, at most `max_entries` of them: expired ones are dropped
-    first, then the oldest — a flood of made-up clients cannot grow memory without end."""
-
-    def __init__(self, max_entries: int) -> None:
-        super().__init__()
-        self.max_entries = max_entries
-
-    async def set(
-        self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
-    ) -> None:
-        await super().set(key, value, expires_in)
-        if len(self._store) > self.max_entries:
-            await self.delete_expired()
-            while len(self._store) > self.max_entries:
-                self._store.pop(next(iter(self._store)))
-
-
-def rate_limit_config(settings: Settings) -> RateLimitConfig | None:
-    if not settings.rate_limit_per_minute:
-        return None
-    return RateLimitConfig(
-        rate_limit=("minute", settings.rate_limit_per_minute),
-        exclude=[f"^{p}" for p in OPEN_PATHS],
-        identifier_for_request=identity_of(settings.keys()),
-        store=RATE_LIMIT_STORE,
-    )
-
-
-def form_rate_limit_config(settings: Settings) -> RateLimitConfig | None:
-    """An open form (keys configured, ROEN_OPEN_FORM) is the one keyless door to the
-    models: each address gets its own, lower limit there, on top of the general one."""
-    if not (settings.keys() and settings.open_form):
-        return None
-    return RateLimitConfig(
-        rate_limit=("minute", settings.form_rate_limit_per_minute),
-        check_throttle_handler=lambda request: request.method == "POST",  # not the page
-        identifier_for_request=lambda r: "form:" + (r.client.host if r.client else "unknown"),
-        store=FORM_RATE_LIMIT_STORE,
-    )
+    async def hold(self, connection: ASGIConnection[Any, Any, Any, Any], chars: int) -> Charge:
+        """Hold `chars` against the admitted caller's quota (429/456 past it)."""
+        caller: Caller = connection.state.caller
+        connection.state.billed = chars
+        return await self.accounts.hold(caller, chars)
 
 
 def cors_config(settings: Settings) -> CORSConfig | None:

@@ -11,10 +11,12 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import JSONBody
 from msgspec import UNSET
 
+from service.accounts.callers import Caller
+from service.accounts.usage import resets_at
 from service.errors import InvalidField, UnsupportedMediaType
 from service.http.bodies import check_json, params
-from service.http.calls import until_disconnect
-from service.http.deps import PipelineDep, SettingsDep
+from service.http.calls import held, metered, metered_file, until_disconnect
+from service.http.deps import AccessDep, PipelineDep, SettingsDep
 from service.http.problems import API_ERRORS, problem_responses
 from service.http.schemas import (
     DigestRequest,
@@ -26,6 +28,7 @@ from service.http.schemas import (
     SummarizeResponse,
     TranslateRequest,
     TranslateResponse,
+    UsageResponse,
 )
 from service.http.streaming import stream, wants_stream
 from service.http.uploads import english_download, read_upload
@@ -92,6 +95,7 @@ class ApiController(Controller):
         data: JSONBody[TranslateRequest],
         pipeline: PipelineDep,
         settings: SettingsDep,
+        access: AccessDep,
     ) -> TranslateResponse:
         """Romanian text(s) in, English out; paragraphs and line breaks kept.
 
@@ -123,10 +127,14 @@ class ApiController(Controller):
                 else None,
             )
 
+        chars = sum(len(t) for t in texts)
         if wants_stream(request):
-            progress = await pipeline.stream(texts, options)
-            return stream(request, progress, pipeline.model_name, lambda f: respond(f.results))
-        return respond(await until_disconnect(request, pipeline.translate(texts, options)))
+            charge = await access.hold(request, chars)
+            progress = await held(charge, pipeline.stream(texts, options))
+            return stream(
+                request, progress, pipeline.model_name, lambda f: respond(f.results), charge
+            )
+        return respond(await metered(request, access, chars, pipeline.translate(texts, options)))
 
     @post(
         "/translate/file",
@@ -135,7 +143,11 @@ class ApiController(Controller):
         summary="Translate a document",
     )
     async def translate_file(
-        self, request: Request[Any, Any, Any], pipeline: PipelineDep, settings: SettingsDep
+        self,
+        request: Request[Any, Any, Any],
+        pipeline: PipelineDep,
+        settings: SettingsDep,
+        access: AccessDep,
     ) -> Response[Any]:
         """A document in (multipart/form-data, field `file`: .txt, .html, .md, .docx or
         .srt; optional `beam_size`), the same document in English out, as a download named
@@ -149,11 +161,9 @@ class ApiController(Controller):
         if beams is not None and not (beams.isascii() and beams.isdigit() and 1 <= int(beams) <= 8):
             raise InvalidField("`beam_size` must be a whole number from 1 to 8.", field="beam_size")
         options = TranslateOptions(int(beams) if beams else None)
-        english, kind = await until_disconnect(
-            request, pipeline.translate_file(filename, data, options)
-        )
-        request.state.chars = len(data)
-        response = english_download(english, kind, filename)
+        done = await metered_file(request, access, pipeline.translate_file(filename, data, options))
+        request.state.chars = done.chars
+        response = english_download(done.data, done.kind, filename)
         response.headers["X-Elapsed-Ms"] = str(_ms(started))
         return response
 
@@ -164,11 +174,13 @@ class ApiController(Controller):
         data: JSONBody[SummarizeRequest],
         pipeline: PipelineDep,
         settings: SettingsDep,
+        access: AccessDep,
     ) -> SummarizeResponse:
         """English text in, an English summary out (sentences in article order)."""
         started = time.perf_counter()
         options = SummaryOptions.of(data.length, data.max_sentences)
-        result = await until_disconnect(request, pipeline.summarize(data.text, options))
+        call = pipeline.summarize(data.text, options)
+        result = await metered(request, access, len(data.text), call)
         note(request, settings, [data.text], len(result.sentences))
         return SummarizeResponse(result.summary, result.sentences, result.method, _ms(started))
 
@@ -179,6 +191,7 @@ class ApiController(Controller):
         data: JSONBody[DigestRequest],
         pipeline: PipelineDep,
         settings: SettingsDep,
+        access: AccessDep,
     ) -> DigestResponse:
         """A Romanian article in; its English translation, a summary and a headline out.
 
@@ -213,13 +226,31 @@ class ApiController(Controller):
             if data.format == "html":  # the article first; then it streams as text does
                 article = await until_disconnect(request, pipeline.extract(text))
                 text, options = article.text, TranslateOptions(data.beam_size)
-            progress = await pipeline.stream([text], options, summary)
-            return stream(request, progress, pipeline.model_name, lambda f: respond(f.digest))
-        return respond(
-            await until_disconnect(request, pipeline.digest(data.text, options, summary))
-        )
+            charge = await access.hold(request, len(text))
+            progress = await held(charge, pipeline.stream([text], options, summary))
+            return stream(
+                request, progress, pipeline.model_name, lambda f: respond(f.digest), charge
+            )
+        call = pipeline.digest(data.text, options, summary)
+        return respond(await metered(request, access, len(data.text), call))
 
     @get("/models", responses=problem_responses(401, 403, 429))
     async def models(self, pipeline: PipelineDep) -> ModelsResponse:
         """What is configured, what is loaded, from where, with sizes."""
         return ModelsResponse.of(pipeline.status())
+
+    @get("/usage", responses=problem_responses(401, 403, 429))
+    async def usage(self, request: Request[Any, Any, Any], access: AccessDep) -> UsageResponse:
+        """The calling key's characters this month, its quota and when it resets (a key
+        reads only its own; without a key, what all callers without one used)."""
+        caller: Caller = request.state.caller
+        account = caller.account
+        return UsageResponse(
+            key=caller.name,
+            characters=await access.accounts.usage.used(caller.name),
+            character_limit=account.characters_per_month if account else None,
+            requests_per_minute=(account.requests_per_minute if account else None)
+            or access.accounts.per_minute
+            or None,
+            resets_at=resets_at(),
+        )

@@ -20,16 +20,9 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from service import __version__
+from service.accounts.callers import Accounts
 from service.http import deepl, libretranslate
-from service.http.access import (
-    FORM_RATE_LIMIT_STORE,
-    RATE_LIMIT_STORE,
-    ApiKeyGuard,
-    BoundedMemoryStore,
-    cors_config,
-    form_rate_limit_config,
-    rate_limit_config,
-)
+from service.http.access import Access, cors_config
 from service.http.api import ApiController
 from service.http.downloads import Downloads
 from service.http.health import live, ready
@@ -48,6 +41,8 @@ from service.http.web import (
 from service.pipeline.engines import Engines
 from service.pipeline.pipeline import Pipeline
 from service.settings import Settings
+from service.store.base import Store
+from service.store.factory import open_store
 
 HERE = Path(__file__).parent
 _FILE_NAME = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
@@ -60,12 +55,16 @@ async def plain_file_name(connection: ASGIConnection[Any, Any, Any, Any], _: Any
         raise NotFoundException(f"No resource at {connection.url.path}.")
 
 
-def create_app(settings: Settings | None = None, engines: Engines | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None, engines: Engines | None = None, store: Store | None = None
+) -> Litestar:
     """Build the service. Pass `engines` (built with fake builders in tests) to choose what
-    is loaded; the pipeline, scheduler and limits are always the real ones."""
+    is loaded, `store` to share one between apps; the pipeline, scheduler and limits are
+    always the real ones."""
     settings = settings or Settings()
     pipeline = Pipeline.from_settings(settings, engines)
     engines = pipeline.engines
+    store = store or open_store(settings)
 
     @asynccontextmanager
     async def load_models(_: Litestar) -> AsyncIterator[None]:
@@ -77,25 +76,20 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
         finally:
             # The server has stopped accepting and drained in-flight requests by now.
             engines.close()
+            await store.close()
 
     metrics = Metrics(pipeline)
-    access = ApiKeyGuard(settings.keys())  # the keys file is read once, here
-    downloads = Downloads()  # LibreTranslate's translated files, until fetched
-    guard = [access] if access.required else []
-    rate_limit = rate_limit_config(settings)
-    form_limit = form_rate_limit_config(settings)
+    # The keys file is read once, here; managed keys, usage and limits live in the store.
+    access = Access(Accounts(store, settings), settings)
+    downloads = Downloads(store)  # LibreTranslate's translated files, until fetched
     logging.getLogger("roen").setLevel(settings.log_level.upper())
     app = Litestar(
         route_handlers=[
-            Router("/", route_handlers=[ApiController], guards=guard),
+            Router("/", route_handlers=[ApiController], guards=[access]),
             libretranslate.router(),
             deepl.router(),
-            # The form's routes check the key themselves: it arrives in the form's fields.
-            Router(
-                "/",
-                route_handlers=[form, submit, submit_streamed, translate_document],
-                middleware=[form_limit.middleware] if form_limit else [],
-            ),
+            # The form's routes admit callers themselves: a key arrives in the form's fields.
+            Router("/", route_handlers=[form, submit, submit_streamed, translate_document]),
             live,
             ready,
             favicon,
@@ -114,15 +108,8 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             "downloads": Provide(lambda: downloads, sync_to_thread=False),
         },
         lifespan=[load_models],
-        middleware=[
-            request_middleware(metrics.observe),
-            *([rate_limit.middleware] if rate_limit else []),
-        ],
+        middleware=[request_middleware(metrics.observe)],
         cors_config=cors_config(settings),
-        stores={
-            RATE_LIMIT_STORE: BoundedMemoryStore(settings.rate_limit_clients),
-            FORM_RATE_LIMIT_STORE: BoundedMemoryStore(settings.rate_limit_clients),
-        },
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         template_config=TemplateConfig(

@@ -7,12 +7,17 @@ at once — and the access log records 499 instead of work done for nobody.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 
 from service.errors import ClientDisconnected
+
+if TYPE_CHECKING:
+    from service.accounts.usage import Charge
+    from service.http.access import Access
+    from service.pipeline.types import TranslatedFile
 
 T = TypeVar("T")
 
@@ -45,3 +50,42 @@ async def until_disconnect(request: Any, call: Awaitable[T]) -> T:
         finally:  # the frame must not keep its own error (a cycle that holds what it held)
             failure = None
     return result
+
+
+async def metered(
+    request: Any,
+    access: Access,
+    chars: int,
+    call: Awaitable[T],
+    billed: Callable[[T], int] | None = None,
+) -> T:
+    """`until_disconnect`, with the caller's characters held against its quota before the
+    work and counted once it is done; released if it fails, times out or the client
+    leaves (shielded: a cancelled request still gives its hold back). `billed`: what to
+    count once done, when the characters are known only then (a document's text)."""
+    charge = await access.hold(request, chars)
+    try:
+        result = await until_disconnect(request, call)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await charge.release()
+        raise
+    chars = billed(result) if billed else chars
+    request.state.billed = chars
+    await charge.commit(chars)
+    return result
+
+
+async def metered_file(request: Any, access: Access, call: Awaitable[TranslatedFile]) -> Any:
+    """A document: its text's characters are known once it is read, and billed then."""
+    return await metered(request, access, 0, call, lambda done: done.chars)
+
+
+async def held(charge: Charge, call: Awaitable[T]) -> T:
+    """`call`, giving `charge`'s hold back if it fails (a stream refused before it began)."""
+    try:
+        return await call
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await charge.release()
+        raise

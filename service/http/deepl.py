@@ -11,25 +11,32 @@ DeepL's API documentation and the requests those clients send.
                              refused (no glossaries)
     GET|POST /v2/languages   type=source|target (the client sends `type` as a form body on
                              GET); GET /v3/languages?resource=… for newer clients
-    GET|POST /v2/usage       character_count served by this process; no quota
-Auth: `Authorization: DeepL-Auth-Key <key>` (or Bearer, or the legacy `auth_key` field)
-against ROEN_API_KEYS. Errors are {"message": "..."} with DeepL's statuses: 400, 403, 413,
-429, 503. Every translation carries `billed_characters`: the official Python client fails
+    GET|POST /v2/usage       the calling key's characters this month, and its quota
+Auth: `Authorization: DeepL-Auth-Key <key>` (or Bearer, or the legacy `auth_key` field),
+a key from `roen keys add` or ROEN_API_KEYS. Errors are {"message": "..."} with DeepL's
+statuses: 400, 403, 413, 429, 456 (the key's monthly quota is used), 503. Every translation
+carries `billed_characters`: the official Python client fails
 without it.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from litestar import Request, Response, Router, get, post, route
 from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 
-from service.errors import Forbidden, InputError, LimitExceeded, RoenError, Unauthenticated
+from service.errors import (
+    Forbidden,
+    InputError,
+    LimitExceeded,
+    QuotaExceeded,
+    RoenError,
+    Unauthenticated,
+)
 from service.http.bodies import Params, params
-from service.http.calls import until_disconnect
+from service.http.calls import metered
 from service.http.deps import AccessDep, PipelineDep
 from service.http.problems import status_of
 from service.http.schemas import DeepLError
@@ -41,6 +48,7 @@ ERRORS = {
     for code, why in {
         400: "Missing or invalid parameter, unsupported language, glossary, malformed body",
         403: "Authorization failure",
+        456: "The key's monthly character quota is used",
         413: "Too many texts or characters",
         429: "Too many requests (Retry-After)",
         500: "Engine failure",
@@ -50,19 +58,7 @@ ERRORS = {
 }
 MAX_TEXTS = 50
 TARGETS = {"EN", "EN-GB", "EN-US"}
-NO_QUOTA = 1_000_000_000_000  # reported as the limit: roen bills nobody
-
-
-class CharacterCount:
-    """Characters translated by this process, for /v2/usage."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._lock = threading.Lock()
-
-    def add(self, n: int) -> None:
-        with self._lock:
-            self.count += n
+NO_QUOTA = 1_000_000_000_000  # reported as the limit of a key without a quota
 
 
 def _texts(found: Params) -> list[str]:
@@ -106,49 +102,46 @@ def _options(found: Params) -> TranslateOptions:
     return TranslateOptions(markup="html" if handling else "text", ignore_tags=frozenset(ignore))
 
 
-def translate_route(count: CharacterCount) -> Any:
-    @post(
-        "/v2/translate",
-        tags=[TAG],
-        status_code=200,
-        summary="Translate (DeepL v2)",
-        responses=ERRORS,
-    )
-    async def translate(
-        request: Request[Any, Any, Any], pipeline: PipelineDep, access: AccessDep
-    ) -> dict[str, Any]:
-        """DeepL's /v2/translate for RO → EN, form or JSON."""
-        found = await params(request)
-        access.admit(request, found)
-        texts = _texts(found)
-        options = _options(found)
+@post(
+    "/v2/translate",
+    tags=[TAG],
+    status_code=200,
+    summary="Translate (DeepL v2)",
+    responses=ERRORS,
+)
+async def translate(
+    request: Request[Any, Any, Any], pipeline: PipelineDep, access: AccessDep
+) -> dict[str, Any]:
+    """DeepL's /v2/translate for RO → EN, form or JSON. Billed: the source characters."""
+    found = await params(request)
+    await access.admit(request, found)
+    texts = _texts(found)
+    options = _options(found)
 
-        async def work() -> tuple[list[TranslationResult], str]:
-            results = await pipeline.translate(texts, options)
-            if found.one("source_lang"):
-                return results, "RO"
-            found_languages = await pipeline.detect(
-                ["\n".join(texts)], markup=options.markup, checked=True
-            )
-            best = found_languages[0]
-            return results, best[0].language.upper() if best else "RO"
+    async def work() -> tuple[list[TranslationResult], str]:
+        results = await pipeline.translate(texts, options)
+        if found.one("source_lang"):
+            return results, "RO"
+        found_languages = await pipeline.detect(
+            ["\n".join(texts)], markup=options.markup, checked=True
+        )
+        best = found_languages[0]
+        return results, best[0].language.upper() if best else "RO"
 
-        results, detected = await until_disconnect(request, work())
-        count.add(sum(len(t) for t in texts))
-        request.state.chars = sum(len(t) for t in texts)
-        request.state.segments = sum(len(r.segments) for r in results)
-        return {
-            "translations": [
-                {
-                    "detected_source_language": detected,
-                    "text": r.translation,
-                    "billed_characters": len(t),
-                }
-                for r, t in zip(results, texts, strict=True)
-            ]
-        }
-
-    return translate
+    chars = sum(len(t) for t in texts)
+    results, detected = await metered(request, access, chars, work())
+    request.state.chars = sum(len(t) for t in texts)
+    request.state.segments = sum(len(r.segments) for r in results)
+    return {
+        "translations": [
+            {
+                "detected_source_language": detected,
+                "text": r.translation,
+                "billed_characters": len(t),
+            }
+            for r, t in zip(results, texts, strict=True)
+        ]
+    }
 
 
 SOURCE = [{"language": "RO", "name": "Romanian"}]
@@ -168,7 +161,7 @@ TARGET = [
 )
 async def languages(request: Request[Any, Any, Any], access: AccessDep) -> list[dict[str, Any]]:
     found = await params(request)  # `type` arrives in the query, or as a form body on GET
-    access.admit(request, found)
+    await access.admit(request, found)
     kind = (found.one("type") or "source").lower()
     if kind not in ("source", "target"):
         raise InputError("Value for 'type' not supported (source or target).")
@@ -178,7 +171,7 @@ async def languages(request: Request[Any, Any, Any], access: AccessDep) -> list[
 @get("/v3/languages", tags=[TAG], summary="Languages (DeepL v3)", responses=ERRORS)
 async def languages_v3(request: Request[Any, Any, Any], access: AccessDep) -> list[dict[str, Any]]:
     found = await params(request)
-    access.admit(request, found)
+    await access.admit(request, found)
     if (found.one("resource") or "translate_text") != "translate_text":
         return []  # no glossaries and nothing else: an empty list turns them off
     return [
@@ -202,20 +195,20 @@ async def languages_v3(request: Request[Any, Any, Any], access: AccessDep) -> li
     ]
 
 
-def usage_route(count: CharacterCount) -> Any:
-    @route(
-        "/v2/usage",
-        http_method=["GET", "POST"],
-        status_code=200,  # a GET-or-POST route would default to 201 Created
-        tags=[TAG],
-        summary="Usage (DeepL v2)",
-        responses=ERRORS,
-    )
-    async def usage(request: Request[Any, Any, Any], access: AccessDep) -> dict[str, Any]:
-        access.admit(request, await params(request))
-        return {"character_count": count.count, "character_limit": NO_QUOTA}
-
-    return usage
+@route(
+    "/v2/usage",
+    http_method=["GET", "POST"],
+    status_code=200,  # a GET-or-POST route would default to 201 Created
+    tags=[TAG],
+    summary="Usage (DeepL v2)",
+    responses=ERRORS,
+)
+async def usage(request: Request[Any, Any, Any], access: AccessDep) -> dict[str, Any]:
+    """The calling key's characters this month (a key reads only its own)."""
+    caller = await access.admit(request, await params(request))
+    used = await access.accounts.usage.used(caller.name)
+    quota = caller.account.characters_per_month if caller.account else None
+    return {"character_count": used, "character_limit": quota or NO_QUOTA}
 
 
 def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -225,14 +218,15 @@ def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         status, detail = 403, "Authorization failure, check the authentication key."
     if status in (415, 422):
         status = 400
+    if isinstance(exc, QuotaExceeded):
+        status = 456  # DeepL's "quota exceeded": its clients raise QuotaExceededException
     headers.pop("WWW-Authenticate", None)
     return Response({"message": detail}, status_code=status, headers=headers)
 
 
 def router() -> Router:
-    count = CharacterCount()
     return Router(
         "/",
-        route_handlers=[translate_route(count), languages, languages_v3, usage_route(count)],
+        route_handlers=[translate, languages, languages_v3, usage],
         exception_handlers={RoenError: on_error, HTTPException: on_error},
     )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from litestar.di import NamedDependency
 
-from service.http.access import ApiKeyGuard
+from service.http.access import Access
 from service.http.downloads import Downloads
 from service.pipeline.pipeline import Pipeline
 from service.settings import Settings
 
 PipelineDep = NamedDependency[Pipeline]
 SettingsDep = NamedDependency[Settings]
-AccessDep = NamedDependency[ApiKeyGuard]
+AccessDep = NamedDependency[Access]
 DownloadsDep = NamedDependency[Downloads]

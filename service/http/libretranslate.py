@@ -25,9 +25,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 
 from service.documents.formats import FORMATS
-from service.errors import InputError, NotFound, RoenError, Unauthenticated
+from service.errors import InputError, NotFound, RateLimited, RoenError, Unauthenticated
 from service.http.bodies import Params, params
-from service.http.calls import until_disconnect
+from service.http.calls import metered, metered_file
 from service.http.deps import AccessDep, DownloadsDep, PipelineDep, SettingsDep
 from service.http.problems import status_of
 from service.http.schemas import LibreTranslateError
@@ -91,7 +91,7 @@ async def translate(
 ) -> dict[str, Any]:
     """LibreTranslate's /translate: `q` a string or an array; `source` ro or auto, `target` en."""
     found = await params(request)
-    access.admit(request, found)
+    await access.admit(request, found)
     texts, as_list = _texts(found)
     source = _pair(found)
     markup = "html" if (found.one("format", "text") or "text").lower() == "html" else "text"
@@ -105,7 +105,7 @@ async def translate(
             return results, []
         return results, await pipeline.detect(texts, markup=markup, checked=True)
 
-    results, detected = await until_disconnect(request, work())
+    results, detected = await metered(request, access, sum(len(t) for t in texts), work())
     out = [r.translation for r in results]
     body: dict[str, Any] = {"translatedText": out if as_list else out[0]}
     if source == "auto":
@@ -128,7 +128,7 @@ async def detect(
     request: Request[Any, Any, Any], pipeline: PipelineDep, access: AccessDep
 ) -> list[dict[str, Any]]:
     found = await params(request)
-    access.admit(request, found)
+    await access.admit(request, found)
     texts, _ = _texts(found)
     (best,) = await pipeline.detect(texts[:1])
     return [{"confidence": round(d.confidence * 100, 1), "language": d.language} for d in best]
@@ -146,12 +146,11 @@ async def translate_file(
     `source` ro or auto, `target` en → `translatedFileUrl`, where the English document
     waits (GET, no key needed: the name holds a random token) for 30 minutes."""
     found = await params(request)
-    access.admit(request, found)
+    await access.admit(request, found)
     _pair(found)
     filename, data = await read_upload(found, settings)
-    english, kind = await until_disconnect(request, pipeline.translate_file(filename, data))
-    name = downloads.put(english, kind, filename)
-    request.state.chars = len(data)
+    done = await metered_file(request, access, pipeline.translate_file(filename, data))
+    name = await downloads.put(done.data, done.kind, filename)
     return {"translatedFileUrl": f"{_own_base(request, settings)}/download_file/{name}"}
 
 
@@ -185,11 +184,11 @@ def _own_base(request: Request[Any, Any, Any], settings: Settings) -> str:
     },
 )
 async def download_file(name: FromPath[str], downloads: DownloadsDep) -> Response[Any]:
-    found = downloads.get(name)
+    found = await downloads.get(name)
     if found is None:
         raise NotFound(
-            "No such translated document: it was downloaded from another replica, or more "
-            "than 30 minutes ago. Translate the file again."
+            "No such translated document: it was translated more than 30 minutes ago (or "
+            "never). Translate the file again."
         )
     data, kind = found
     return download(data, kind, name.split(".", 1)[-1])
@@ -204,7 +203,7 @@ async def languages() -> list[dict[str, Any]]:
 
 @get("/frontend/settings", tags=[TAG], summary="Frontend settings (LibreTranslate)")
 async def frontend_settings(settings: SettingsDep, access: AccessDep) -> dict[str, Any]:
-    required = access.required
+    required = await access.required()
     return {
         "charLimit": settings.max_chars,
         "frontendTimeout": 500,
@@ -229,6 +228,8 @@ def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     headers.pop("WWW-Authenticate", None)
     if isinstance(exc, Unauthenticated):
         detail = "Please provide a valid API key (api_key)."
+    if isinstance(exc, RateLimited):  # LibreTranslate's limiter says it so
+        detail = f"Slowdown: {exc.limit} per 1 minute"
     return Response({"error": detail}, status_code=_STATUS.get(status, status), headers=headers)
 
 

@@ -22,6 +22,7 @@ from service import errors
 log = logging.getLogger("roen.http")
 
 PROBLEM = "application/problem+json"
+TOO_MANY = "Too many requests: slow down and retry later."
 
 # The first class in an error's MRO found here decides its status.
 STATUS: dict[type[errors.RoenError], int] = {
@@ -30,6 +31,8 @@ STATUS: dict[type[errors.RoenError], int] = {
     errors.LimitExceeded: 413,
     errors.MalformedBody: 400,
     errors.InputError: 422,
+    errors.RateLimited: 429,
+    errors.QuotaExceeded: 429,
     errors.Unauthenticated: 401,
     errors.Forbidden: 403,
     errors.ModelError: 503,
@@ -46,7 +49,7 @@ DESCRIPTIONS = {
     413: "Body, characters, texts or segments over a limit (limit and actual given)",
     415: "Content-Type is not application/json",
     422: "Body does not match the schema, or there is no text",
-    429: "Rate limit reached (Retry-After)",
+    429: "Rate limit reached (Retry-After), or the key's monthly quota used (limit, used)",
     500: "Engine failure or bug (request_id given)",
     503: "Model loading or missing (fix given), or overloaded (Retry-After)",
     504: "The engine did not finish in time",
@@ -87,9 +90,19 @@ def problem_for(err: errors.RoenError, **extra: Any) -> Problem:
         extra["errors"] = [{"field": err.field, "message": err.detail}]
     if isinstance(err, errors.ModelMissing):
         extra["fix"] = err.command
+    if isinstance(err, errors.QuotaExceeded):
+        extra.update(limit=err.limit, used=err.used, resets_at=err.resets_at)
     if err.retry_after_s is not None:
         extra["retry_after"] = err.retry_after_s
         headers["Retry-After"] = str(err.retry_after_s)
+    if isinstance(err, errors.RateLimited):
+        headers.update(
+            {
+                "RateLimit-Limit": str(err.limit),
+                "RateLimit-Remaining": "0",
+                "RateLimit-Reset": str(err.retry_after_s),
+            }
+        )
     if isinstance(err, errors.Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="roen"'
     return Problem(status, err.title, err.detail, extra, headers)
@@ -98,6 +111,9 @@ def problem_for(err: errors.RoenError, **extra: Any) -> Problem:
 def status_of(exc: Exception) -> tuple[int, str, dict[str, str]]:
     """Status, detail and headers of a roen error or a framework HTTP error, for the
     compatibility dialects, which say the same things in their own shapes."""
+    if isinstance(exc, errors.RateLimited):
+        # the dialects' clients read the status and Retry-After, not our wording
+        return 429, TOO_MANY, dict(problem_for(exc).headers)
     if isinstance(exc, errors.RoenError):
         problem = problem_for(exc)
         return problem.status, exc.detail, dict(problem.headers)
@@ -106,7 +122,7 @@ def status_of(exc: Exception) -> tuple[int, str, dict[str, str]]:
     if status == 429:
         # As the JSON API's 429: the wait in Retry-After, which the dialects' clients read.
         headers.setdefault("Retry-After", _retry_after(headers))
-        return status, "Too many requests: slow down and retry later.", headers
+        return status, TOO_MANY, headers
     return status, str(getattr(exc, "detail", "")) or "Error.", headers
 
 

@@ -13,6 +13,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,6 +48,7 @@ def _wrap(app: ASGIApp, observe: Callable[[str, int, float], None]) -> ASGIApp:
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
+                    *_rate_headers(state.get("rate"), status),
                 ]
             await send(message)
 
@@ -63,8 +65,23 @@ def _wrap(app: ASGIApp, observe: Callable[[str, int, float], None]) -> ASGIApp:
                 "ms": round(seconds * 1000, 1),
             }
             fields.update(
-                {k: state[k] for k in ("chars", "segments", "key_id", "text") if k in state}
+                {
+                    k: state[k]
+                    for k in ("chars", "segments", "billed", "key_id", "text")
+                    if k in state
+                }
             )
             log.info("request", extra={"fields": fields})
 
     return handle
+
+
+def _rate_headers(rate: Any, status: int) -> list[tuple[bytes, bytes]]:
+    """RateLimit-Limit / -Remaining / -Reset (IETF draft), for an admitted request."""
+    if rate is None or status == 429:  # a refusal carries its own Retry-After
+        return []
+    return [
+        (b"ratelimit-limit", str(rate.limit).encode()),
+        (b"ratelimit-remaining", str(rate.remaining).encode()),
+        (b"ratelimit-reset", str(rate.reset_s).encode()),
+    ]

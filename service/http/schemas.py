@@ -132,6 +132,14 @@ class ModelOut(msgspec.Struct, omit_defaults=True):
     error: str | None = None
 
 
+class UsageResponse(msgspec.Struct):
+    key: str  # the key's name ("anonymous": callers without a key)
+    characters: int  # billed this month (source characters of what was translated)
+    character_limit: int | None  # the key's monthly quota; null: none
+    requests_per_minute: int | None  # its rate limit; null: none
+    resets_at: str  # when the month's count starts again (UTC, ISO 8601)
+
+
 class ModelsResponse(msgspec.Struct):
     ready: bool
     loading: bool

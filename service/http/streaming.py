@@ -24,10 +24,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from typing import Any
 
+import anyio
 import msgspec
 from litestar import Request
 from litestar.response import Stream
 
+from service.accounts.usage import Charge
 from service.errors import RoenError
 from service.http.problems import problem_of, request_id
 from service.pipeline.pipeline import Progress
@@ -55,10 +57,12 @@ def stream(
     progress: Progress,
     model: str,
     done: Callable[[Finished], Any],
+    charge: Charge,
 ) -> Any:
-    """The NDJSON response for `progress`; `done(finished)` shapes the final body. Typed
-    `Any`: a handler returns it in place of its JSON body, whose type documents the route
-    (Litestar sends any Response as it is)."""
+    """The NDJSON response for `progress`; `done(finished)` shapes the final body; `charge`
+    (the caller's characters, held) is counted before the `done` line, or given back if
+    the stream ends otherwise. Typed `Any`: a handler returns it in place of its JSON body,
+    whose type documents the route (Litestar sends any Response as it is)."""
     rid = request_id(request)
 
     async def lines() -> AsyncIterator[bytes]:
@@ -66,6 +70,8 @@ def stream(
             yield _line({"type": "start", "segments": progress.total, "model": model})
             async with aclosing(progress.events()) as events:
                 async for event in events:
+                    if isinstance(event, Finished):
+                        await charge.commit()
                     for line in _lines(event, done):
                         yield line
         except RoenError as err:
@@ -78,6 +84,8 @@ def stream(
             yield _line({"type": "error", **error, "request_id": rid})
         finally:  # the client left (even before the first event): its rows leave the queue
             progress.ticket.cancel()
+            with anyio.CancelScope(shield=True):
+                await charge.release()  # a no-op once counted
 
     # no-store: a progress stream is never replayed; no buffering by a proxy in front (nginx)
     headers = {

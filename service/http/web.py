@@ -17,9 +17,9 @@ from markupsafe import Markup, escape
 
 from service.documents.formats import FORMATS
 from service.errors import InputError, MalformedBody, RoenError
-from service.http.access import ApiKeyGuard
+from service.http.access import Access
 from service.http.bodies import Params, params, urlencoded, utf8
-from service.http.calls import until_disconnect
+from service.http.calls import held, metered, metered_file, until_disconnect
 from service.http.deps import AccessDep, PipelineDep, SettingsDep
 from service.http.problems import problem_for
 from service.http.streaming import stream
@@ -66,26 +66,17 @@ def _banner(pipeline: Pipeline) -> list[str]:
     ]
 
 
-def form_needs_key(access: ApiKeyGuard, settings: Settings) -> bool:
-    """With keys configured, the form takes one too unless the operator opened it."""
-    return access.required and not settings.open_form
+async def _admit(request: Request[Any, Any, Any], found: Params, access: Access) -> None:
+    await access.admit(request, found, form=True)
 
 
-def _admit(
-    request: Request[Any, Any, Any], found: Params, access: ApiKeyGuard, settings: Settings
-) -> None:
-    access.admit(request, found, required=form_needs_key(access, settings))
-
-
-def _page(
-    pipeline: Pipeline, access: ApiKeyGuard, settings: Settings, status: int = 200, **context: Any
-) -> Template:
+async def _page(pipeline: Pipeline, access: Access, status: int = 200, **context: Any) -> Template:
     context.setdefault("text", "")
     context.setdefault("length", "short")
     return Template(
         template_name="index.html",
         context={
-            "key_required": form_needs_key(access, settings),
+            "key_required": await access.form_needs_key(),
             "banner": _banner(pipeline),
             "lengths": list(SUMMARY_LENGTHS),
             "formats": list(FORMATS),
@@ -97,8 +88,8 @@ def _page(
 
 
 @get("/", include_in_schema=False)
-async def form(pipeline: PipelineDep, access: AccessDep, settings: SettingsDep) -> Template:
-    return _page(pipeline, access, settings)
+async def form(pipeline: PipelineDep, access: AccessDep) -> Template:
+    return await _page(pipeline, access)
 
 
 @post("/", include_in_schema=False, status_code=200)
@@ -113,20 +104,18 @@ async def submit(
     form = Submitted()
     try:
         await form.read(request, settings)
-        _admit(request, form.fields, access, settings)
+        await _admit(request, form.fields, access)
         await form.extract(request, pipeline)
-        digest = await until_disconnect(
-            request, pipeline.digest(form.text, TranslateOptions(), form.summary)
-        )
+        call = pipeline.digest(form.text, TranslateOptions(), form.summary)
+        digest = await metered(request, access, len(form.text), call)
     except RoenError as err:
         status = problem_for(err).status
-        return _page(
-            pipeline, access, settings, status, error=err.detail, text=form.text, length=form.length
+        return await _page(
+            pipeline, access, status, error=err.detail, text=form.text, length=form.length
         )
-    return _page(
+    return await _page(
         pipeline,
         access,
-        settings,
         text=form.text,
         length=form.length,
         result=_result(digest, pipeline.model_name, started),
@@ -144,12 +133,12 @@ async def translate_document(
     saying what was wrong."""
     try:
         found = await params(request)
-        _admit(request, found, access, settings)
+        await _admit(request, found, access)
         filename, data = await read_upload(found, settings)
-        english, kind = await until_disconnect(request, pipeline.translate_file(filename, data))
+        done = await metered_file(request, access, pipeline.translate_file(filename, data))
     except RoenError as err:
-        return _page(pipeline, access, settings, problem_for(err).status, error=err.detail)
-    response = english_download(english, kind, filename)
+        return await _page(pipeline, access, problem_for(err).status, error=err.detail)
+    response = english_download(done.data, done.kind, filename)
     response.headers.update(SECURITY_HEADERS)
     return response
 
@@ -167,15 +156,16 @@ async def submit_streamed(
     started = time.perf_counter()
     form = Submitted()
     await form.read(request, settings)
-    _admit(request, form.fields, access, settings)
+    await _admit(request, form.fields, access)
     await form.extract(request, pipeline)
-    progress = await pipeline.stream([form.text], TranslateOptions(), form.summary)
+    charge = await access.hold(request, len(form.text))
+    progress = await held(charge, pipeline.stream([form.text], TranslateOptions(), form.summary))
 
     def done(finished: Finished) -> dict[str, Any]:
         assert finished.digest is not None
         return _result(finished.digest, pipeline.model_name, started)  # the page's view
 
-    response: Response[Any] = stream(request, progress, pipeline.model_name, done)
+    response: Response[Any] = stream(request, progress, pipeline.model_name, done, charge)
     return response
 
 

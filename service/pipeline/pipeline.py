@@ -21,7 +21,7 @@ import anyio
 import anyio.to_thread
 
 from service.documents.budget import DocumentCaps
-from service.documents.formats import Format, format_of
+from service.documents.formats import format_of
 from service.documents.types import OffLoop, Translators
 from service.errors import InputError, InvalidField, RequestTimeout
 from service.pipeline.cache import SentenceCache
@@ -39,6 +39,7 @@ from service.pipeline.types import (
     Stats,
     Status,
     SummaryOptions,
+    TranslatedFile,
     TranslateOptions,
     TranslationResult,
 )
@@ -206,7 +207,7 @@ class Pipeline:
 
     async def translate_file(
         self, filename: str, data: bytes, options: TranslateOptions = DEFAULT_TRANSLATE
-    ) -> tuple[bytes, Format]:
+    ) -> TranslatedFile:
         """A document (.txt, .html, .md, .docx, .srt) in, the same document in English out.
         What it unpacks to is held to the document caps as it is read (service/documents/
         budget.py), and its text to the request limits (characters, sentences) as one text
@@ -226,6 +227,8 @@ class Pipeline:
             def check_shown(shown: str) -> None:
                 # The text in the markup, not the markup, is what counts. With none (an
                 # image, code), nothing is translated and the document comes back as it came.
+                if not kind.counts_text:
+                    job.budget.text(shown)
                 if shown.strip():
                     self.limits.check([shown])
 
@@ -239,7 +242,8 @@ class Pipeline:
                 return await kind.translate(data, Translators(text, markup, job.cpu, job.budget))
 
             try:
-                return await self._within_deadline(call), kind
+                english = await self._within_deadline(call)
+                return TranslatedFile(english, kind, job.budget.chars)
             except BaseException as err:  # a refusal, the deadline, or the client gone
                 failure = bare(err)  # its frames hold the parsed document: let them go
             try:

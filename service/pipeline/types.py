@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from service.documents.formats import Format
 from service.models.info import ModelInfo
 from service.runtime.scheduler import SchedulerStats
 from service.summarize.types import SummaryResult
@@ -92,3 +93,13 @@ class Stats:
     generated_tokens: int = 0
     cache_hits: int = 0
     cache_misses: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TranslatedFile:
+    """A document in English: its bytes, its format, and the characters of text it held
+    (as they occurred: what is billed)."""
+
+    data: bytes
+    kind: Format
+    chars: int
