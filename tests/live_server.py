@@ -36,10 +36,12 @@ class Server:
         *,
         source: Path | None = None,
         args: list[str] | None = None,
+        port: int | None = None,
     ) -> None:
         """`source`: serve the `service` package of another checkout (the benchmark's
-        baseline), not this one; `args`: more `roen serve` options."""
-        self.port = _free_port()
+        baseline), not this one; `args`: more `roen serve` options; `port`: a given one (a
+        replica restarted behind a load balancer), else a free one."""
+        self.port = port or _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("ROEN_")}
         env.update(settings_env)
@@ -91,6 +93,11 @@ class Server:
 
     def peak_rss_mb(self) -> float:
         return rss_mb(self.proc.pid)
+
+    def kill(self) -> None:
+        """SIGKILL: no drain, no goodbye (a crashed or evicted replica)."""
+        self.proc.kill()
+        self.proc.wait(30)
 
     def stop(self) -> None:
         self.proc.terminate()

@@ -30,6 +30,23 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 10
     raise RuntimeError(f"nothing listens on {port}")
 
 
+def _launch(args: list[str], port: int) -> subprocess.Popen[bytes]:
+    """A server process, once it listens on `port`."""
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_for_port(port, proc)
+    return proc
+
+
+def _end(proc: subprocess.Popen[bytes] | None) -> None:
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
 def _binary(name: str) -> str:
     found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin")
     if found is None:
@@ -52,31 +69,12 @@ class RedisServer:
             if self.folder
             else ["--appendonly", "no"]
         )
-        self.proc = subprocess.Popen(
-            [
-                _binary("redis-server"),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                *persist,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        _wait_for_port(self.port, self.proc)
+        server = [_binary("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1"]
+        self.proc = _launch([*server, "--save", "", *persist], self.port)
         return self
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        _end(self.proc)
 
 
 class Haproxy:
@@ -112,16 +110,10 @@ backend replicas
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Haproxy:
-        self.proc = subprocess.Popen(
-            [_binary("haproxy"), "-f", str(self.folder / "haproxy.cfg"), "-db"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        _wait_for_port(self.port, self.proc)
+        config = str(self.folder / "haproxy.cfg")
+        self.proc = _launch([_binary("haproxy"), "-f", config, "-db"], self.port)
         return self
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
+        _end(self.proc)
         shutil.rmtree(self.folder, ignore_errors=True)

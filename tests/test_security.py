@@ -106,6 +106,14 @@ def test_keys_never_logged(app, caplog):
 
 
 # --- rate limits ------------------------------------------------------------------------
+def test_a_libretranslate_key_in_the_body_is_counted_by_key_not_by_address(app):
+    body = {"q": "Bună.", "source": "ro", "target": "en"}
+    with app(api_keys="key-a,key-b", rate_limit_per_minute=2) as c:  # one address for all
+        a = [c.post("/translate", json={**body, "api_key": "key-a"}).status_code for _ in range(3)]
+        b = [c.post("/translate", data={**body, "api_key": "key-b"}).status_code for _ in range(2)]
+    assert a == [200, 200, 429] and b == [200, 200]
+
+
 def test_rate_limit_per_key_with_headers(app):
     with app(api_keys="a,b", rate_limit_per_minute=3) as c:
         for _ in range(3):

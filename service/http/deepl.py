@@ -219,7 +219,8 @@ def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if status in (415, 422):
         status = 400
     if isinstance(exc, QuotaExceeded):
-        status = 456  # DeepL's "quota exceeded": its clients raise QuotaExceededException
+        # DeepL's status and words: its clients raise QuotaExceededException, Weblate pauses
+        status, detail = 456, "Quota for this billing period has been exceeded."
     headers.pop("WWW-Authenticate", None)
     return Response({"message": detail}, status_code=status, headers=headers)
 
