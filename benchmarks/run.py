@@ -21,6 +21,10 @@ are pinned to 1.1 × source tokens, since random weights never stop on their own
               sentence cache (on by default) never answers for the model.
   baseline …  the same HTTP rows against another checkout's server (--baseline-src), for old
               and new figures measured in one sitting.
+  store-memory, store-redis …  the 32-client and idle rows against servers whose state
+              store is process memory or a real Redis (started here), beside `http`, whose
+              store is the shipped default (SQLite): what keeping rate limits and usage in a
+              shared store costs (--no-stores leaves them out).
   batch       `roen batch --translate-only` (shipped defaults: the checkpoint's beam, 4) on
               the round's 8 articles as JSON Lines, tokens/s (model loading excluded), against
               raw ct2 beam 4 on the same sentences sorted into batches of 32: like for like.
@@ -161,6 +165,7 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--data", type=Path, default=SHARED_DATA)
     ap.add_argument("--baseline-src", type=Path, help="a checkout to serve as the baseline")
+    ap.add_argument("--no-stores", action="store_true", help="no store-memory/-redis rows")
     ap.add_argument(
         "--batch-only",
         action="store_true",
@@ -206,16 +211,30 @@ def main() -> int:
     env = {
         "ROEN_TRANSLATION_MODEL": str(model),
         "ROEN_MODEL_CACHE": str(cache),
+        "ROEN_DATA_DIR": str(work / "data"),  # the default store's file, in the scratch folder
         "ROEN_PIN_OUTPUT_RATIO": str(PIN),  # benchmark-only; everything else: defaults
         "ROEN_LOG_LEVEL": "WARNING",
     }
+    redis = None
+    variants: list[tuple[str, Path | None, dict[str, str]]] = [
+        ("http", None, {}),
+        ("baseline", args.baseline_src, {}),
+    ]
+    if not (args.batch_only or args.no_stores):
+        from tests.services import RedisServer
+
+        redis = RedisServer().start()
+        variants += [
+            ("store-memory", None, {"ROEN_STORE_URL": "memory://"}),
+            ("store-redis", None, {"ROEN_STORE_URL": redis.url}),
+        ]
     # One after the other, so that each start-up is timed without the other's competing.
     ready_s: dict[str, float] = {}
     servers: dict[str, Server] = {}
-    for who, source in [("http", None), ("baseline", args.baseline_src)]:
+    for who, source, extra in variants:
         if args.batch_only or (who == "baseline" and not source):
             continue
-        server_env = env
+        server_env = {**env, **extra}
         if source is not None:  # the runtime form may differ between versions: its own
             server_env = {**env, "ROEN_MODEL_CACHE": str(convert_with(source, model, work))}
         started = time.perf_counter()
@@ -264,6 +283,10 @@ def main() -> int:
                 for c in range(CLIENTS)
             ]
             record(f"{who}:32", *http_rate(server, queues))
+            if who.startswith("store-"):  # the rows a store's round trips would show in
+                queues = [[{"text": s, "beam_size": 1} for s in idle]]
+                record(f"{who}:idle", *http_rate(server, queues))
+                continue
             queues = [
                 [{"text": beam[c + CLIENTS * p]} for p in range(BEAM_PASSES)]
                 for c in range(CLIENTS)
@@ -284,6 +307,8 @@ def main() -> int:
     at_rest = {who: server.rss_mb() for who, server in servers.items()}
     for server in servers.values():
         server.stop()
+    if redis is not None:
+        redis.stop()
     raw.stop()
     if naive is not None:
         naive.stop()
@@ -434,7 +459,8 @@ def report(
         f"  {'    '}  (the digests' embedder on the real English of those articles: "
         f"{statistics.median(embedder_s):.1f} s)"
     )
-    for server in peaks:
+    stores(results)
+    for server in [p for p in peaks if not p.startswith("store-")]:
         for row, raw, target in TARGETS:
             value = results[f"{server}:{row}"].rate / results[raw].rate
             verdict = "PASS" if value >= target else "FAIL"
@@ -449,6 +475,23 @@ def report(
         verdict = "PASS" if peaks[server] <= PEAK_MB else "FAIL"
         name = f"{server} peak RSS over the whole run"
         print(f"  {verdict}  {name:<64} {peaks[server]:4.0f} MB  (target ≤ {PEAK_MB} MB)")
+
+
+def stores(results: dict[str, Result]) -> None:
+    """What the state store costs: the shipped default (SQLite, the `http` server) and Redis
+    against keeping everything in process memory, in the same rounds."""
+    if "store-memory:32" not in results:
+        return
+    memory = results["store-memory:32"]
+    for who, name in (("http", "SQLite (the default)"), ("store-redis", "Redis")):
+        value = results[f"{who}:32"].rate / memory.rate
+        verdict = "PASS" if value >= 0.95 else "FAIL"
+        label_ = f"32 clients, store {name} / store in memory"
+        print(f"  {verdict}  {label_:<64} {value:6.2f}×  (target ≥ 0.95×)")
+        added = results[f"{who}:idle"].pct(0.5) - results["store-memory:idle"].pct(0.5)
+        verdict = "PASS" if added <= 2 else "FAIL"
+        label_ = f"idle p50 added by store {name}"
+        print(f"  {verdict}  {label_:<64} {added:+6.1f} ms  (target ≤ +2 ms)")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,9 @@ class Server:
         self.port = port or _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("ROEN_")}
+        # Each server its own store (its keys, usage and rate-limit windows), unless the
+        # caller shares one: never the checkout's data/.
+        env["ROEN_DATA_DIR"] = tempfile.mkdtemp(prefix="roen-serve-data-")
         env.update(settings_env)
         if source is not None:
             env["PYTHONPATH"] = str(source)

@@ -164,7 +164,8 @@ def test_sigterm_finishes_in_flight_work_then_exits_0(tiny_marian, tmp_path):
     def long_request() -> None:
         with httpx.Client(timeout=120) as http:
             t0 = time.perf_counter()
-            r = http.post(server.base + "/v1/translate", json={"text": article(400)})
+            # long enough to be still running at SIGTERM on a fast machine (~1 s per 400)
+            r = http.post(server.base + "/v1/translate", json={"text": article(1200)})
             result.update(
                 status=r.status_code,
                 seconds=time.perf_counter() - t0,
