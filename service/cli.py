@@ -172,12 +172,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings()
     host = args.host if args.host is not None else settings.host
     port = args.port if args.port is not None else settings.port
-    if args.download_missing:
-        # Best effort: with no network the service still starts and says what is missing.
-        cmd_models_download(args, only_missing=True)
     from service.http.serve import serve
 
-    serve(settings, host, port)
+    def prepare() -> None:
+        # Best effort, in the background while the server listens: with no network the
+        # service still starts and says what is missing.
+        cmd_models_download(args, only_missing=True)
+
+    serve(settings, host, port, prepare if args.download_missing else None)
     return 0
 
 

@@ -166,8 +166,8 @@ class Settings(BaseSettings):
     rate limits and logs); empty = the peer address is the client, whatever headers say."""
     public_url: str = ""
     """The address clients reach this service at (https://mt.example.org): the base of
-    LibreTranslate's translatedFileUrl. Empty: a URL relative to this server (the request's
-    own Host header is never trusted for it)."""
+    LibreTranslate's translatedFileUrl. Empty: the address the connection arrived at (the
+    socket's; the request's Host header is never trusted for it)."""
     cors_origins: str = ""
     """Comma-separated origins allowed to call the API from a browser; empty = CORS off."""
 

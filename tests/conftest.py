@@ -57,18 +57,19 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 def make_client() -> Iterator[Callable[..., object]]:
     """`make_client(engines=None, backend=None, **settings)`: a TestClient over the real app
     (pipeline, scheduler, limits), with fake engines (over `backend`, if given) unless
-    engines are given, and a store of its own in memory unless `store_url` says otherwise.
-    Use it as a context."""
+    engines are given, and a store of its own in memory unless `store` (one the test set up:
+    keys, usage) or `store_url` says otherwise. Use it as a context."""
     from litestar.testing import TestClient
 
     from service.http.app import create_app
     from service.settings import Settings
     from tests.fakes import fake_engines
 
-    def make(engines=None, backend=None, **settings_kw) -> TestClient:
+    def make(engines=None, backend=None, store=None, **settings_kw) -> TestClient:
         settings_kw.setdefault("store_url", "memory://")  # each app its own state
         settings = Settings(_env_file=None, **settings_kw)
-        return TestClient(create_app(settings, engines or fake_engines(settings, backend)))
+        app = create_app(settings, engines or fake_engines(settings, backend), store)
+        return TestClient(app)
 
     yield make
 

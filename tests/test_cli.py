@@ -174,18 +174,20 @@ def test_with_no_hub_reachable_the_download_gives_up_at_once(tiny_marian, tmp_pa
 
 
 @pytest.mark.model
-def test_make_run_offline_serves_the_form_at_once(tiny_marian, tmp_path):
+@pytest.mark.parametrize("first_start", [False, True])
+def test_make_run_offline_serves_the_form_at_once(tiny_marian, tmp_path, first_start):
     """`make run` = `roen serve --download-missing`: with no network it must listen within
-    seconds (it waited ~25 s on hub retries), the form showing the command to run.
-    The embedder's conversion is in the cache already, as after any earlier `make run`
-    (the first one converts it, once: a few seconds more, offline too)."""
+    seconds (it waited ~25 s on hub retries), the form showing the command to run. On a
+    first start nothing is converted yet (the embedder's conversion from its wheel took
+    10-16 s before the server listened): that runs in the background now."""
     import time
 
     import httpx
 
     from tests.live_server import Server
 
-    seed_embedder(tmp_path)
+    if not first_start:
+        seed_embedder(tmp_path)
     started = time.perf_counter()
     server = Server(offline_env(tmp_path), args=["--download-missing"])
     try:
@@ -196,7 +198,7 @@ def test_make_run_offline_serves_the_form_at_once(tiny_marian, tmp_path):
             except httpx.HTTPError:
                 time.sleep(0.1)
         seconds = time.perf_counter() - started
-        for _ in range(100):  # the load in the background settles: the model is missing
+        for _ in range(600):  # the load in the background settles: the model is missing
             ready = httpx.get(server.base + "/health/ready", timeout=5)
             if "models download" in ready.json()["detail"]:
                 break
@@ -204,8 +206,9 @@ def test_make_run_offline_serves_the_form_at_once(tiny_marian, tmp_path):
         page = httpx.get(server.base + "/", timeout=5)
     finally:
         server.stop()
-    # a bound that catches the retry class (25 s), not a benchmark (it serves in ~1-2 s)
-    assert seconds < 8, f"listening after {seconds:.1f} s"
+    # a bound that catches the classes seen (25 s of retries, 10-16 s of conversion), not a
+    # benchmark: it listens in ~1-2 s
+    assert seconds < 5, f"listening after {seconds:.1f} s"
     assert page.status_code == 200 and "<code>" in page.text and "models download" in page.text
     assert ready.status_code == 503 and "models download" in ready.json()["detail"]
 

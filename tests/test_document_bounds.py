@@ -10,6 +10,7 @@ import gc
 import io
 import threading
 import time
+import zipfile
 from collections.abc import Callable
 
 import anyio
@@ -208,3 +209,61 @@ def test_a_request_that_ends_stops_its_worker_thread_at_the_next_check():
     ended = anyio.run(main)
     assert stopped, "the thread went on after its request ended"
     assert ended - started < 2 and jobs.running == 0
+
+
+def _renamed_main_part(paragraphs: int) -> bytes:
+    """A package whose main part is `word/document.dat`, typed as XML by [Content_Types]:
+    python-docx parses it by its type, whatever its name."""
+    source = zipfile.ZipFile(io.BytesIO(bombs.docx_empty_paragraphs(paragraphs)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in source.infolist():
+            data = source.read(item).replace(b"/word/document.xml", b"/word/document.dat")
+            data = data.replace(b'Target="word/document.xml"', b'Target="word/document.dat"')
+            name = "word/document.dat" if item.filename == "word/document.xml" else item.filename
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def test_a_part_typed_as_xml_is_counted_whatever_its_name(make_client):
+    with make_client(max_document_tags=50_000) as client:
+        small = client.post("/v1/translate/file", files={"file": ("a.docx", _renamed_main_part(5))})
+        assert small.status_code == 200, small.text  # the renamed part is read as the document
+        r = client.post(
+            "/v1/translate/file", files={"file": ("a.docx", _renamed_main_part(60_000))}
+        )
+    assert r.status_code == 413 and "ROEN_MAX_DOCUMENT_TAGS" in r.json()["detail"]
+
+
+def _with_first_entry(data: bytes, name: str, content: bytes, flag: int = 0, crc: bool = True):
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        info = zipfile.ZipInfo(name)
+        z.writestr(info, content)
+        for item in source.infolist():
+            z.writestr(item, source.read(item))
+    raw = bytearray(out.getvalue())
+    if flag:  # the local header's and the central directory's flag bits
+        raw[6] |= flag
+        central = raw.find(b"PK\x01\x02")
+        raw[central + 8] |= flag
+    if not crc:  # a wrong CRC in both headers
+        raw[14] ^= 0xFF
+        central = raw.find(b"PK\x01\x02")
+        raw[central + 16] ^= 0xFF
+    return bytes(raw)
+
+
+@pytest.mark.parametrize("damage", [{"flag": 0x1}, {"crc": False}], ids=["encrypted", "bad-crc"])
+def test_an_entry_that_cannot_be_unpacked_never_stops_the_count(make_client, damage):
+    """A damaged first entry: an XML one is a damaged package (422); one no reader parses
+    is never read, and every part after it is still counted (here: over the tag cap)."""
+    bomb = bombs.docx_empty_paragraphs(400_000)
+    xml = _with_first_entry(bomb, "orphan.xml", b"<a/>" * 25, **damage)
+    binary = _with_first_entry(bomb, "orphan.bin", b"x" * 100, **damage)
+    with make_client() as client:
+        damaged = client.post("/v1/translate/file", files={"file": ("a.docx", xml)})
+        counted = client.post("/v1/translate/file", files={"file": ("a.docx", binary)})
+    assert damaged.status_code == 422 and "cannot be unpacked" in damaged.json()["detail"]
+    assert counted.status_code == 413 and "ROEN_MAX_DOCUMENT_TAGS" in counted.json()["detail"]

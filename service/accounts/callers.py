@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.accounts.keys import Account, KeyBook, key_id
+from service.accounts.keys import ANONYMOUS, Account, KeyBook, key_id
 from service.accounts.limits import Allowance, RateLimits
 from service.accounts.usage import Charge, Usage
 from service.errors import Forbidden, Unauthenticated
@@ -23,7 +23,7 @@ class Caller:
     @property
     def name(self) -> str:
         """Whose usage this is: the account, or everyone without one."""
-        return self.account.name if self.account else "anonymous"
+        return self.account.name if self.account else ANONYMOUS
 
 
 class Accounts:
@@ -46,24 +46,29 @@ class Accounts:
         valid key when the server has keys; `per_address`: count it by address against this
         limit instead (an open web form: ROEN_FORM_RATE_LIMIT_PER_MINUTE)."""
         account = await self.keys.find(secret) if secret else None
-        if need_key and await self.keys.required():
+        caller = Caller(account, address, key_id(secret) if secret else None)
+        refused = need_key and account is None and await self.keys.required()
+        # Counted before a refusal too: guessing keys costs a caller its address's requests.
+        allowance = await self._count(caller, per_address)
+        if refused:
             if secret is None:
                 raise Unauthenticated("Send your API key as `Authorization: Bearer <key>`.")
-            if account is None:
-                raise Forbidden("This API key is not accepted by this server.")
-        caller = Caller(account, address, key_id(secret) if secret else None)
+            raise Forbidden("This API key is not accepted by this server.")
+        return caller, allowance
+
+    async def _count(self, caller: Caller, per_address: int | None) -> Allowance | None:
         if per_address is not None:
-            allowance = await self.limits.take(
-                f"form:{address}", per_address, "ROEN_FORM_RATE_LIMIT_PER_MINUTE"
+            return await self.limits.take(
+                f"form:{caller.address}", per_address, "ROEN_FORM_RATE_LIMIT_PER_MINUTE"
             )
-            return caller, allowance
+        account = caller.account
         own = account.requests_per_minute if account else None
         limit = own or self.per_minute
         if not limit:
-            return caller, None
+            return None
         setting = "this key's requests per minute" if own else "ROEN_RATE_LIMIT_PER_MINUTE"
-        who = f"key:{account.name}" if account else f"addr:{address}"
-        return caller, await self.limits.take(who, limit, setting)
+        who = f"key:{account.name}" if account else f"addr:{caller.address}"
+        return await self.limits.take(who, limit, setting)
 
     async def hold(self, caller: Caller, chars: int) -> Charge:
         return await self.usage.hold(caller.name, caller.account, chars)

@@ -21,6 +21,7 @@ from service.errors import InvalidField, NotFound
 from service.store.base import Store
 
 SECRET_PREFIX = "roen_"
+ANONYMOUS = "anonymous"  # whose usage the calls without a key are
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # Each entry of the cache: (when it was read, what was found)
 _Cached = tuple[float, "Account | None"]
@@ -68,12 +69,13 @@ class KeyBook:
         self._managed: tuple[float, bool] | None = None
 
     async def required(self) -> bool:
-        """Whether calls need a key: any key configured, or any managed key not revoked."""
+        """Whether calls need a key: any configured, or any ever added with `roen keys` —
+        revoking them all closes the server, never opens it."""
         if self._static:
             return True
         now = self._clock()
         if self._managed is None or now - self._managed[0] > self.cache_s:
-            self._managed = (now, await self.store.counter("keycount") > 0)
+            self._managed = (now, await self.store.counter("keys:added") > 0)
         return self._managed[1]
 
     async def find(self, secret: str) -> Account | None:
@@ -106,10 +108,10 @@ class KeyBook:
         characters_per_month: int | None = None,
     ) -> str:
         """A new key; its secret is returned once and stored only as a hash."""
-        if not _NAME.match(name):
+        if not _NAME.match(name) or name == ANONYMOUS:
             raise InvalidField(
                 "A key's name is 1–64 letters, digits, '.', '_' or '-', starting with a letter "
-                "or digit.",
+                f"or digit (and not {ANONYMOUS!r}: the usage of callers without a key).",
                 field="name",
             )
         if await self.store.get(f"key:{name}") is not None:
@@ -117,9 +119,11 @@ class KeyBook:
         secret = SECRET_PREFIX + secrets.token_urlsafe(24)
         created = datetime.now(UTC).isoformat(timespec="seconds")
         account = Account(name, requests_per_minute, characters_per_month, created)
+        # The account first, its hash last: a key half-added (the store failing between the
+        # two) cannot be used, and `add` can be run again.
         await self.store.set(f"key:{name}", account.to_json())
+        await self.store.add("keys:added", 1)
         await self.store.set(f"keyhash:{key_hash(secret)}", name.encode())
-        await self.store.add("keycount", 1)
         return secret
 
     async def list(self) -> list[Account]:
@@ -148,6 +152,5 @@ class KeyBook:
                 revoked=True,
             )
             await self.store.set(f"key:{name}", revoked.to_json())
-            await self.store.add("keycount", -1)
             return revoked
         return account

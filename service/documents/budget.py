@@ -48,6 +48,7 @@ class Budget:
         self.cancelled = cancelled or threading.Event()
         self.pieces = 0
         self.chars = 0
+        self.packaged = False  # a package was opened: its parse leaves cycles to collect
 
     def unpacked(self, size: int, what: str) -> None:
         _hold(

@@ -18,11 +18,11 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from service.accounts.callers import Accounts, Caller
+from service.accounts.keys import key_id
 from service.accounts.usage import Charge
 from service.http.bodies import Params
 from service.settings import Settings
 
-OPEN_PATHS = ("/health", "/metrics", "/static", "/docs", "/favicon.ico")
 # Body, form or query fields a key may arrive in: LibreTranslate's, and DeepL's legacy one.
 KEY_FIELDS = ("api_key", "auth_key")
 
@@ -66,19 +66,20 @@ class Access:
         found: Params | None = None,
         *,
         form: bool = False,
+        need_key: bool = True,
     ) -> Caller:
         key = caller_key(connection.headers, found)
+        if key:  # named in the access log even when it is refused
+            connection.state.key_id = key_id(key)
         address = connection.client.host if connection.client else "unknown"
         open_form = form and self.open_form and await self.required()
         caller, allowance = await self.accounts.admit(
             key,
             address,
-            need_key=not open_form,
+            need_key=need_key and not open_form,
             per_address=self.form_per_minute if open_form else None,
         )
         connection.state.caller = caller
-        if caller.key_id:
-            connection.state.key_id = caller.key_id
         if allowance is not None:
             connection.state.rate = allowance
         return caller
@@ -96,7 +97,6 @@ class Access:
     async def hold(self, connection: ASGIConnection[Any, Any, Any, Any], chars: int) -> Charge:
         """Hold `chars` against the admitted caller's quota (429/456 past it)."""
         caller: Caller = connection.state.caller
-        connection.state.billed = chars
         return await self.accounts.hold(caller, chars)
 
 

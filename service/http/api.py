@@ -161,7 +161,11 @@ class ApiController(Controller):
         if beams is not None and not (beams.isascii() and beams.isdigit() and 1 <= int(beams) <= 8):
             raise InvalidField("`beam_size` must be a whole number from 1 to 8.", field="beam_size")
         options = TranslateOptions(int(beams) if beams else None)
-        done = await metered_file(request, access, pipeline.translate_file(filename, data, options))
+        done = await metered_file(
+            request,
+            access,
+            lambda on_text: pipeline.translate_file(filename, data, options, on_text),
+        )
         request.state.chars = done.chars
         response = english_download(done.data, done.kind, filename)
         response.headers["X-Elapsed-Ms"] = str(_ms(started))
@@ -231,8 +235,15 @@ class ApiController(Controller):
             return stream(
                 request, progress, pipeline.model_name, lambda f: respond(f.digest), charge
             )
+
+        # Held on what was sent; billed on what was translated (a page's article, not its
+        # markup), as when streamed.
+        def billed(digest: Digest | None) -> int:
+            found = digest.extracted if digest else None
+            return len(found.text) if found else len(data.text)
+
         call = pipeline.digest(data.text, options, summary)
-        return respond(await metered(request, access, len(data.text), call))
+        return respond(await metered(request, access, len(data.text), call, billed))
 
     @get("/models", responses=problem_responses(401, 403, 429))
     async def models(self, pipeline: PipelineDep) -> ModelsResponse:

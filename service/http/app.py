@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -56,27 +56,34 @@ async def plain_file_name(connection: ASGIConnection[Any, Any, Any, Any], _: Any
 
 
 def create_app(
-    settings: Settings | None = None, engines: Engines | None = None, store: Store | None = None
+    settings: Settings | None = None,
+    engines: Engines | None = None,
+    store: Store | None = None,
+    prepare: Callable[[], object] | None = None,
+    loaded: Callable[[], object] | None = None,
 ) -> Litestar:
     """Build the service. Pass `engines` (built with fake builders in tests) to choose what
-    is loaded, `store` to share one between apps; the pipeline, scheduler and limits are
-    always the real ones."""
+    is loaded, `store` to share one between apps (it is closed by whoever opened it),
+    `prepare` / `loaded` to run in the background before and after the models load; the
+    pipeline, scheduler and limits are always the real ones."""
     settings = settings or Settings()
     pipeline = Pipeline.from_settings(settings, engines)
     engines = pipeline.engines
+    own_store = store is None
     store = store or open_store(settings)
 
     @asynccontextmanager
     async def load_models(_: Litestar) -> AsyncIterator[None]:
         # In a thread, not awaited: the server answers /health/live (and serves the form
         # with a "loading" banner) while weights load; /health/ready flips when done.
-        engines.start()
+        engines.start(prepare, loaded)
         try:
             yield
         finally:
             # The server has stopped accepting and drained in-flight requests by now.
             engines.close()
-            await store.close()
+            if own_store:
+                await store.close()
 
     metrics = Metrics(pipeline)
     # The keys file is read once, here; managed keys, usage and limits live in the store.

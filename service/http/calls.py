@@ -7,6 +7,7 @@ at once — and the access log records 499 instead of work done for nobody.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -62,23 +63,58 @@ async def metered(
     """`until_disconnect`, with the caller's characters held against its quota before the
     work and counted once it is done; released if it fails, times out or the client
     leaves (shielded: a cancelled request still gives its hold back). `billed`: what to
-    count once done, when the characters are known only then (a document's text)."""
-    charge = await access.hold(request, chars)
+    count once done, when it is less than what was held (a page's article, not the page)."""
     try:
-        result = await until_disconnect(request, call)
+        charge = await access.hold(request, chars)
+    except BaseException:
+        _discard(call)
+        raise
+    result = await _settled(request, charge, call)
+    chars = billed(result) if billed else chars
+    await charge.commit(chars)
+    request.state.billed = chars
+    return result
+
+
+async def metered_file(
+    request: Any,
+    access: Access,
+    translate: Callable[[Callable[[int], Awaitable[None]]], Awaitable[TranslatedFile]],
+) -> TranslatedFile:
+    """A document: its characters are known once it is read — the pipeline calls `on_text`
+    then, before translating any of it, and the quota is held on that exact count."""
+    charges: list[Charge] = []
+
+    async def on_text(chars: int) -> None:
+        charges.append(await access.hold(request, chars))
+
+    try:
+        done = await until_disconnect(request, translate(on_text))
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            for charge in charges:
+                await charge.release()
+        raise
+    for charge in charges:  # none for a document with no text: nothing translated, nothing billed
+        await charge.commit(done.chars)
+    request.state.billed = done.chars if charges else 0
+    return done
+
+
+async def _settled(request: Any, charge: Charge, call: Awaitable[T]) -> T:
+    try:
+        return await until_disconnect(request, call)
     except BaseException:
         with anyio.CancelScope(shield=True):
             await charge.release()
         raise
-    chars = billed(result) if billed else chars
-    request.state.billed = chars
-    await charge.commit(chars)
-    return result
 
 
-async def metered_file(request: Any, access: Access, call: Awaitable[TranslatedFile]) -> Any:
-    """A document: its text's characters are known once it is read, and billed then."""
-    return await metered(request, access, 0, call, lambda done: done.chars)
+def _discard(call: Awaitable[Any]) -> None:
+    """A call refused before it was awaited: closed, so that it is not reported as a
+    coroutine never awaited."""
+    if inspect.iscoroutine(call):
+        call.close()
 
 
 async def held(charge: Charge, call: Awaitable[T]) -> T:

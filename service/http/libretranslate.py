@@ -17,6 +17,7 @@ limits, keys, rate limits, metrics and logs as /v1.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
@@ -33,7 +34,7 @@ from service.http.problems import status_of
 from service.http.schemas import LibreTranslateError
 from service.http.uploads import download, read_upload
 from service.pipeline.language import Detected
-from service.pipeline.types import TranslateOptions, TranslationResult
+from service.pipeline.types import TranslatedFile, TranslateOptions, TranslationResult
 from service.settings import Settings
 
 TAG = "libretranslate"
@@ -149,8 +150,16 @@ async def translate_file(
     await access.admit(request, found)
     _pair(found)
     filename, data = await read_upload(found, settings)
-    done = await metered_file(request, access, pipeline.translate_file(filename, data))
-    name = await downloads.put(done.data, done.kind, filename)
+    names: list[str] = []
+
+    async def work(on_text: Callable[[int], Awaitable[None]]) -> TranslatedFile:
+        done = await pipeline.translate_file(filename, data, on_text=on_text)
+        # stored before it is billed: a full download store is a 503 that costs nothing
+        names.append(await downloads.put(done.data, done.kind, filename))
+        return done
+
+    await metered_file(request, access, work)
+    name = names[0]
     return {"translatedFileUrl": f"{_own_base(request, settings)}/download_file/{name}"}
 
 
@@ -183,7 +192,14 @@ def _own_base(request: Request[Any, Any, Any], settings: Settings) -> str:
         ),
     },
 )
-async def download_file(name: FromPath[str], downloads: DownloadsDep) -> Response[Any]:
+async def download_file(
+    request: Request[Any, Any, Any],
+    name: FromPath[str],
+    downloads: DownloadsDep,
+    access: AccessDep,
+) -> Response[Any]:
+    # No key needed (the name holds a random token), but counted like any call to the store.
+    await access.admit(request, await params(request), form=False, need_key=False)
     found = await downloads.get(name)
     if found is None:
         raise NotFound(

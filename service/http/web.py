@@ -135,7 +135,11 @@ async def translate_document(
         found = await params(request)
         await _admit(request, found, access)
         filename, data = await read_upload(found, settings)
-        done = await metered_file(request, access, pipeline.translate_file(filename, data))
+        done = await metered_file(
+            request,
+            access,
+            lambda on_text: pipeline.translate_file(filename, data, on_text=on_text),
+        )
     except RoenError as err:
         return await _page(pipeline, access, problem_for(err).status, error=err.detail)
     response = english_download(done.data, done.kind, filename)

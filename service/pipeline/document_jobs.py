@@ -10,13 +10,16 @@ when its request ends.
   cancelled, and the thread stops at its next check between pieces; the job's slot is
   given back only once that thread has stopped, so the bound holds for work, not requests.
 - A parsed package is a web of references (parts, relationships, the XML tree's proxies)
-  that only the cycle collector frees: after each document, one collection in the worker,
-  so that refused documents do not pile up until the next full collection runs.
+  that only the cycle collector frees: after each package (a .docx), one collection in the
+  worker, so that refused documents do not pile up until the next full collection runs. It
+  is cheap because the server freezes what it loaded at start-up (`gc.freeze`, Engines):
+  a collection walks only what was made since.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -29,6 +32,7 @@ from service.documents.budget import Budget, DocumentCaps
 from service.errors import Overloaded
 
 T = TypeVar("T")
+log = logging.getLogger("roen.documents")
 # How long a job's end waits for its thread to reach a check (each is a few ms apart).
 _SETTLE_S = 10.0
 
@@ -38,7 +42,9 @@ class DocumentJob:
 
     def __init__(self, caps: DocumentCaps) -> None:
         self.budget = Budget(caps)
+        self._lock = threading.Lock()
         self._running: threading.Event | None = None
+        self._when_done: Callable[[], None] | None = None
 
     async def cpu(self, fn: Callable[[], T], size: int = 0) -> T:
         """`fn` in a worker thread; if the request ends meanwhile, it is not waited for
@@ -51,48 +57,72 @@ class DocumentJob:
             try:
                 return fn()
             finally:
-                finished.set()
+                with self._lock:
+                    finished.set()
+                    done, self._when_done = self._when_done, None
+                if done is not None:
+                    done()
 
         return await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
 
-    async def settle(self) -> None:
-        """Mark the job ended and wait (shielded, bounded) for its thread to stop."""
+    async def settle(self, release: Callable[[], None]) -> None:
+        """Mark the job ended, wait (shielded, bounded) for its thread to stop, and call
+        `release` once it has: now, or when the thread ends, if it outlives the wait."""
         self.budget.cancelled.set()
         running = self._running
-        if running is None or running.is_set():
-            return
-        with anyio.CancelScope(shield=True), anyio.move_on_after(_SETTLE_S):
-            while not running.is_set():
-                await anyio.sleep(0.01)
+        if running is not None and not running.is_set():
+            with anyio.CancelScope(shield=True), anyio.move_on_after(_SETTLE_S):
+                while not running.is_set():
+                    await anyio.sleep(0.01)
+        with self._lock:
+            if running is not None and not running.is_set():
+                log.warning(
+                    "a document's worker thread is still running %g s after its "
+                    "request ended; its slot is kept until it stops",
+                    _SETTLE_S,
+                )
+                self._when_done = release
+                return
+        release()
 
 
 class DocumentJobs:
-    """The replica's document slots (used from the event loop only: no lock needed)."""
+    """The replica's document slots: taken on the event loop, given back there or by a
+    worker thread that outlived its request (hence the lock)."""
 
-    def __init__(self, max_jobs: int, caps: DocumentCaps) -> None:
+    def __init__(
+        self, max_jobs: int, caps: DocumentCaps, collect: Callable[[], object] = gc.collect
+    ) -> None:
         self.max_jobs = max_jobs
         self.caps = caps
         self.running = 0
+        self._collect = collect
+        self._lock = threading.Lock()
+
+    def _release(self) -> None:
+        with self._lock:
+            self.running -= 1
 
     @asynccontextmanager
     async def job(self) -> AsyncIterator[DocumentJob]:
-        if self.running >= self.max_jobs:
+        with self._lock:
+            busy = self.running >= self.max_jobs
+            if not busy:
+                self.running += 1
+        if busy:
             raise Overloaded(
-                f"{self.running} documents are being translated on this server, its limit "
+                f"{self.max_jobs} documents are being translated on this server, its limit "
                 "(ROEN_MAX_DOCUMENT_JOBS); retry in a few seconds.",
                 retry_after_s=2,
             )
-        self.running += 1
         job = DocumentJob(self.caps)
         try:
             yield job
         finally:
-            try:
-                await job.settle()
+            await job.settle(self._release)
+            if job.budget.packaged:  # only a parsed package leaves cycles worth a collection
                 with anyio.CancelScope(shield=True):
-                    await anyio.to_thread.run_sync(gc.collect)
-            finally:
-                self.running -= 1
+                    await anyio.to_thread.run_sync(self._collect)
 
 
 def bare(err: Any) -> Any:

@@ -90,14 +90,31 @@ class Engines:
         self._started = False
 
     # --- lifecycle --------------------------------------------------------------------
-    def start(self) -> None:
+    def start(
+        self,
+        prepare: Callable[[], object] | None = None,
+        loaded: Callable[[], object] | None = None,
+    ) -> None:
         """Start the scheduler, and load in a background thread once (not again when `load()`
-        already ran)."""
+        already ran). `prepare` runs first in that thread (`roen serve --download-missing`
+        fetching and converting what is missing): the server listens meanwhile, and says
+        it is loading. `loaded` runs once loading is over."""
         self.scheduler.start()
         if self._started:
             return
         self._started = True
-        threading.Thread(target=self.load, name="roen-loader", daemon=True).start()
+
+        def run() -> None:
+            if prepare is not None:
+                try:
+                    prepare()
+                except Exception:  # loading then says what is missing, and how to get it
+                    log.exception("preparing the models failed")
+            self.load()
+            if loaded is not None:
+                loaded()
+
+        threading.Thread(target=run, name="roen-loader", daemon=True).start()
 
     def load(self, *, summary: bool = True) -> None:
         """Build every role (blocking; never raises). `summary=False`: translation only."""

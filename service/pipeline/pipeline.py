@@ -206,21 +206,35 @@ class Pipeline:
         return await self._within_deadline(call)
 
     async def translate_file(
-        self, filename: str, data: bytes, options: TranslateOptions = DEFAULT_TRANSLATE
+        self,
+        filename: str,
+        data: bytes,
+        options: TranslateOptions = DEFAULT_TRANSLATE,
+        on_text: Callable[[int], Awaitable[object]] | None = None,
     ) -> TranslatedFile:
         """A document (.txt, .html, .md, .docx, .srt) in, the same document in English out.
         What it unpacks to is held to the document caps as it is read (service/documents/
         budget.py), and its text to the request limits (characters, sentences) as one text
-        is; its reading and rebuilding run in a worker thread (pipeline/document_jobs.py)."""
+        is; its reading and rebuilding run in a worker thread (pipeline/document_jobs.py).
+        `on_text(chars)` is awaited once the document is read and its text counted, before
+        any of it is translated (the caller's quota is held then, on the exact count)."""
         kind = format_of(filename)  # 415 before reading anything
         html_options = replace(options, markup="html")
         failure: BaseException | None = None
         async with self.documents.job() as job:
+            counted = False
+
+            async def before_model() -> None:
+                nonlocal counted
+                if not counted and on_text is not None:
+                    counted = True
+                    await on_text(job.budget.chars)
 
             async def text(parts: list[str]) -> list[str]:
                 if not "".join(parts).strip():
                     return parts
                 await job.cpu(lambda: self.limits.check(["\n".join(parts)]))
+                await before_model()
                 done = await self._translate(parts, options, checked=True, off_loop=job.cpu)
                 return [r.translation for r in done]
 
@@ -234,7 +248,7 @@ class Pipeline:
 
             async def markup(parts: list[str]) -> list[str]:
                 done = await self._translate_markup(
-                    parts, html_options, None, check_shown, off_loop=job.cpu
+                    parts, html_options, None, check_shown, off_loop=job.cpu, before=before_model
                 )
                 return [r.translation for r in done]
 
@@ -364,6 +378,7 @@ class Pipeline:
         counts: TagCounts | None,
         check_shown: Callable[[str], None] | None = None,
         off_loop: OffLoop | None = None,
+        before: Callable[[], Awaitable[None]] | None = None,
     ) -> list[TranslationResult]:
         """Markup: blocks translated as sentences, inline tags placed back (pipeline/html).
         The limits apply to the markup as sent, or (documents: `check_shown`) to the text
@@ -373,6 +388,8 @@ class Pipeline:
             await off_loop(lambda: self.limits.check(texts), sum(len(t) for t in texts))
 
         async def translate(parts: list[str]) -> list[TranslationResult]:
+            if before is not None:  # a document's text is counted by now: its quota is held
+                await before()
             return await self._translate(parts, options, checked=True, off_loop=off_loop)
 
         return await translate_html(

@@ -53,13 +53,17 @@ class SqliteStore:
             with self._lock:
                 try:
                     return fn(self._db, time.time())
-                except sqlite3.OperationalError as err:  # locked past the timeout, disk full
+                except BaseException as err:
+                    # Whatever failed, the shared connection leaves no transaction open (it
+                    # would hold the write lock, and later writes would join it).
                     if self._db.in_transaction:
                         self._db.execute("ROLLBACK")
-                    raise StoreUnavailable(
-                        f"The state store ({self.path}) cannot be written ({err}); retry in a "
-                        "few seconds."
-                    ) from None
+                    if not isinstance(err, sqlite3.Error):
+                        raise
+                    failed = f"{type(err).__name__}: {err}"  # locked past the timeout, disk full
+            raise StoreUnavailable(
+                f"The state store ({self.path}) cannot be used ({failed}); retry in a few seconds."
+            )
 
         return await anyio.to_thread.run_sync(call, limiter=self._limiter)
 
