@@ -98,11 +98,14 @@ print("digest ok:", {k: (v if not isinstance(v, str) else v[:40]) for k, v in d.
 PY
 
 step "web form"
-curl -sf "$base/" | grep -q 'id="digest-form"'
-curl -sf "$base/static/app.js" >/dev/null && curl -sf "$base/docs/swagger" | grep -q swagger-ui-bundle
+# Each page is saved, then searched: `curl | grep -q` fails (curl's exit 23 under pipefail)
+# when grep has matched and gone before curl has written the whole page.
+curl -sf "$base/" -o "$work/form.html" && grep -q 'id="digest-form"' "$work/form.html"
+curl -sf "$base/static/app.js" >/dev/null
+curl -sf "$base/docs/swagger" -o "$work/swagger.html" && grep -q swagger-ui-bundle "$work/swagger.html"
 curl -sf "$base/" --data-urlencode "text=Guvernul a anunțat măsuri.
 
-Al doilea paragraf." | grep -q 'id="side-by-side"'
+Al doilea paragraf." -o "$work/result.html" && grep -q 'id="side-by-side"' "$work/result.html"
 echo "form, its assets and the API page are served from the image"
 
 step "non-root"
