@@ -21,10 +21,11 @@ are pinned to 1.1 × source tokens, since random weights never stop on their own
               sentence cache (on by default) never answers for the model.
   baseline …  the same HTTP rows against another checkout's server (--baseline-src), for old
               and new figures measured in one sitting.
-  store-memory, store-redis …  the 32-client and idle rows against servers whose state
-              store is process memory or a real Redis (started here), beside `http`, whose
-              store is the shipped default (SQLite): what keeping rate limits and usage in a
-              shared store costs (--no-stores leaves them out).
+  store-memory, store-sqlite, store-redis …  the 32-client and idle rows against three
+              servers alike but for their state store: process memory, the shipped default
+              (SQLite) and a real Redis (started here) — what keeping rate limits and usage
+              in a store costs, like for like (--no-stores leaves them out; --stores-only runs
+              just them and raw ct2's batch-32 row).
   batch       `roen batch --translate-only` (shipped defaults: the checkpoint's beam, 4) on
               the round's 8 articles as JSON Lines, tokens/s (model loading excluded), against
               raw ct2 beam 4 on the same sentences sorted into batches of 32: like for like.
@@ -165,7 +166,8 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--data", type=Path, default=SHARED_DATA)
     ap.add_argument("--baseline-src", type=Path, help="a checkout to serve as the baseline")
-    ap.add_argument("--no-stores", action="store_true", help="no store-memory/-redis rows")
+    ap.add_argument("--no-stores", action="store_true", help="no store-* rows")
+    ap.add_argument("--stores-only", action="store_true", help="only the store-* rows")
     ap.add_argument(
         "--batch-only",
         action="store_true",
@@ -193,7 +195,7 @@ def main() -> int:
     model, cache = Path(paths["model"]), work / "cache"
     tokenizer = AutoTokenizer.from_pretrained(model)
     raw = Worker("ct2", str(model), paths["converted"])
-    naive = None if args.batch_only else Worker("naive", str(model))
+    naive = None if args.batch_only or args.stores_only else Worker("naive", str(model))
 
     def count(lines: list[str]) -> list[int]:
         return [len(x) for x in tokenizer(lines)["input_ids"]]
@@ -216,16 +218,16 @@ def main() -> int:
         "ROEN_LOG_LEVEL": "WARNING",
     }
     redis = None
-    variants: list[tuple[str, Path | None, dict[str, str]]] = [
-        ("http", None, {}),
-        ("baseline", args.baseline_src, {}),
-    ]
+    variants: list[tuple[str, Path | None, dict[str, str]]] = []
+    if not args.stores_only:
+        variants += [("http", None, {}), ("baseline", args.baseline_src, {})]
     if not (args.batch_only or args.no_stores):
         from tests.services import RedisServer
 
         redis = RedisServer().start()
         variants += [
             ("store-memory", None, {"ROEN_STORE_URL": "memory://"}),
+            ("store-sqlite", None, {}),  # the shipped default
             ("store-redis", None, {"ROEN_STORE_URL": redis.url}),
         ]
     # One after the other, so that each start-up is timed without the other's competing.
@@ -263,7 +265,9 @@ def main() -> int:
         idle = shorts[n * 5 : n * 5 + 5]
 
         articles_sentences = [s for a in these for s in _sentences(a)]
-        if naive is not None:
+        if args.stores_only:
+            record("raw32", *raw.run(greedy, 1))
+        elif naive is not None:
             # The same sentences as the HTTP rows, 32 at a time as the clients send them: one
             # batch per pass (a server cannot sort requests it has not received yet).
             record("raw32", *raw.run(greedy, 1))
@@ -272,10 +276,11 @@ def main() -> int:
             record("raw_short", *raw.run(idle, 1, each=True))
             record("naive", *naive.run(greedy[:8], 4, each=True))
 
-        record("raw_batch", *raw.run(articles_sentences, 4, sort=True))
-        record("batch", *batch_rate(these, env, work, ["--translate-only"]))
-        record("batch_digest", *batch_rate(these, env, work, []))
-        embedder_s.append(embed_seconds(references[n * 8 : n * 8 + 8], cache))
+        if not args.stores_only:
+            record("raw_batch", *raw.run(articles_sentences, 4, sort=True))
+            record("batch", *batch_rate(these, env, work, ["--translate-only"]))
+            record("batch_digest", *batch_rate(these, env, work, []))
+            embedder_s.append(embed_seconds(references[n * 8 : n * 8 + 8], cache))
 
         for who, server in servers.items():
             queues = [
@@ -297,7 +302,7 @@ def main() -> int:
             queues = [[{"text": s, "beam_size": 1} for s in idle]]
             record(f"{who}:idle", *http_rate(server, queues))
 
-        if n == 0 and not args.batch_only:  # last: Ray's processes may outlive the command
+        if n == 0 and not (args.batch_only or args.stores_only):  # last: Ray may outlive us
             walls["local"] = batch_wall(these, env, work, [])
             walls["ray"] = batch_wall(these, env, work, ["--ray"])
         print("  " + ", ".join(f"{k} {r.rates[-1]:.0f}" for k, r in results.items()), flush=True)
@@ -448,17 +453,8 @@ def report(
     for server, seconds in ready_s.items():
         print(f"{server} server: /health/ready 200 after {seconds:.1f} s (start of the process)")
     print("\nratios (medians of this run):")
-    value = results["batch"].rate / results["raw_batch"].rate
-    verdict = "PASS" if value >= 0.95 else "FAIL"
-    name = f"roen batch --translate-only / {LABELS['raw_batch']}"
-    print(f"  {verdict}  {name:<64} {value:6.2f}×  (target ≥ 0.95×)")
-    value = results["batch_digest"].rate / results["raw_batch"].rate
-    name = f"roen batch (translated and digested) / {LABELS['raw_batch']}"
-    print(f"  {'    '}  {name:<64} {value:6.2f}×")
-    print(
-        f"  {'    '}  (the digests' embedder on the real English of those articles: "
-        f"{statistics.median(embedder_s):.1f} s)"
-    )
+    if "batch" in results:
+        batch_ratios(results, embedder_s)
     stores(results)
     for server in [p for p in peaks if not p.startswith("store-")]:
         for row, raw, target in TARGETS:
@@ -477,13 +473,27 @@ def report(
         print(f"  {verdict}  {name:<64} {peaks[server]:4.0f} MB  (target ≤ {PEAK_MB} MB)")
 
 
+def batch_ratios(results: dict[str, Result], embedder_s: list[float]) -> None:
+    value = results["batch"].rate / results["raw_batch"].rate
+    verdict = "PASS" if value >= 0.95 else "FAIL"
+    name = f"roen batch --translate-only / {LABELS['raw_batch']}"
+    print(f"  {verdict}  {name:<64} {value:6.2f}×  (target ≥ 0.95×)")
+    value = results["batch_digest"].rate / results["raw_batch"].rate
+    name = f"roen batch (translated and digested) / {LABELS['raw_batch']}"
+    print(f"  {'    '}  {name:<64} {value:6.2f}×")
+    print(
+        f"  {'    '}  (the digests' embedder on the real English of those articles: "
+        f"{statistics.median(embedder_s):.1f} s)"
+    )
+
+
 def stores(results: dict[str, Result]) -> None:
     """What the state store costs: the shipped default (SQLite, the `http` server) and Redis
     against keeping everything in process memory, in the same rounds."""
     if "store-memory:32" not in results:
         return
     memory = results["store-memory:32"]
-    for who, name in (("http", "SQLite (the default)"), ("store-redis", "Redis")):
+    for who, name in (("store-sqlite", "SQLite (the default)"), ("store-redis", "Redis")):
         value = results[f"{who}:32"].rate / memory.rate
         verdict = "PASS" if value >= 0.95 else "FAIL"
         label_ = f"32 clients, store {name} / store in memory"

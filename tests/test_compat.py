@@ -133,11 +133,11 @@ def test_markup_is_never_mangled(client):
 @pytest.mark.parametrize(
     ("body", "words"),
     [
-        ({"q": "Bună.", "source": "fr", "target": "en"}, "Romanian→English"),
-        ({"q": "Bună.", "source": "ro", "target": "de"}, "Romanian→English"),
+        ({"q": "Bună.", "source": "fr", "target": "en"}, "fr is not supported"),
+        ({"q": "Bună.", "source": "ro", "target": "de"}, "de is not supported"),
         ({"source": "ro", "target": "en"}, "missing q"),
         ({"q": ["a", 5], "source": "ro", "target": "en"}, "list of strings"),
-        ({"q": "Bună.", "source": "ro", "target": "en", "alternatives": "x"}, "whole number"),
+        ({"q": "Bună.", "source": "ro", "target": "en", "alternatives": "x"}, "not a number"),
     ],
 )
 def test_libretranslate_errors(client, body, words):
@@ -162,9 +162,10 @@ def test_deepl_errors(client, body, status, words):
 
 def test_keys_in_each_dialect(make_client):
     with make_client(api_keys="k1", rate_limit_per_minute=0) as c:
+        # LibreTranslate: no key is a 400 asking for one, a wrong one a 403
         assert (
             c.post("/translate", json={"q": "Bună.", "source": "ro", "target": "en"}).status_code
-            == 403
+            == 400
         )
         assert (
             "error"
@@ -282,3 +283,47 @@ def test_a_body_over_the_limit_is_refused_in_each_dialect(make_client):
         deepl = c.post("/v2/translate", json={"text": ["a" * 3_000], "target_lang": "EN"})
     assert libre.status_code == 400 and libre.json() == {"error": "Request Entity Too Large"}
     assert deepl.status_code == 413 and deepl.json() == {"message": "Request Entity Too Large"}
+
+
+# --- LibreTranslate's contract, as its own tests and clients check it --------------------
+LT = {"q": "Bună ziua.", "source": "ro", "target": "en"}
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"source": "ro", "target": "en"}, "Invalid request: missing q parameter"),
+        ({"q": "Bună.", "target": "en"}, "Invalid request: missing source parameter"),
+        ({"q": "Bună.", "source": "ro"}, "Invalid request: missing target parameter"),
+        ({**LT, "source": "zz"}, "zz is not supported"),
+        ({**LT, "target": "de"}, "de is not supported"),
+        ({**LT, "format": "markdown"}, "markdown format is not supported"),
+        ({**LT, "alternatives": "x"}, "Invalid request: alternatives parameter is not a number"),
+    ],
+)
+def test_libretranslate_refusals_in_its_own_words(client, body, error):
+    for send in ({"json": body}, {"data": body}):
+        r = client.post("/translate", **send)
+        assert r.status_code == 400 and r.json() == {"error": error}, (send, r.text)
+
+
+def test_libretranslate_health_spec_and_wrong_methods(client):
+    assert client.get("/health").json() == {"status": "ok"}
+    spec = client.get("/spec")
+    assert spec.status_code == 200 and "/translate" in spec.json()["paths"]
+    for path in ("/health", "/spec"):
+        assert client.post(path).status_code == 405
+    assert client.get("/translate").status_code == 405
+
+
+def test_libretranslate_keys_and_limits_in_its_own_words(make_client):
+    with make_client(api_keys="k", max_chars=20) as c:
+        assert c.post("/translate", json=LT).json() == {
+            "error": "Please contact the server operator to get an API key"
+        }
+        assert c.post("/translate", json=LT).status_code == 400
+        wrong = c.post("/translate", json={**LT, "api_key": "nope"})
+        assert wrong.status_code == 403 and wrong.json() == {"error": "Invalid API key"}
+        long = c.post("/translate", json={**LT, "q": "a" * 25, "api_key": "k"})
+        assert long.status_code == 400
+        assert long.json() == {"error": "Invalid request: request (25) exceeds text limit (20)"}

@@ -51,7 +51,14 @@ EN = {"target_lang": "EN-GB"}
         ),
         ("POST", "/translate", {"data": {"q": "Bună.", "source": "ro", "target": "en"}}),
         ("POST", "/translate", {"json": {"q": "Bună.", "source": "ro", "target": "en"}}),
-        ("POST", "/translate_file", {"files": {"file": ("a.txt", "Bună.".encode())}}),
+        (
+            "POST",
+            "/translate_file",
+            {
+                "files": {"file": ("a.txt", "Bună.".encode())},
+                "data": {"source": "ro", "target": "en"},
+            },
+        ),
         ("POST", "/detect", {"data": {"q": "Bună ziua."}}),
         ("POST", "/v2/translate", {"data": {"text": "Bună.", **EN}, "auth": "DeepL-Auth-Key"}),
         ("POST", "/v2/translate", {"data": {"text": "Bună.", "auth_key": "the-key", **EN}}),
@@ -103,11 +110,16 @@ def test_metrics_name_each_route_by_its_template(make_client):
 
 def test_the_download_url_never_comes_from_the_host_header(make_client):
     doc = {"file": ("a.txt", "Bună.".encode())}
+    pair = {"source": "ro", "target": "en"}
     with make_client() as c:
-        url = c.post("/translate_file", files=doc, headers={"Host": "evil.example"}).json()
+        url = c.post(
+            "/translate_file", files=doc, data=pair, headers={"Host": "evil.example"}
+        ).json()
         assert "evil.example" not in url["translatedFileUrl"]
     with make_client(public_url="https://mt.example.org/") as c:
-        url = c.post("/translate_file", files=doc, headers={"Host": "evil.example"}).json()
+        url = c.post(
+            "/translate_file", files=doc, data=pair, headers={"Host": "evil.example"}
+        ).json()
         assert url["translatedFileUrl"].startswith("https://mt.example.org/download_file/")
 
 

@@ -10,9 +10,12 @@ documentation and the requests those clients send (not from LibreTranslate's cod
     GET  /languages          [{"code", "name", "targets"}]
     GET  /frontend/settings  the keys LibreTranslate's own web page reads
 
+    GET  /health, /spec      {"status": "ok"}; the API document
+
 Bodies may be JSON, urlencoded or multipart; errors are {"error": "..."} with 400 (a bad
-request of any kind), 403 (key), 429 (slow down), 503 (model not ready). Same pipeline,
-limits, keys, rate limits, metrics and logs as /v1.
+request of any kind, a missing key), 403 (a key not accepted), 429 (slow down), 503 (model
+not ready), worded as LibreTranslate words them where its clients compare the strings. Same
+pipeline, limits, keys, rate limits, metrics and logs as /v1.
 """
 
 from __future__ import annotations
@@ -26,7 +29,15 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 
 from service.documents.formats import FORMATS
-from service.errors import InputError, NotFound, RateLimited, RoenError, Unauthenticated
+from service.errors import (
+    Forbidden,
+    InputError,
+    LimitExceeded,
+    NotFound,
+    RateLimited,
+    RoenError,
+    Unauthenticated,
+)
 from service.http.bodies import Params, params
 from service.http.calls import metered, metered_file
 from service.http.deps import AccessDep, DownloadsDep, PipelineDep, SettingsDep
@@ -60,7 +71,7 @@ def _texts(found: Params) -> tuple[list[str], bool]:
     """The texts, and whether they came as a list (then the answer is a list too)."""
     values = found.all("q")
     if not values:
-        raise InputError("Invalid request: missing q parameter.")
+        raise InputError("Invalid request: missing q parameter")
     if not all(isinstance(v, str) for v in values):
         raise InputError("Invalid request: q must be a string or a list of strings.")
     return [str(v) for v in values], "q" in found.lists
@@ -72,18 +83,26 @@ def _post(path: str, summary: str) -> Any:
 
 
 def _pair(found: Params) -> str:
-    """The source (ro or auto), once the pair is checked to be Romanian→English."""
-    source = (found.one("source", "auto") or "auto").lower()
-    target = (found.one("target", "en") or "en").lower()
+    """The source (ro or auto), once the pair is checked to be Romanian→English. Both are
+    required and the refusals are worded as LibreTranslate words them: its clients and its
+    own tests compare the strings (roen's pair is in /languages)."""
+    for name in ("source", "target"):
+        if not found.one(name):
+            raise InputError(f"Invalid request: missing {name} parameter")
+    source = str(found.one("source")).lower()
+    target = str(found.one("target")).lower()
     if source not in SOURCES:
-        raise InputError(
-            f"{source} is not supported: roen translates Romanian→English only (source ro or auto)."
-        )
+        raise InputError(f"{source} is not supported")
     if target.split("-")[0] != "en":
-        raise InputError(
-            f"{target} is not supported: roen translates Romanian→English only (target en)."
-        )
+        raise InputError(f"{target} is not supported")
     return source
+
+
+def _format(found: Params) -> str:
+    given = found.one("format") or "text"
+    if given.lower() not in ("text", "html"):
+        raise InputError(f"{given} format is not supported")
+    return given.lower()
 
 
 @_post("/translate", "Translate (LibreTranslate)")
@@ -94,11 +113,11 @@ async def translate(
     found = await params(request)
     await access.admit(request, found)
     texts, as_list = _texts(found)
-    source = _pair(found)
-    markup = "html" if (found.one("format", "text") or "text").lower() == "html" else "text"
     alternatives = found.one("alternatives", "0") or "0"
     if not (alternatives.isascii() and alternatives.isdigit() and len(alternatives) <= 3):
-        raise InputError("Invalid request: alternatives must be a whole number (0–999).")
+        raise InputError("Invalid request: alternatives parameter is not a number")
+    source = _pair(found)
+    markup = _format(found)
 
     async def work() -> tuple[list[TranslationResult], list[list[Detected]]]:
         results = await pipeline.translate(texts, TranslateOptions(markup=markup))
@@ -240,13 +259,31 @@ _STATUS = {401: 403, 413: 400, 415: 400, 422: 400}  # (404 stays: a download tha
 
 
 def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """roen's errors in LibreTranslate's statuses and, where its clients compare them, its
+    words."""
     status, detail, headers = status_of(exc)
     headers.pop("WWW-Authenticate", None)
-    if isinstance(exc, Unauthenticated):
-        detail = "Please provide a valid API key (api_key)."
-    if isinstance(exc, RateLimited):  # LibreTranslate's limiter says it so
+    if isinstance(exc, Unauthenticated):  # LibreTranslate: 400 without a key, 403 a wrong one
+        status, detail = 400, "Please contact the server operator to get an API key"
+    if isinstance(exc, Forbidden):
+        detail = "Invalid API key"
+    if isinstance(exc, RateLimited):  # its limiter's words
         detail = f"Slowdown: {exc.limit} per 1 minute"
+    if isinstance(exc, LimitExceeded) and exc.actual is not None and exc.limit is not None:
+        detail = f"Invalid request: request ({exc.actual}) exceeds text limit ({exc.limit})"
     return Response({"error": detail}, status_code=_STATUS.get(status, status), headers=headers)
+
+
+@get("/health", tags=[TAG], summary="Health (LibreTranslate)")
+async def health() -> dict[str, str]:
+    """LibreTranslate's liveness answer (roen's own: /health/live, /health/ready)."""
+    return {"status": "ok"}
+
+
+@get("/spec", tags=[TAG], summary="The API document (LibreTranslate's /spec)")
+async def spec(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The OpenAPI document, where LibreTranslate's clients look for it."""
+    return dict(request.app.openapi_schema.to_schema())
 
 
 def router() -> Router:
@@ -256,6 +293,8 @@ def router() -> Router:
             translate,
             translate_file,
             download_file,
+            health,
+            spec,
             detect,
             languages,
             frontend_settings,
