@@ -34,8 +34,16 @@ def ct2_engine(model: str, converted: str) -> Any:
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(model)
+    # benchmarks/gpu.sh sets ROEN_DEVICE=cuda: the raw row then runs on the same card as roen
+    # (whose ROEN_DEVICE=auto takes it), in the compute type roen uses there.
+    on_card = os.environ.get("ROEN_DEVICE") == "cuda"
     translator = ctranslate2.Translator(
-        converted, device="cpu", compute_type="int8", intra_threads=os.cpu_count() or 1
+        converted,
+        device="cuda" if on_card else "cpu",
+        compute_type=os.environ.get("ROEN_CUDA_COMPUTE_TYPE", "int8_float16")
+        if on_card
+        else "int8",
+        intra_threads=os.cpu_count() or 1,
     )
 
     def tokenize(sentences: list[str]) -> list[list[str]]:

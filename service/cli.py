@@ -103,6 +103,7 @@ def cmd_models_status(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     print(f"model cache: {settings.model_cache.resolve()}  (ROEN_MODEL_CACHE)")
+    print(f"translation runs on: {_device(settings)}  (ROEN_DEVICE={settings.device})")
     rows: list[tuple[str, ...]] = []
     missing = 0
     for model in _needed(settings):
@@ -116,6 +117,19 @@ def cmd_models_status(args: argparse.Namespace) -> int:
             rows.append((model.role, model.name, "MISSING", form, "", err.for_cli()))
     print(_table(rows))
     return 1 if missing else 0
+
+
+def _device(settings: Settings) -> str:
+    from service.runtime.device import placement
+    from service.runtime.factory import chosen_backend
+
+    if chosen_backend(settings) != "ctranslate2":
+        return "cpu (the torch backend)"
+    try:
+        where = placement(settings)
+    except RoenError as err:
+        return f"nothing: {err.detail}"
+    return f"{where.label} ({where.reason})"
 
 
 def _table(rows: Sequence[Sequence[str]]) -> str:

@@ -60,7 +60,13 @@ class Settings(BaseSettings):
     quantize: Literal["none", "int8"] = "none"
     """torch backend only: dynamic int8 quantisation of the Linear layers (≈2× faster)."""
     ct2_compute_type: str = "int8"
-    """ctranslate2 backend: int8, int8_float32, float32 … (converted once, cached)."""
+    """ctranslate2 backend on the CPU: int8, int8_float32, float32 … (converted once, cached)."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the translation model runs: auto = a CUDA device when CTranslate2 sees one."""
+    cuda_compute_type: str = "int8_float16"
+    """ctranslate2 on CUDA: int8_float16 (int8 weights, float16 activations), float16 …"""
+    cuda_batch_tokens: int = Field(default=16384, ge=64)
+    """Serving on CUDA: the token budget of one batch (ROEN_BATCH_TOKENS is the CPU's)."""
     batch_wait_ms: float = Field(default=100.0, ge=0, le=1000)
     """Longest the scheduler waits for the clients it just answered to send again, so that
     their sentences share a batch (never more than a tenth of the last batch's time)."""

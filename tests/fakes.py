@@ -43,6 +43,7 @@ class EchoBackend:
 
     name = "echo"
     label = "echo"
+    batch_tokens: int | None = None
     default_beam_size = 1
     max_output_tokens = 510
     tokens: type[tuple] = Words

@@ -39,6 +39,7 @@ class Backend(Protocol):
     max_input_tokens: int  # longest row the encoder takes (longer sentences are split first)
     max_output_tokens: int  # longest output the decoder can produce
     default_beam_size: int  # the checkpoint's own decoding setting
+    batch_tokens: int | None  # the batch budget its device wants (None: the scheduler's own)
 
     def encode(self, texts: list[str]) -> list[Tokens]: ...
 

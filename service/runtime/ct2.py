@@ -28,6 +28,8 @@ class CT2Backend:
         name: str,
         threads: int,
         compute_type: str = "int8",
+        device: str = "cpu",
+        batch_tokens: int | None = None,
     ) -> None:
         import ctranslate2
 
@@ -36,7 +38,7 @@ class CT2Backend:
             self.tokenizer = MarianPieces(folder)
             self.translator = ctranslate2.Translator(
                 str(folder),
-                device="cpu",
+                device=device,
                 compute_type=compute_type,
                 intra_threads=threads,
                 inter_threads=1,
@@ -44,8 +46,9 @@ class CT2Backend:
         except Exception as err:
             raise ModelLoadFailed(f"Model '{name}' did not load from {folder}: {err}") from None
         self.name = name
-        self.label = f"ctranslate2-{compute_type}"
+        self.label = f"ctranslate2-{compute_type}-{device}"  # /v1/models, /health/ready
         self.path = folder
+        self.batch_tokens = batch_tokens  # a card's budget; None on the CPU: the scheduler's
         self.max_input_tokens = self.max_output_tokens = int(meta["max_positions"]) - 2
         self.default_beam_size = int(meta["num_beams"])
         self._generated = 0

@@ -10,6 +10,7 @@ from service.models.info import ModelInfo
 from service.models.prepare import translation
 from service.models.resolve import folder_size
 from service.runtime.backend import Backend
+from service.runtime.device import placement
 from service.settings import Settings
 
 if TYPE_CHECKING:
@@ -47,9 +48,17 @@ def build_backend(settings: Settings) -> tuple[Backend, ModelInfo]:
     if chosen_backend(settings) == "ctranslate2":
         from service.runtime.ct2 import CT2Backend
 
+        # One converted folder (int8) for every device: CTranslate2 converts its weights to
+        # the device's compute type as it loads them.
+        where = placement(settings)
         path = translation(settings, settings.ct2_compute_type).runtime()
         backend = CT2Backend(
-            path, name=ref, threads=settings.cpu_threads(), compute_type=settings.ct2_compute_type
+            path,
+            name=ref,
+            threads=settings.cpu_threads(),
+            compute_type=where.compute_type,
+            device=where.device,
+            batch_tokens=where.batch_tokens if where.device != "cpu" else None,
         )
     else:
         path = translation(settings, None).runtime()  # the checkpoint itself

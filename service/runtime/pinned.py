@@ -23,6 +23,7 @@ class PinnedLengths:
         self.max_input_tokens = inner.max_input_tokens
         self.max_output_tokens = inner.max_output_tokens
         self.default_beam_size = inner.default_beam_size
+        self.batch_tokens = inner.batch_tokens
 
     def encode(self, texts: list[str]) -> list[Tokens]:
         return self.inner.encode(texts)

@@ -158,9 +158,12 @@ class Scheduler:
 
     # --- the callers' side (any event loop) ---------------------------------------
     def attach(self, backend: Backend) -> None:
-        """The translation backend, once loaded (summary tasks run without one)."""
+        """The translation backend, once loaded (summary tasks run without one); a backend
+        on a card brings the larger batch budget the card wants."""
         with self._cond:
             self._backend = backend
+            if backend.batch_tokens:
+                self.batch_tokens = backend.batch_tokens
 
     async def translate(
         self, rows: list[Tokens], *, beam_size: int, timeout_s: float | None = None

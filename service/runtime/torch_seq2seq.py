@@ -87,6 +87,7 @@ class TorchSeq2Seq:
         self.model = model
         self.name = name
         self.label = "torch-int8" if quantize else "torch-fp32"
+        self.batch_tokens: int | None = None  # the CPU's: the scheduler's own budget
         self.path = path
         config = model.config
         positions = int(getattr(config, "max_position_embeddings", 512) or 512)
