@@ -340,6 +340,6 @@ def test_an_offline_download_still_converts_what_is_on_disk(tmp_path):
     proc = roen("models", "download", env_extra=offline_env(tmp_path))
     assert proc.returncode == 1 and "not reachable" in proc.stderr
     status = roen("models", "status", env_extra=offline_env(tmp_path))
-    translation, summary = status.stdout.splitlines()[1:]
+    translation, summary = status.stdout.splitlines()[2:]  # after the cache and device lines
     assert translation.split()[2] == "MISSING"
     assert summary.split()[1:3] == ["all-MiniLM-L6-v2", "ready"], status.stdout
