@@ -1,7 +1,12 @@
 """The default store: one SQLite file in ROEN_DATA_DIR. No set-up, kept across restarts, and
 shared by the `roen serve` processes of one host (WAL mode, each counting step one
-`BEGIN IMMEDIATE` transaction). Calls run in a worker thread, one at a time per process;
-a database locked past the timeout is StoreUnavailable, not a hang."""
+`BEGIN IMMEDIATE` transaction).
+
+A step runs on the event loop when the file is free (tens of microseconds: a WAL write, no
+fsync), since a hop to a worker thread and back costs more than the step and, under many
+clients, delayed their next requests enough to thin the batches. When another process holds
+the write lock, the step goes to a worker thread, one at a time per process, to wait for it
+there; locked past the timeout it is StoreUnavailable, not a hang."""
 
 from __future__ import annotations
 
@@ -40,6 +45,9 @@ class SqliteStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at each checkpoint
         self._db.executescript(_SCHEMA)
+        # The loop's own connection never waits for a lock: busy, the step goes to a thread.
+        self._now = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+        self._now.execute("PRAGMA synchronous=NORMAL")
         self._lock = threading.Lock()
         self._limiter = anyio.CapacityLimiter(1)
         self._writes = 0
@@ -49,6 +57,17 @@ class SqliteStore:
         return f"sqlite ({self.path})"
 
     async def _run(self, fn: Callable[[sqlite3.Connection, float], T]) -> T:
+        try:
+            return _step(self._now, fn)
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) and "busy" not in str(err):
+                raise StoreUnavailable(
+                    f"The state store ({self.path}) cannot be used (OperationalError: {err}); "
+                    "retry in a few seconds."
+                ) from None
+        return await self._waiting(fn)  # another process writes: wait for it in a thread
+
+    async def _waiting(self, fn: Callable[[sqlite3.Connection, float], T]) -> T:
         def call() -> T:
             with self._lock:
                 try:
@@ -182,6 +201,17 @@ class SqliteStore:
     async def close(self) -> None:
         with self._lock:
             self._db.close()
+            self._now.close()
+
+
+def _step(db: sqlite3.Connection, fn: Callable[[sqlite3.Connection, float], T]) -> T:
+    """`fn` on `db`, rolled back whole if anything in it fails."""
+    try:
+        return fn(db, time.time())
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 def _counter(db: sqlite3.Connection, key: str, now: float) -> int:
