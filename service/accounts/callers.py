@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.accounts.keys import ANONYMOUS, Account, KeyBook, key_id
+from service.accounts.keys import ANONYMOUS, Account, KeyBook
 from service.accounts.limits import Allowance, RateLimits
 from service.accounts.usage import Charge, Usage
 from service.errors import Forbidden, Unauthenticated
@@ -18,7 +18,6 @@ from service.store.base import Store
 class Caller:
     account: Account | None
     address: str
-    key_id: str | None  # the key's hash prefix, for logs (also for a key not accepted)
 
     @property
     def name(self) -> str:
@@ -46,7 +45,7 @@ class Accounts:
         valid key when the server has keys; `per_address`: count it by address against this
         limit instead (an open web form: ROEN_FORM_RATE_LIMIT_PER_MINUTE)."""
         account = await self.keys.find(secret) if secret else None
-        caller = Caller(account, address, key_id(secret) if secret else None)
+        caller = Caller(account, address)
         refused = need_key and account is None and await self.keys.required()
         # Counted before a refusal too: guessing keys costs a caller its address's requests.
         allowance = await self._count(caller, per_address)

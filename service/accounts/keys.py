@@ -12,7 +12,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 
 import msgspec
@@ -144,13 +144,6 @@ class KeyBook:
     async def revoke(self, name: str) -> Account:
         account = await self.get(name)
         if not account.revoked:
-            revoked = Account(
-                account.name,
-                account.requests_per_minute,
-                account.characters_per_month,
-                account.created,
-                revoked=True,
-            )
-            await self.store.set(f"key:{name}", revoked.to_json())
-            return revoked
+            account = replace(account, revoked=True)
+            await self.store.set(f"key:{name}", account.to_json())
         return account

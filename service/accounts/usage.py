@@ -71,13 +71,13 @@ class Usage:
         member = uuid.uuid4().hex
         hold = await self.store.reserve(key, member, chars, limit, self.hold_s)
         if not hold.granted:
-            used = hold.used + hold.held
+            used, resets = hold.used + hold.held, resets_at()
             raise QuotaExceeded(
                 f"This key's monthly quota is {limit:,} characters; {used:,} are used, and "
-                f"this request needs {chars:,}. It resets at {resets_at()}.",
+                f"this request needs {chars:,}. It resets at {resets}.",
                 limit=limit,
                 used=used,
-                resets_at=resets_at(),
+                resets_at=resets,
             )
         return Charge(self, key, chars, member)
 

@@ -69,7 +69,7 @@ async def metered(
     except BaseException:
         _discard(call)
         raise
-    result = await _settled(request, charge, call)
+    result = await held(charge, until_disconnect(request, call))
     chars = billed(result) if billed else chars
     await charge.commit(chars)
     request.state.billed = chars
@@ -99,15 +99,6 @@ async def metered_file(
         await charge.commit(done.chars)
     request.state.billed = done.chars if charges else 0
     return done
-
-
-async def _settled(request: Any, charge: Charge, call: Awaitable[T]) -> T:
-    try:
-        return await until_disconnect(request, call)
-    except BaseException:
-        with anyio.CancelScope(shield=True):
-            await charge.release()
-        raise
 
 
 def _discard(call: Awaitable[Any]) -> None:
