@@ -18,6 +18,12 @@ from service.store.sqlite import SqliteStore
 from tests.services import RedisServer
 
 
+# The contract is about counting, not latency: a loaded CI machine once took over the shipped
+# 0.5 s to open the pool's connections for a 200-call burst. The bounded-503 behaviour has its
+# own test below, on a short timeout.
+CONTRACT_TIMEOUT_S = 5.0
+
+
 @pytest.fixture(scope="module")
 def redis_server() -> Iterator[RedisServer]:
     # No redis-server is a failure naming the script that installs it (`make test` runs it),
@@ -35,9 +41,8 @@ def store(request, tmp_path: Path) -> Iterator[Store]:
         yield SqliteStore(tmp_path / "roen.sqlite3")
     else:
         server = request.getfixturevalue("redis_server")
-        prefix_free = RedisStore(server.url)
-        asyncio.run(_flush(prefix_free))
-        yield RedisStore(server.url)
+        asyncio.run(_flush(RedisStore(server.url, CONTRACT_TIMEOUT_S)))
+        yield RedisStore(server.url, CONTRACT_TIMEOUT_S)
 
 
 async def _flush(store: RedisStore) -> None:
