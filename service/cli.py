@@ -18,6 +18,7 @@ from service.settings import Settings
 
 if TYPE_CHECKING:
     from service.models.prepare import Needed
+    from service.terms.apply import Terms
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -44,26 +45,32 @@ def _read_input(path: str | None) -> str:
         ) from None
 
 
+def _terms(path: str | None) -> Terms:
+    """`--glossary FILE`: DeepL's TSV (or CSV, by its extension), checked as the API checks it."""
+    from service.terms.apply import Terms
+    from service.terms.glossary import parse_entries
+
+    if not path:
+        return Terms()
+    kind = "csv" if path.lower().endswith(".csv") else "tsv"
+    return Terms.of(parse_entries(_read_input(path), kind, field="--glossary"))
+
+
 def cmd_translate(args: argparse.Namespace) -> int:
     from service.pipeline.pipeline import Pipeline
     from service.pipeline.types import TranslateOptions
 
     settings = _settings(args)
     text = _read_input(args.file)
+    options = TranslateOptions(args.beam_size, terms=_terms(args.glossary))
     pipeline = Pipeline.for_files(settings)
     try:
-        result = pipeline.run(pipeline.translate([text], TranslateOptions(args.beam_size)))[0]
+        result = pipeline.run(pipeline.translate([text], options))[0]
     finally:
         pipeline.engines.close()
     if args.segments:
         for seg in result.segments:
-            row = {
-                "source": seg.source,
-                "translation": seg.translation,
-                "paragraph": seg.paragraph,
-                "warnings": list(seg.warnings),
-            }
-            print(json.dumps(row, ensure_ascii=False))
+            print(json.dumps(seg.row(), ensure_ascii=False))
     else:
         sys.stdout.write(result.translation)
         if not result.translation.endswith("\n"):
@@ -236,7 +243,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     from service.batch.records import Fields
     from service.batch.runner import BatchOptions, print_progress, run_local
-    from service.pipeline.types import SummaryOptions
+    from service.pipeline.types import SummaryOptions, TranslateOptions
 
     source, target = Path(args.input), Path(args.output)
     if not source.exists():
@@ -254,6 +261,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         window=args.window,
         chunk=args.chunk,
         shard=(int(index), int(count)),
+        translate=TranslateOptions(terms=_terms(args.glossary)),
     )
     if args.ray is not None and options.shard != (0, 1):
         raise InputError("--shard is for separate machines without Ray; Ray shards by itself.")
@@ -286,6 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--beam-size", type=int, help="beam width (default: ROEN_BEAM_SIZE or the checkpoint's)"
     )
     tr.add_argument("--model", help="hub id or folder (default: ROEN_TRANSLATION_MODEL)")
+    tr.add_argument(
+        "--glossary",
+        metavar="FILE",
+        help="terms kept as the file says: DeepL's TSV (Romanian<TAB>English a line) or .csv",
+    )
     tr.set_defaults(func=cmd_translate)
 
     models = sub.add_parser("models", help="download or inspect the configured models")
@@ -378,6 +391,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="take every COUNT-th record from INDEX (0-based): one of COUNT machines or pods",
     )
     ba.add_argument("--model", help="hub id or folder (default: ROEN_TRANSLATION_MODEL)")
+    ba.add_argument(
+        "--glossary",
+        metavar="FILE",
+        help="terms kept as the file says: DeepL's TSV (Romanian<TAB>English a line) or .csv",
+    )
+
     ba.add_argument("--beam-size", type=int)
     ba.set_defaults(func=cmd_batch)
     add_keys_parser(sub)

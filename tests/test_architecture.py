@@ -24,16 +24,19 @@ ALLOWED = {
         "models",
         "text",
         "documents",
+        "terms",
         "errors",
         "settings",
     },
     "store": {"store", "errors", "settings"},
+    "terms": {"terms", "store", "text", "errors", "settings"},
     "accounts": {"accounts", "store", "errors", "settings"},
     "http": {
         "http",
         "accounts",
         "store",
         "pipeline",
+        "terms",
         "text",
         "documents",
         "errors",
@@ -41,7 +44,7 @@ ALLOWED = {
         "logs",
         "__version__",
     },
-    "batch": {"batch", "pipeline", "text", "errors", "settings"},
+    "batch": {"batch", "pipeline", "terms", "text", "errors", "settings"},
 }
 MAY_IMPORT_HEAVY = {"runtime", "models", "summarize"}
 # The pipeline sees a model only through these contracts (and builds through the factories).

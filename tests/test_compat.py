@@ -113,7 +113,11 @@ def test_weblate_deepl(client):
     langs = client.get("/v3/languages?resource=translate_text").json()
     assert any(x["lang"] == "RO" and x["usable_as_source"] for x in langs)
     assert any(x["lang"].startswith("EN") and x["usable_as_target"] for x in langs)
-    assert client.get("/v3/languages?resource=glossary").json() == []  # glossaries off
+    glossary = client.get("/v3/languages?resource=glossary").json()  # glossaries on: ro → en
+    assert {(x["lang"], x["usable_as_source"], x["usable_as_target"]) for x in glossary} == {
+        ("ro", True, False),
+        ("en", False, True),
+    }
 
 
 # --- markup, errors, keys ---------------------------------------------------------------------
@@ -150,7 +154,22 @@ def test_libretranslate_errors(client, body, words):
     [
         ({"text": ["a"], "target_lang": "DE"}, 400, "Romanian→English"),
         ({"text": ["a"], "target_lang": "EN", "source_lang": "FR"}, 400, "source_lang"),
-        ({"text": ["a"], "target_lang": "EN-GB", "glossary_id": "g1"}, 400, "Glossaries"),
+        ({"text": ["a"], "target_lang": "EN-GB", "glossary_id": "g1"}, 400, "requires the source"),
+        (
+            {"text": ["a"], "target_lang": "EN-GB", "source_lang": "RO", "glossary_id": "g1"},
+            400,
+            "Value for 'glossary_id' not supported",
+        ),
+        (
+            {
+                "text": ["a"],
+                "target_lang": "EN-GB",
+                "source_lang": "RO",
+                "glossary_id": "00000000-0000-4000-8000-000000000000",
+            },
+            400,
+            "Glossary not found",
+        ),
         ({"text": ["a"] * 51, "target_lang": "EN-US"}, 413, "Too many texts"),
         ({"target_lang": "EN"}, 400, "text"),
     ],

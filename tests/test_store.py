@@ -17,7 +17,6 @@ from service.store.redis import RedisStore
 from service.store.sqlite import SqliteStore
 from tests.services import RedisServer
 
-
 # The contract is about counting, not latency: a loaded CI machine once took over the shipped
 # 0.5 s to open the pool's connections for a 200-call burst. The bounded-503 behaviour has its
 # own test below, on a short timeout.

@@ -40,6 +40,7 @@ class BatchOptions:
     window: int = WINDOW
     chunk: int = CHUNK
     shard: tuple[int, int] = (0, 1)  # (index, count): this run takes records index, +count, …
+    translate: TranslateOptions = field(default_factory=TranslateOptions)  # --glossary
 
 
 @dataclass(slots=True)
@@ -72,9 +73,9 @@ async def _one(pipeline: Pipeline, record: Record, options: BatchOptions) -> dic
         if pipeline.detector.not_romanian(record.text):  # before spending the model on it
             raise NotRomanian(f"Record {record.id} is not in Romanian.")
         if not options.digest:
-            (translation,) = await pipeline.translate([record.text])
+            (translation,) = await pipeline.translate([record.text], options.translate)
             return translation_row(record.id, translation, options.segments)
-        digest = await pipeline.digest(record.text, TranslateOptions(), options.summary)
+        digest = await pipeline.digest(record.text, options.translate, options.summary)
     except RoenError as err:
         return error_row(record.id, err)
     return digest_row(record.id, digest, options.segments)
@@ -102,15 +103,7 @@ def translation_row(
         "warnings": sorted({w for s in translation.segments for w in s.warnings}),
     }
     if segments:
-        row["segments"] = [
-            {
-                "source": s.source,
-                "translation": s.translation,
-                "paragraph": s.paragraph,
-                "warnings": list(s.warnings),
-            }
-            for s in translation.segments
-        ]
+        row["segments"] = [s.row() for s in translation.segments]
     return row
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -16,7 +17,7 @@ from service.accounts.usage import resets_at
 from service.errors import InvalidField, UnsupportedMediaType
 from service.http.bodies import check_json, params
 from service.http.calls import held, metered, metered_file, until_disconnect
-from service.http.deps import AccessDep, PipelineDep, SettingsDep
+from service.http.deps import AccessDep, GlossariesDep, PipelineDep, SettingsDep
 from service.http.problems import API_ERRORS, problem_responses
 from service.http.schemas import (
     DigestRequest,
@@ -26,14 +27,19 @@ from service.http.schemas import (
     SegmentOut,
     SummarizeRequest,
     SummarizeResponse,
+    TermOut,
+    TermsIn,
     TranslateRequest,
     TranslateResponse,
     UsageResponse,
 )
 from service.http.streaming import stream, wants_stream
+from service.http.terms_in import found_terms, request_terms
 from service.http.uploads import english_download, read_upload
 from service.pipeline.types import Digest, SummaryOptions, TranslateOptions, TranslationResult
 from service.settings import Settings
+from service.terms.apply import Terms
+from service.terms.book import GlossaryBook
 
 
 async def require_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -62,10 +68,33 @@ def note(
 
 def segments_out(results: list[TranslationResult]) -> list[SegmentOut]:
     return [
-        SegmentOut(s.source, s.translation, s.paragraph, i, list(s.warnings), s.path or UNSET)
+        SegmentOut(
+            s.source,
+            s.translation,
+            s.paragraph,
+            i,
+            list(s.warnings),
+            [TermOut(**asdict(t)) for t in s.terms],
+            s.path or UNSET,
+        )
         for i, r in enumerate(results)
         for s in r.segments
     ]
+
+
+async def terms_of(
+    request: Request[Any, Any, Any], glossaries: GlossaryBook, data: TermsIn
+) -> Terms:
+    """The request's glossary, do-not-translate terms and protected spans, for its caller."""
+    caller: Caller = request.state.caller
+    return await request_terms(
+        glossaries,
+        caller.name,
+        glossary_id=data.glossary_id,
+        glossary=data.glossary,
+        do_not_translate=data.do_not_translate,
+        protect=data.protect,
+    )
 
 
 def _ms(started: float) -> float:
@@ -96,6 +125,7 @@ class ApiController(Controller):
         pipeline: PipelineDep,
         settings: SettingsDep,
         access: AccessDep,
+        glossaries: GlossariesDep,
     ) -> TranslateResponse:
         """Romanian text(s) in, English out; paragraphs and line breaks kept.
 
@@ -111,7 +141,10 @@ class ApiController(Controller):
             )
         texts = [data.text] if data.text is not None else list(data.texts or [])
         options = TranslateOptions(
-            data.beam_size, markup=data.format, attributes=data.translate_attributes
+            data.beam_size,
+            markup=data.format,
+            attributes=data.translate_attributes,
+            terms=await terms_of(request, glossaries, data),
         )
 
         def respond(results: list[TranslationResult]) -> TranslateResponse:
@@ -148,6 +181,7 @@ class ApiController(Controller):
         pipeline: PipelineDep,
         settings: SettingsDep,
         access: AccessDep,
+        glossaries: GlossariesDep,
     ) -> Response[Any]:
         """A document in (multipart/form-data, field `file`: .txt, .html, .md, .docx or
         .srt; optional `beam_size`), the same document in English out, as a download named
@@ -160,7 +194,9 @@ class ApiController(Controller):
         beams = found.one("beam_size")
         if beams is not None and not (beams.isascii() and beams.isdigit() and 1 <= int(beams) <= 8):
             raise InvalidField("`beam_size` must be a whole number from 1 to 8.", field="beam_size")
-        options = TranslateOptions(int(beams) if beams else None)
+        caller: Caller = request.state.caller
+        terms = await found_terms(glossaries, caller.name, found)
+        options = TranslateOptions(int(beams) if beams else None, terms=terms)
         done = await metered_file(
             request,
             access,
@@ -196,13 +232,15 @@ class ApiController(Controller):
         pipeline: PipelineDep,
         settings: SettingsDep,
         access: AccessDep,
+        glossaries: GlossariesDep,
     ) -> DigestResponse:
         """A Romanian article in; its English translation, a summary and a headline out.
 
         With `Accept: application/x-ndjson`, a stream: one JSON line per segment as it is
         done, then the summary, then `done` with this body (see the README)."""
         started = time.perf_counter()
-        options = TranslateOptions(data.beam_size, markup=data.format)
+        terms = await terms_of(request, glossaries, data)
+        options = TranslateOptions(data.beam_size, markup=data.format, terms=terms)
         summary = SummaryOptions.of(data.length, data.max_sentences)
         article = None
 
@@ -229,7 +267,7 @@ class ApiController(Controller):
             text = data.text
             if data.format == "html":  # the article first; then it streams as text does
                 article = await until_disconnect(request, pipeline.extract(text))
-                text, options = article.text, TranslateOptions(data.beam_size)
+                text, options = article.text, TranslateOptions(data.beam_size, terms=terms)
             charge = await access.hold(request, len(text))
             progress = await held(charge, pipeline.stream([text], options, summary))
             return stream(

@@ -25,6 +25,7 @@ from service.http import deepl, libretranslate
 from service.http.access import Access, cors_config
 from service.http.api import ApiController
 from service.http.downloads import Downloads
+from service.http.glossaries import ROUTES as GLOSSARY_ROUTES
 from service.http.health import live, ready
 from service.http.metrics import Metrics, metrics_route
 from service.http.openapi import document
@@ -43,6 +44,7 @@ from service.pipeline.pipeline import Pipeline
 from service.settings import Settings
 from service.store.base import Store
 from service.store.factory import open_store
+from service.terms.book import GlossaryBook
 
 HERE = Path(__file__).parent
 _FILE_NAME = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
@@ -89,12 +91,13 @@ def create_app(
     # The keys file is read once, here; managed keys, usage and limits live in the store.
     access = Access(Accounts(store, settings), settings)
     downloads = Downloads(store)  # LibreTranslate's translated files, until fetched
+    glossaries = GlossaryBook(store)  # each key's own, shared by every replica
     logging.getLogger("roen").setLevel(settings.log_level.upper())
     app = Litestar(
         route_handlers=[
             Router("/", route_handlers=[ApiController], guards=[access]),
             libretranslate.router(),
-            deepl.router(),
+            deepl.router(*GLOSSARY_ROUTES),
             # The form's routes admit callers themselves: a key arrives in the form's fields.
             Router("/", route_handlers=[form, submit, submit_streamed, translate_document]),
             live,
@@ -113,6 +116,7 @@ def create_app(
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "access": Provide(lambda: access, sync_to_thread=False),
             "downloads": Provide(lambda: downloads, sync_to_thread=False),
+            "glossaries": Provide(lambda: glossaries, sync_to_thread=False),
         },
         lifespan=[load_models],
         middleware=[request_middleware(metrics.observe)],

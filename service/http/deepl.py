@@ -8,10 +8,11 @@ DeepL's API documentation and the requests those clients send.
                              non_splitting_tags, formality, context, model_type accepted
                              (roen always keeps formatting and structure; English has no
                              formal register to choose; context is not used); glossary_id
-                             refused (no glossaries)
+                             (one of the key's glossaries; needs source_lang, as DeepL's)
     GET|POST /v2/languages   type=source|target (the client sends `type` as a form body on
                              GET); GET /v3/languages?resource=… for newer clients
     GET|POST /v2/usage       the calling key's characters this month, and its quota
+    /v2/glossaries, /v3/glossaries, /v2/glossary-language-pairs: service/http/glossaries.py
 Auth: `Authorization: DeepL-Auth-Key <key>` (or Bearer, or the legacy `auth_key` field),
 a key from `roen keys add` or ROEN_API_KEYS. Errors are {"message": "..."} with DeepL's
 statuses: 400, 403, 413, 429, 456 (the key's monthly quota is used), 503. Every translation
@@ -31,16 +32,20 @@ from service.errors import (
     Forbidden,
     InputError,
     LimitExceeded,
+    NotFound,
     QuotaExceeded,
     RoenError,
     Unauthenticated,
 )
 from service.http.bodies import Params, params
 from service.http.calls import metered
-from service.http.deps import AccessDep, PipelineDep
+from service.http.deps import AccessDep, GlossariesDep, PipelineDep
 from service.http.problems import status_of
 from service.http.schemas import DeepLError
+from service.http.terms_in import request_terms
 from service.pipeline.types import TranslateOptions, TranslationResult
+from service.terms.apply import Terms
+from service.terms.book import GlossaryBook
 
 TAG = "deepl"
 ERRORS = {
@@ -76,7 +81,7 @@ def _texts(found: Params) -> list[str]:
     return [str(t) for t in texts]
 
 
-def _options(found: Params) -> TranslateOptions:
+async def _options(found: Params, owner: str, glossaries: GlossaryBook) -> TranslateOptions:
     target = (found.one("target_lang") or "").upper()
     if not target:
         raise InputError("Parameter 'target_lang' not specified.")
@@ -91,15 +96,23 @@ def _options(found: Params) -> TranslateOptions:
             f"Value for 'source_lang' not supported: {source}. roen translates Romanian→English "
             "only (RO, or leave it out)."
         )
+    terms = Terms()
     if found.one("glossary_id"):
-        raise InputError("Glossaries are not supported by this server: leave out glossary_id.")
+        if not source:  # DeepL's rule: a glossary is for one pair, so the source is named
+            raise InputError("Use of a glossary requires the source_lang parameter to be specified")
+        try:
+            terms = await request_terms(glossaries, owner, glossary_id=found.one("glossary_id"))
+        except NotFound:
+            raise InputError("Glossary not found") from None
     handling = (found.one("tag_handling") or "").lower()
     if handling not in ("", "html", "xml"):
         raise InputError(f"Value for 'tag_handling' not supported: {handling} (html or xml).")
     ignore: set[str] = set()
     for value in found.all("ignore_tags"):
         ignore.update(t.strip().lower() for t in str(value).split(",") if t.strip())
-    return TranslateOptions(markup="html" if handling else "text", ignore_tags=frozenset(ignore))
+    return TranslateOptions(
+        markup="html" if handling else "text", ignore_tags=frozenset(ignore), terms=terms
+    )
 
 
 @post(
@@ -110,13 +123,16 @@ def _options(found: Params) -> TranslateOptions:
     responses=ERRORS,
 )
 async def translate(
-    request: Request[Any, Any, Any], pipeline: PipelineDep, access: AccessDep
+    request: Request[Any, Any, Any],
+    pipeline: PipelineDep,
+    access: AccessDep,
+    glossaries: GlossariesDep,
 ) -> dict[str, Any]:
     """DeepL's /v2/translate for RO → EN, form or JSON. Billed: the source characters."""
     found = await params(request)
-    await access.admit(request, found)
+    caller = await access.admit(request, found)
     texts = _texts(found)
-    options = _options(found)
+    options = await _options(found, caller.name, glossaries)
 
     async def work() -> tuple[list[TranslationResult], str]:
         results = await pipeline.translate(texts, options)
@@ -172,8 +188,16 @@ async def languages(request: Request[Any, Any, Any], access: AccessDep) -> list[
 async def languages_v3(request: Request[Any, Any, Any], access: AccessDep) -> list[dict[str, Any]]:
     found = await params(request)
     await access.admit(request, found)
-    if (found.one("resource") or "translate_text") != "translate_text":
-        return []  # no glossaries and nothing else: an empty list turns them off
+    resource = found.one("resource") or "translate_text"
+    if resource == "glossary":  # Weblate asks before it syncs a project's glossary
+        return [
+            {"lang": "ro", "name": "Romanian", "usable_as_source": True,
+             "usable_as_target": False, "features": {}},
+            {"lang": "en", "name": "English", "usable_as_source": False,
+             "usable_as_target": True, "features": {}},
+        ]  # fmt: skip
+    if resource != "translate_text":
+        return []  # nothing else: an empty list turns it off
     return [
         {
             "lang": "RO",
@@ -225,9 +249,10 @@ def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return Response({"message": detail}, status_code=status, headers=headers)
 
 
-def router() -> Router:
+def router(*more: Any) -> Router:
+    """The dialect's routes, and `more` of them (the glossaries') under its error shape."""
     return Router(
         "/",
-        route_handlers=[translate, languages, languages_v3, usage],
+        route_handlers=[translate, languages, languages_v3, usage, *more],
         exception_handlers={RoenError: on_error, HTTPException: on_error},
     )

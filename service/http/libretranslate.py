@@ -3,7 +3,9 @@
 documentation and the requests those clients send (not from LibreTranslate's code).
 
     POST /translate          q (string, or a JSON array), source ro|auto, target en,
-                             format text|html, alternatives, api_key (body, form or query)
+                             format text|html, alternatives, api_key (body, form or query);
+                             roen's extensions: glossary_id, glossary, do_not_translate,
+                             protect (docs/glossaries.md)
     POST /translate_file     multipart file (.txt .html .md .docx .srt), source, target, api_key
                              → {"translatedFileUrl"}; GET /download_file/<name> gives it
     POST /detect             q → [{"confidence": 0–100, "language"}], best first
@@ -40,9 +42,10 @@ from service.errors import (
 )
 from service.http.bodies import Params, params
 from service.http.calls import metered, metered_file
-from service.http.deps import AccessDep, DownloadsDep, PipelineDep, SettingsDep
+from service.http.deps import AccessDep, DownloadsDep, GlossariesDep, PipelineDep, SettingsDep
 from service.http.problems import status_of
 from service.http.schemas import LibreTranslateError
+from service.http.terms_in import found_terms
 from service.http.uploads import download, read_upload
 from service.pipeline.language import Detected
 from service.pipeline.types import TranslatedFile, TranslateOptions, TranslationResult
@@ -107,20 +110,26 @@ def _format(found: Params) -> str:
 
 @_post("/translate", "Translate (LibreTranslate)")
 async def translate(
-    request: Request[Any, Any, Any], pipeline: PipelineDep, access: AccessDep
+    request: Request[Any, Any, Any],
+    pipeline: PipelineDep,
+    access: AccessDep,
+    glossaries: GlossariesDep,
 ) -> dict[str, Any]:
     """LibreTranslate's /translate: `q` a string or an array; `source` ro or auto, `target` en."""
     found = await params(request)
-    await access.admit(request, found)
+    caller = await access.admit(request, found)
     texts, as_list = _texts(found)
     alternatives = found.one("alternatives", "0") or "0"
     if not (alternatives.isascii() and alternatives.isdigit() and len(alternatives) <= 3):
         raise InputError("Invalid request: alternatives parameter is not a number")
     source = _pair(found)
     markup = _format(found)
+    options = TranslateOptions(
+        markup=markup, terms=await found_terms(glossaries, caller.name, found)
+    )
 
     async def work() -> tuple[list[TranslationResult], list[list[Detected]]]:
-        results = await pipeline.translate(texts, TranslateOptions(markup=markup))
+        results = await pipeline.translate(texts, options)
         if source != "auto":
             return results, []
         return results, await pipeline.detect(texts, markup=markup, checked=True)
@@ -161,18 +170,20 @@ async def translate_file(
     access: AccessDep,
     settings: SettingsDep,
     downloads: DownloadsDep,
+    glossaries: GlossariesDep,
 ) -> dict[str, Any]:
     """LibreTranslate's /translate_file: multipart `file` (.txt, .html, .md, .docx, .srt),
     `source` ro or auto, `target` en → `translatedFileUrl`, where the English document
     waits (GET, no key needed: the name holds a random token) for 30 minutes."""
     found = await params(request)
-    await access.admit(request, found)
+    caller = await access.admit(request, found)
     _pair(found)
     filename, data = await read_upload(found, settings)
+    options = TranslateOptions(terms=await found_terms(glossaries, caller.name, found))
     names: list[str] = []
 
     async def work(on_text: Callable[[int], Awaitable[None]]) -> TranslatedFile:
-        done = await pipeline.translate_file(filename, data, on_text=on_text)
+        done = await pipeline.translate_file(filename, data, options, on_text=on_text)
         # stored before it is billed: a full download store is a 503 that costs nothing
         names.append(await downloads.put(done.data, done.kind, filename))
         return done

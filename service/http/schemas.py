@@ -35,7 +35,48 @@ Format = Annotated[
 ]
 
 
-class TranslateRequest(msgspec.Struct, forbid_unknown_fields=True):
+class TermsIn(msgspec.Struct, kw_only=True):
+    """What a request keeps (docs/glossaries.md): on top of the spans always kept (links,
+    e-mail, @mentions, #hashtags, emoji, [X6X])."""
+
+    glossary_id: (
+        Annotated[
+            str, msgspec.Meta(max_length=64, description="One of this key's glossaries (DeepL's)")
+        ]
+        | None
+    ) = None
+    glossary: (
+        Annotated[
+            dict[str, str],
+            msgspec.Meta(
+                max_length=10_000,
+                description="Romanian term → English, matched across case, diacritics and "
+                "inflection; the English appears verbatim. Wins over the stored glossary's.",
+            ),
+        ]
+        | None
+    ) = None
+    do_not_translate: (
+        Annotated[
+            list[str],
+            msgspec.Meta(max_length=10_000, description="Kept byte for byte where they occur"),
+        ]
+        | None
+    ) = None
+    protect: (
+        Annotated[
+            list[str],
+            msgspec.Meta(
+                max_length=20,
+                description="Also kept: presets braces ({{x}}, {x}), printf (%s, %1$s), xnx "
+                '([X1X]), shortcode (:smile:), or patterns with * wildcards ("${*}")',
+            ),
+        ]
+        | None
+    ) = None
+
+
+class TranslateRequest(TermsIn, forbid_unknown_fields=True):
     """Exactly one of `text` or `texts`."""
 
     text: Text | None = None
@@ -52,12 +93,24 @@ class TranslateRequest(msgspec.Struct, forbid_unknown_fields=True):
     ] = False
 
 
+class TermOut(msgspec.Struct):
+    """A glossary entry applied: the span of the segment's source it matched, and the
+    English the translation holds for it, verbatim."""
+
+    source: str
+    start: int
+    end: int
+    entry: str
+    english: str
+
+
 class SegmentOut(msgspec.Struct):
     source: str
     translation: str
     paragraph: int
     text_index: int = 0
     warnings: list[str] = []
+    terms: list[TermOut] = []
     # With format html: the block the sentence came from, e.g. "article[1]/p[3]".
     path: str | msgspec.UnsetType = msgspec.UNSET
 
@@ -86,7 +139,7 @@ class SummarizeResponse(msgspec.Struct):
     elapsed_ms: float
 
 
-class DigestRequest(msgspec.Struct, forbid_unknown_fields=True):
+class DigestRequest(TermsIn, forbid_unknown_fields=True):
     """A Romanian article in; its translation, an English summary and a headline out.
     With `format: "html"`, a whole web page (or a fragment): its article is extracted first
     (title and main text, without navigation, ads or scripts) and `extracted` says what."""

@@ -111,10 +111,7 @@ def _lines(event: SegmentDone | Finished, done: Callable[[Finished], Any]) -> li
             "index": event.index,
             "total": event.total,
             "text_index": event.text_index,
-            "paragraph": seg.paragraph,
-            "source": seg.source,
-            "translation": seg.translation,
-            "warnings": list(seg.warnings),
+            **seg.row(),
         }
         return [_line(segment)]
     lines = []

@@ -1,8 +1,10 @@
 """Whole documents in, whole documents out: the text room on either side of the scheduler.
 
-prepare:  texts → normalise → layout (sentences + glue) → unique sentences → cache
-          → encode once → split the over-long at clause or word boundaries → rows
-rebuild:  English for each row → each document put back around its original glue
+prepare:  texts → normalise → layout (sentences + glue) → terms masked (service/terms)
+          → unique sentences → cache → encode once → split the over-long at clause or
+          word boundaries → rows
+rebuild:  English for each row → terms restored → each document put back around its
+          original glue
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from service.errors import LimitExceeded
 from service.pipeline.cache import SentenceCache
 from service.pipeline.types import Segment, TranslationResult
 from service.runtime.backend import Backend, Tokens
+from service.terms.apply import Masked, Terms
 from service.text.layout import Piece, layout
 from service.text.normalize import normalize_text
 from service.text.split_long import split_to_fit
@@ -23,7 +26,8 @@ from service.text.warnings import segment_warnings
 @dataclass(slots=True)
 class _Sentence:
     piece: Piece
-    parts: list[str]  # what goes to the model: the sentence, or its pieces when too long
+    masked: Masked  # the sentence as the model reads it: its terms and spans masked
+    parts: list[str]  # what goes to the model: the masked sentence, or its pieces
     glue: list[str] = field(default_factory=list)  # whitespace between consecutive parts
 
 
@@ -34,6 +38,7 @@ class Prepared:
     known: dict[str, str]  # parts already translated (sentence cache)
     todo: list[str]  # parts to translate, each once
     rows: list[Tokens]  # their tokens, in the same order
+    terms: Terms  # what restores each sentence's kept terms and spans
 
 
 def prepare(
@@ -44,12 +49,17 @@ def prepare(
     max_segment_tokens: int,
     max_parts: int | None,
     cache: SentenceCache | None,
+    terms: Terms,
 ) -> Prepared:
     docs = [layout(normalize_text(t)) for t in texts]
-    sentences = [[_Sentence(p, [p.text]) for p in doc if p.kind == "sentence"] for doc in docs]
+    sentences = [
+        [_Sentence(p, m := terms.mask(p.text), [m.text]) for p in doc if p.kind == "sentence"]
+        for doc in docs
+    ]
     flat = [s for doc in sentences for s in doc]
     _check_parts(len(flat), max_parts)  # before any tokenising: splitting only adds parts
-    unique = list(dict.fromkeys(s.piece.text for s in flat))  # boilerplate repeated: once
+    # The cache and the model see the masked text: under another glossary it differs.
+    unique = list(dict.fromkeys(s.masked.text for s in flat))  # boilerplate repeated: once
     known = cache.get_many(beam_size, unique) if cache else {}
     misses = [u for u in unique if u not in known]
     # Each sentence is tokenised once, here; the scheduler and the backend reuse the tokens.
@@ -63,7 +73,7 @@ def prepare(
     limit = min(max_segment_tokens, backend.max_input_tokens)
     pieces: list[str] = []
     for sentence in flat:
-        text = sentence.piece.text
+        text = sentence.masked.text
         if text in known or len(tokens[text]) <= limit:
             continue
         spans = split_to_fit(text, count, limit)
@@ -75,7 +85,7 @@ def prepare(
         known |= cache.get_many(beam_size, [p for p in dict.fromkeys(pieces) if p not in known])
     parts = dict.fromkeys(part for s in flat for part in s.parts)
     todo = [p for p in parts if p not in known]
-    return Prepared(docs, sentences, known, todo, [tokens[p] for p in todo])
+    return Prepared(docs, sentences, known, todo, [tokens[p] for p in todo], terms)
 
 
 def _check_parts(parts: int, limit: int | None) -> None:
@@ -91,7 +101,7 @@ def _check_parts(parts: int, limit: int | None) -> None:
 
 def assemblers(prepared: Prepared, not_romanian: Callable[[str], bool]) -> list[Assembler]:
     return [
-        Assembler(doc, sentences, not_romanian)
+        Assembler(doc, sentences, not_romanian, prepared.terms)
         for doc, sentences in zip(prepared.docs, prepared.sentences, strict=True)
     ]
 
@@ -114,8 +124,13 @@ class Assembler:
     `result()` puts the whole text back around its original glue."""
 
     def __init__(
-        self, doc: list[Piece], sentences: list[_Sentence], not_romanian: Callable[[str], bool]
+        self,
+        doc: list[Piece],
+        sentences: list[_Sentence],
+        not_romanian: Callable[[str], bool],
+        terms: Terms,
     ) -> None:
+        self._terms = terms
         self._doc = doc
         self._pieces = [p for p in doc if p.kind != "glue"]
         self._sentences = iter(sentences)
@@ -155,7 +170,10 @@ class Assembler:
         target = english[sentence.parts[0]]
         for glue, part in zip(sentence.glue, sentence.parts[1:], strict=True):
             target += (glue or " ") + english[part]
-        warnings = segment_warnings(piece.text, target, split=len(sentence.parts) > 1)
+        kept = self._terms.restore(sentence.masked, target)
+        warnings = segment_warnings(piece.text, kept.text, split=len(sentence.parts) > 1)
         if self._not_romanian(piece.text):
             warnings += ("not_romanian",)
-        return Segment(piece.text, target, piece.paragraph, warnings)
+        return Segment(
+            piece.text, kept.text, piece.paragraph, warnings + kept.warnings, terms=kept.terms
+        )

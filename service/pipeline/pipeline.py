@@ -357,6 +357,7 @@ class Pipeline:
                 max_segment_tokens=self.max_segment_tokens,
                 max_parts=self.limits.max_segments,
                 cache=self.cache,
+                terms=options.terms,
             )
             if for_digest:  # its summary will read every sentence: refused now, not after
                 self.limits.check_summary(sum(len(doc) for doc in prepared.sentences))

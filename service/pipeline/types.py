@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from service.documents.formats import Format
 from service.models.info import ModelInfo
 from service.runtime.scheduler import SchedulerStats
 from service.summarize.types import SummaryResult
+from service.terms.apply import Applied, Terms
 from service.text.page import Extracted
 
 SUMMARY_LENGTHS: dict[str, int] = {"short": 3, "medium": 5, "long": 8}
@@ -19,6 +20,9 @@ class TranslateOptions:
     markup: str = "text"  # "html": blocks translated, tags kept (service/pipeline/html.py)
     ignore_tags: frozenset[str] = frozenset()  # with markup: elements never translated
     attributes: bool = False  # with markup: alt, title, placeholder, aria-label translated
+    # Glossary entries and spans kept (service/terms); by default links, e-mail, @mentions,
+    # #hashtags, emoji and [X6X] placeholders are kept byte for byte.
+    terms: Terms = field(default_factory=Terms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,17 @@ class Segment:
     paragraph: int
     warnings: tuple[str, ...] = ()
     path: str = ""  # markup: the block it came from, e.g. "article[1]/p[3]"
+    terms: tuple[Applied, ...] = ()  # the glossary entries applied to it
+
+    def row(self) -> dict[str, object]:
+        """As JSON answers write a segment (streams, the CLI, batch output)."""
+        return {
+            "source": self.source,
+            "translation": self.translation,
+            "paragraph": self.paragraph,
+            "warnings": list(self.warnings),
+            "terms": [asdict(t) for t in self.terms],
+        }
 
 
 @dataclass(frozen=True, slots=True)

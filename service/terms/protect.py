@@ -1,0 +1,84 @@
+"""Spans no model should touch, found in a sentence: by default emoji, links, e-mail
+addresses, @mentions, #hashtags and Weblate's [X6X] placeholders; on request the presets
+of PRESETS or a caller's own pattern with `*` wildcards ("${*}"). Each comes back byte for
+byte (service/terms/apply.py). Every pattern is linear: no caller-supplied regex runs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.errors import InvalidField
+
+_TRAILING = ".,;:!?)]}»”’'\""  # punctuation that ends a sentence, not a link
+_EMOJI_CHAR = "\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
+DEFAULT = {
+    "url": r"\b(?:https?://|www\.)[^\s<>\"]+",
+    "email": r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b",
+    "mention": r"(?<![\w@/])@\w+(?:@[\w-]+(?:\.[\w-]+)+)?",
+    "hashtag": r"(?<![\w#&/])#[^\W\d_]\w*",
+    "emoji": (
+        rf"(?:[\U0001f1e6-\U0001f1ff]{{2}}|[{_EMOJI_CHAR}][\ufe0f\U0001f3fb-\U0001f3ff]*)"
+        rf"(?:\u200d[{_EMOJI_CHAR}][\ufe0f\U0001f3fb-\U0001f3ff]*)*"
+    ),
+    "weblate": r"\[X\d+X\]",
+}
+PRESETS = {
+    "braces": r"\{\{[^{}\n]{0,200}\}\}|\{[\w.]{1,100}\}",  # {{person.name}}, {count}
+    "printf": r"%(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?[sdifuxXeEgGcp]|%%",  # %s, %1$s, %.2f
+    "xnx": r"\[X\d+X\]",
+    "shortcode": r"(?<!\w):[a-z0-9_+-]{1,50}:(?!\w)",  # :thumbsup:
+}
+MAX_PATTERNS = 20
+MAX_PATTERN_CHARS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Protected:
+    start: int
+    end: int
+    kind: str  # the default's or preset's name, or "pattern"
+
+
+class Protector:
+    def __init__(self, protect: tuple[str, ...] = (), *, defaults: bool = True) -> None:
+        parts = [(name, p) for name, p in DEFAULT.items()] if defaults else []
+        for item in protect:
+            if item in PRESETS:
+                parts.append((item, PRESETS[item]))
+            else:
+                parts.append(("pattern", _wildcard(item)))
+        self.kinds = [name for name, _ in parts]
+        self._re = re.compile("|".join(f"({p})" for _, p in parts)) if parts else None
+
+    def find(self, text: str) -> list[Protected]:
+        if self._re is None:
+            return []
+        out = []
+        for m in self._re.finditer(text):
+            start, end = m.span()
+            kind = self.kinds[m.lastindex - 1] if m.lastindex else "pattern"
+            if kind == "url":  # a sentence's full stop or closing bracket is not the link's
+                while end > start and text[end - 1] in _TRAILING:
+                    end -= 1
+            if end > start:
+                out.append(Protected(start, end, kind))
+        return out
+
+
+def _wildcard(pattern: str) -> str:
+    """A caller's placeholder pattern: literal text, `*` for up to 100 non-space characters."""
+    if not pattern or len(pattern) > MAX_PATTERN_CHARS or pattern.strip("*") == "":
+        raise InvalidField(
+            f"protect takes preset names ({', '.join(PRESETS)}) or patterns of at most "
+            f"{MAX_PATTERN_CHARS} characters with * wildcards and some literal text; "
+            f"{pattern!r} is neither.",
+            field="protect",
+        )
+    return r"[^\s]{0,100}?".join(re.escape(piece) for piece in pattern.split("*"))
+
+
+def protector(protect: list[str] | tuple[str, ...]) -> Protector:
+    if len(protect) > MAX_PATTERNS:
+        raise InvalidField(f"protect takes at most {MAX_PATTERNS} patterns.", field="protect")
+    return Protector(tuple(dict.fromkeys(protect)))
