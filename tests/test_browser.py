@@ -324,3 +324,20 @@ def test_a_document_uploaded_on_the_form_comes_back_in_english(
     else:
         assert "EN(" in saved.read_text()
     page.close()
+
+
+def test_a_glossary_typed_on_the_form_is_marked_in_the_streamed_result(fake_server, browser):
+    base, _ = fake_server
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(base + "/")
+    page.get_by_label("Romanian text").fill("Titlu\n\nDecizia Guvernului a venit.")
+    page.locator("details.glossary summary").click()
+    page.locator("#glossary").fill("Guvernul = Government")
+    page.get_by_role("button", name="Translate").click()
+    page.locator("#meta:not(:empty)").wait_for(timeout=30_000)
+    assert page.url == base + "/"  # the script's streamed path, not a reload
+    marks = page.locator("#side-by-side mark.term")
+    assert marks.all_inner_texts() == ["Guvernului", "Government"]
+    assert not errors, errors

@@ -105,3 +105,44 @@ def test_documents_and_html_through_a_real_server(server):
         server.base + "/v1/digest", json={"text": article, "format": "html"}, headers=key
     ).json()
     assert digest["extracted"]["title"] == "Guvernul a aprobat bugetul pe 2026"
+
+
+def test_deepl_client_glossaries_and_kept_terms_on_a_random_model(server):
+    """The official client's glossary calls, v2 and v3, then translations with them on the
+    tiny random checkpoint: whatever gibberish it writes, each term's English is there once
+    per occurrence, verbatim, and the emoji and link are there byte for byte."""
+    import deepl
+    from deepl.api_data import MultilingualGlossaryDictionaryEntries
+
+    translator = deepl.DeepLClient("client-key", server_url=server.base + "/")
+    pairs = translator.get_glossary_languages()
+    assert [(p.source_lang, p.target_lang) for p in pairs] == [("ro", "en")]  # as DeepL writes
+    entries = {"Guvernul": "Government", "Curtea Supremă": "Supreme Court"}
+    made = translator.create_glossary("news", "RO", "EN", entries)
+    assert made.entry_count == 2 and made.ready
+    assert translator.get_glossary(made.glossary_id).name == "news"
+    assert made.glossary_id in [g.glossary_id for g in translator.list_glossaries()]
+    assert translator.get_glossary_entries(made) == entries
+    text = "Guvernul a atacat decizia Curții Supreme, spune guvernul 🎉 https://gov.ro/x."
+    out = translator.translate_text(text, source_lang="RO", target_lang="EN-GB", glossary=made)
+    assert out.text.count("Government") == 2 and out.text.count("Supreme Court") == 1, out.text
+    assert "🎉" in out.text and "https://gov.ro/x" in out.text
+    translator.delete_glossary(made)
+    with pytest.raises(deepl.GlossaryNotFoundException):
+        translator.get_glossary(made.glossary_id)
+
+    dictionary = MultilingualGlossaryDictionaryEntries("RO", "EN", {"Senatul": "Senate"})
+    multi = translator.create_multilingual_glossary("news v3", [dictionary])
+    assert multi.dictionaries[0].entry_count == 1
+    translator.update_multilingual_glossary_dictionary(
+        multi, MultilingualGlossaryDictionaryEntries("RO", "EN", {"PSD": "PSD"})
+    )
+    read = translator.get_multilingual_glossary_entries(multi, "RO", "EN")
+    tsv = read.dictionaries[0].entries  # the client hands v3 entries back as TSV
+    assert deepl.util.convert_tsv_to_dict(tsv) == {"Senatul": "Senate", "PSD": "PSD"}
+    out = translator.translate_text(
+        "Senatului i-a scris PSD-ul.", source_lang="RO", target_lang="EN-US", glossary=multi
+    )
+    assert out.text.count("Senate") == 1 and out.text.count("PSD") == 1, out.text
+    translator.delete_multilingual_glossary(multi)
+    assert translator.list_multilingual_glossaries() == []

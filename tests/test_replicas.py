@@ -164,6 +164,40 @@ def test_a_document_translated_by_one_replica_downloads_through_another(cluster)
     assert got.status_code == 200 and got.content
 
 
+def test_a_glossary_made_through_one_replica_is_used_by_every_one(cluster):
+    """Glossaries live in the store: made through one replica, listed, used and deleted
+    through the others; another key never sees it."""
+    key, other = roen_keys(cluster.env, "add", "terms"), roen_keys(cluster.env, "add", "rival")
+    auth = {"Authorization": f"DeepL-Auth-Key {key}"}
+    made = httpx.post(
+        cluster.replicas[0].base + "/v2/glossaries",
+        json={"name": "n", "source_lang": "ro", "target_lang": "en",
+              "entries": "Guvernul\tGovernment"},
+        headers=auth,
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
+    gid = made.json()["glossary_id"]
+    listed = httpx.get(cluster.replicas[1].base + "/v2/glossaries", headers=auth).json()
+    assert [g["glossary_id"] for g in listed["glossaries"]] == [gid]
+    r = httpx.post(
+        cluster.replicas[2].base + "/v2/translate",
+        json={"text": ["Guvernul a decis."], "source_lang": "RO", "target_lang": "EN-GB",
+              "glossary_id": gid},
+        headers=auth,
+    )  # fmt: skip
+    assert r.status_code == 200 and r.json()["translations"][0]["text"].count("Government") == 1
+    rival = {"Authorization": f"DeepL-Auth-Key {other}"}
+    assert httpx.get(f"{cluster.base}/v2/glossaries/{gid}", headers=rival).status_code == 404
+    assert (
+        httpx.delete(f"{cluster.replicas[1].base}/v2/glossaries/{gid}", headers=auth).status_code
+        == 204
+    )
+    assert (
+        httpx.get(f"{cluster.replicas[0].base}/v2/glossaries/{gid}", headers=auth).status_code
+        == 404
+    )
+
+
 def test_keys_and_usage_survive_restarting_every_replica(cluster):
     key = roen_keys(cluster.env, "add", "kept")
     assert deepl(httpx.Client(), cluster.base, key, text_of(123)).status_code == 200

@@ -76,3 +76,17 @@ def test_paragraph_with_a_warning_gets_a_marker(client):
         )
     assert r.status_code == 200
     assert r.text.count('class="warn"') == 1 and "untranslated" in r.text
+
+
+def test_the_glossary_box_keeps_its_terms_and_marks_them_on_both_sides(client):
+    with client() as c:
+        r = c.post(
+            "/",
+            data={"text": "Decizia Guvernului a venit.", "glossary": "Guvernul = Government\n"},
+        )
+        assert r.status_code == 200, r.text
+        assert '<td lang="ro">Decizia <mark class="term">Guvernului</mark> a venit.</td>' in r.text
+        assert 'EN(Decizia <mark class="term">Government</mark> a venit.)' in r.text
+        assert "Guvernul = Government" in r.text  # the box keeps what was typed
+        bad = c.post("/", data={"text": "Guvernul.", "glossary": "Guvernul\n"})
+        assert bad.status_code == 422 and "Line 1 of the glossary" in bad.text

@@ -35,6 +35,7 @@ from service.http.web import (
     code_spans,
     favicon,
     form,
+    marked,
     submit,
     submit_streamed,
     translate_document,
@@ -126,7 +127,9 @@ def create_app(
         template_config=TemplateConfig(
             directory=HERE / "templates",
             engine=JinjaTemplateEngine,
-            engine_callback=lambda jinja: jinja.engine.filters.update(code=code_spans),
+            engine_callback=lambda jinja: jinja.engine.filters.update(
+                code=code_spans, marked=marked
+            ),
         ),
         openapi_config=OpenAPIConfig(
             title="roen",

@@ -6,6 +6,7 @@ that shows a progress bar and fills the rows in as sentences are done.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -15,14 +16,16 @@ from litestar.exceptions import HTTPException
 from litestar.response import Template
 from markupsafe import Markup, escape
 
+from service.accounts.callers import Caller
 from service.documents.formats import FORMATS
 from service.errors import InputError, MalformedBody, RoenError
 from service.http.access import Access
 from service.http.bodies import Params, params, urlencoded, utf8
 from service.http.calls import held, metered, metered_file, until_disconnect
-from service.http.deps import AccessDep, PipelineDep, SettingsDep
+from service.http.deps import AccessDep, GlossariesDep, PipelineDep, SettingsDep
 from service.http.problems import problem_for
 from service.http.streaming import stream
+from service.http.terms_in import request_terms
 from service.http.uploads import english_download, read_upload, too_big, upload_bytes
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.types import (
@@ -33,6 +36,9 @@ from service.pipeline.types import (
     TranslateOptions,
 )
 from service.settings import Settings
+from service.terms.apply import Terms
+from service.terms.book import GlossaryBook
+from service.terms.glossary import parse_entries
 from service.text.layout import paragraphs
 from service.text.page import looks_like_page
 
@@ -57,6 +63,21 @@ def code_spans(message: str) -> Markup:
     )
 
 
+def marked(text: str, terms: list[str]) -> Markup:
+    """The `marked` filter: `text` escaped, each of `terms` in it wrapped in <mark> (the
+    glossary's terms where a translation holds them)."""
+    wanted = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not wanted:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(t) for t in wanted))
+    out, pos = [], 0
+    for m in pattern.finditer(text):
+        out += [escape(text[pos : m.start()]), Markup('<mark class="term">%s</mark>') % m.group()]
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
 def _banner(pipeline: Pipeline) -> list[str]:
     status = pipeline.status()
     if status.loading:
@@ -73,6 +94,7 @@ async def _admit(request: Request[Any, Any, Any], found: Params, access: Access)
 async def _page(pipeline: Pipeline, access: Access, status: int = 200, **context: Any) -> Template:
     context.setdefault("text", "")
     context.setdefault("length", "short")
+    context.setdefault("glossary", "")
     return Template(
         template_name="index.html",
         context={
@@ -98,6 +120,7 @@ async def submit(
     pipeline: PipelineDep,
     settings: SettingsDep,
     access: AccessDep,
+    glossaries: GlossariesDep,
 ) -> Template:
     """The form without JavaScript: the whole page back, with the result."""
     started = time.perf_counter()
@@ -106,19 +129,14 @@ async def submit(
         await form.read(request, settings)
         await _admit(request, form.fields, access)
         await form.extract(request, pipeline)
-        call = pipeline.digest(form.text, TranslateOptions(), form.summary)
+        options = TranslateOptions(terms=await form.terms(request, glossaries))
+        call = pipeline.digest(form.text, options, form.summary)
         digest = await metered(request, access, len(form.text), call)
     except RoenError as err:
         status = problem_for(err).status
-        return await _page(
-            pipeline, access, status, error=err.detail, text=form.text, length=form.length
-        )
+        return await _page(pipeline, access, status, error=err.detail, **form.shown())
     return await _page(
-        pipeline,
-        access,
-        text=form.text,
-        length=form.length,
-        result=_result(digest, pipeline.model_name, started),
+        pipeline, access, result=_result(digest, pipeline.model_name, started), **form.shown()
     )
 
 
@@ -153,6 +171,7 @@ async def submit_streamed(
     pipeline: PipelineDep,
     settings: SettingsDep,
     access: AccessDep,
+    glossaries: GlossariesDep,
 ) -> Response[Any]:
     """The form's script posts here: the same fields, the digest as a stream of JSON lines
     (segments as they are done: the page shows progress and fills its rows). A refusal is
@@ -162,8 +181,9 @@ async def submit_streamed(
     await form.read(request, settings)
     await _admit(request, form.fields, access)
     await form.extract(request, pipeline)
+    options = TranslateOptions(terms=await form.terms(request, glossaries))
     charge = await access.hold(request, len(form.text))
-    progress = await held(charge, pipeline.stream([form.text], TranslateOptions(), form.summary))
+    progress = await held(charge, pipeline.stream([form.text], options, form.summary))
 
     def done(finished: Finished) -> dict[str, Any]:
         assert finished.digest is not None
@@ -174,11 +194,12 @@ async def submit_streamed(
 
 
 class Submitted:
-    """The form's fields: the text (typed or uploaded) and the summary length."""
+    """The form's fields: the text (typed or uploaded), the summary length, the glossary."""
 
     def __init__(self) -> None:
         self.text = ""
         self.length = "short"
+        self.glossary = ""  # a line each: "Romanian = English" (or a tab between)
         self.page = False  # an uploaded .html file, or a pasted page: its article is digested
         self.fields = Params()  # as sent (the key among them)
 
@@ -191,12 +212,25 @@ class Submitted:
         self.fields = Params({k: [v] for k, v in fields.items()})
         length = str(fields.get("length") or "short")
         self.length = length if length in SUMMARY_LENGTHS else "short"
+        self.glossary = str(fields.get("glossary") or "")
         self.text = await _text(fields.get("text"), settings) or ""
         upload = fields.get("file")
         if isinstance(upload, UploadFile) and upload.filename:
             self.text = await _text(upload, settings) or ""
             self.page = upload.filename.lower().endswith((".html", ".htm"))
         self.page = self.page or looks_like_page(self.text)
+
+    def shown(self) -> dict[str, Any]:
+        """What the page shows again in its fields."""
+        return {"text": self.text, "length": self.length, "glossary": self.glossary}
+
+    async def terms(self, request: Request[Any, Any, Any], glossaries: GlossaryBook) -> Terms:
+        """The glossary box's entries, checked as the API checks a glossary's."""
+        lines = self.glossary.splitlines()
+        tsv = "\n".join(line if "\t" in line else line.replace("=", "\t", 1) for line in lines)
+        caller: Caller = request.state.caller
+        entries = {e.source: e.target for e in parse_entries(tsv, field="glossary")}
+        return await request_terms(glossaries, caller.name, glossary=entries)
 
     async def extract(self, request: Request[Any, Any, Any], pipeline: Pipeline) -> None:
         """A page becomes its article: the text the form then shows and digests."""
@@ -235,14 +269,19 @@ def _result(digest: Digest, model: str, started: float) -> dict[str, Any]:
     """The page's view: digest, and source and English side by side, paragraph by paragraph."""
     translation = digest.translation
     flagged: dict[int, set[str]] = {}
+    kept: dict[int, set[tuple[str, str]]] = {}  # the glossary's (source, English) applied
     for seg in translation.segments:
         flagged.setdefault(seg.paragraph, set()).update(seg.warnings)
+        kept.setdefault(seg.paragraph, set()).update((t.source, t.english) for t in seg.terms)
     pairs = zip(paragraphs(translation.source), paragraphs(translation.translation), strict=False)
     return {
         "headline": digest.headline,
         "summary": digest.summary.sentences,
         "translation": translation.translation,
-        "rows": [(src, tgt, sorted(flagged.get(i, ()))) for i, (src, tgt) in enumerate(pairs)],
+        "rows": [
+            (src, tgt, sorted(flagged.get(i, ())), sorted(kept.get(i, ())))
+            for i, (src, tgt) in enumerate(pairs)
+        ],
         "segments": len(translation.segments),
         "model": model,
         "elapsed_ms": round((time.perf_counter() - started) * 1000),

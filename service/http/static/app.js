@@ -35,6 +35,28 @@
     return node;
   }
 
+  // Text with each of `terms` in it wrapped in <mark class="term"> (the glossary's terms),
+  // as the server's `marked` filter renders it for the page without JavaScript.
+  function marked(tag, text, terms, attrs) {
+    var node = el(tag, "", attrs);
+    var wanted = terms.filter(function (t, i) { return t && terms.indexOf(t) === i; })
+      .sort(function (a, b) { return b.length - a.length; });
+    var pos = 0;
+    while (wanted.length && pos < text.length) {
+      var best = -1, found = "";
+      wanted.forEach(function (t) {
+        var at = text.indexOf(t, pos);
+        if (at >= 0 && (best < 0 || at < best)) { best = at; found = t; }
+      });
+      if (best < 0) break;
+      node.appendChild(document.createTextNode(text.slice(pos, best)));
+      node.appendChild(el("mark", found, { "class": "term" }));
+      pos = best + found.length;
+    }
+    node.appendChild(document.createTextNode(text.slice(pos)));
+    return node;
+  }
+
   function badge(warnings) {
     var span = el("span", "⚠ " + warnings.join(", "), {
       "class": "warn", "title": "Check this paragraph: " + warnings.join(", ")
@@ -88,8 +110,9 @@
     body.textContent = "";
     view.rows.forEach(function (r) {
       var row = el("tr");
-      row.appendChild(el("td", r[0], { lang: "ro" }));
-      var english = el("td", r[1], { lang: "en" });
+      var terms = r[3] || [];
+      row.appendChild(marked("td", r[0], terms.map(function (t) { return t[0]; }), { lang: "ro" }));
+      var english = marked("td", r[1], terms.map(function (t) { return t[1]; }), { lang: "en" });
       if (r[2].length) english.appendChild(badge(r[2]));
       row.appendChild(english);
       body.appendChild(row);
