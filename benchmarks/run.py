@@ -26,6 +26,12 @@ are pinned to 1.1 × source tokens, since random weights never stop on their own
               (SQLite) and a real Redis (started here) — what keeping rate limits and usage
               in a store costs, like for like (--no-stores leaves them out; --stores-only runs
               just them and raw ct2's batch-32 row).
+  glossary …  the `http` server's 32-client and articles rows again, each request naming a
+              1,000-entry glossary (the data's most frequent names and institutions, made
+              with DeepL's POST /v2/glossaries): what matching and keeping terms costs.
+              With --baseline-src set to the commit before glossaries, http / baseline is
+              what the always-on protected spans cost with no glossary (--terms-only runs
+              just these rows and raw ct2's batch-32 row).
   batch       `roen batch --translate-only` (shipped defaults: the checkpoint's beam, 4) on
               the round's 8 articles as JSON Lines, tokens/s (model loading excluded), against
               raw ct2 beam 4 on the same sentences sorted into batches of 32: like for like.
@@ -55,7 +61,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.workloads import SHARED_DATA, sentences_in_range, sgm_articles
+from benchmarks.workloads import SHARED_DATA, glossary_entries, sentences_in_range, sgm_articles
 
 PIN = 1.1
 CLIENTS = 32
@@ -169,6 +175,9 @@ def main() -> int:
     ap.add_argument("--no-stores", action="store_true", help="no store-* rows")
     ap.add_argument("--stores-only", action="store_true", help="only the store-* rows")
     ap.add_argument(
+        "--terms-only", action="store_true", help="only the http, baseline and glossary rows"
+    )
+    ap.add_argument(
         "--batch-only",
         action="store_true",
         help="only the `roen batch` rows and their raw ct2 row (no servers, no Ray)",
@@ -195,7 +204,10 @@ def main() -> int:
     model, cache = Path(paths["model"]), work / "cache"
     tokenizer = AutoTokenizer.from_pretrained(model)
     raw = Worker("ct2", str(model), paths["converted"])
-    naive = None if args.batch_only or args.stores_only else Worker("naive", str(model))
+    if args.terms_only:
+        args.no_stores = True
+    only = args.stores_only or args.terms_only  # a focused run: no naive, batch or Ray rows
+    naive = None if args.batch_only or only else Worker("naive", str(model))
 
     def count(lines: list[str]) -> list[int]:
         return [len(x) for x in tokenizer(lines)["input_ids"]]
@@ -246,6 +258,18 @@ def main() -> int:
         # One digest first: a replica serving digests too holds the summariser's pages
         # (memory-mapped, so untouched until used), and the peak must count them.
         digest(servers[who], articles[-1])
+    glossary_id = None
+    if "http" in servers:
+        import httpx
+
+        tsv = glossary_entries([wmt / "newstest2016.ro", wmt / "newsdev2016.ro"])
+        made = httpx.post(
+            servers["http"].base + "/v2/glossaries",
+            json={"name": "bench", "source_lang": "RO", "target_lang": "EN", "entries": tsv},
+            timeout=60,
+        )
+        made.raise_for_status()
+        glossary_id = made.json()["glossary_id"]
 
     results: dict[str, Result] = {}
     walls: dict[str, float] = {}
@@ -265,7 +289,7 @@ def main() -> int:
         idle = shorts[n * 5 : n * 5 + 5]
 
         articles_sentences = [s for a in these for s in _sentences(a)]
-        if args.stores_only:
+        if only:
             record("raw32", *raw.run(greedy, 1))
         elif naive is not None:
             # The same sentences as the HTTP rows, 32 at a time as the clients send them: one
@@ -276,7 +300,7 @@ def main() -> int:
             record("raw_short", *raw.run(idle, 1, each=True))
             record("naive", *naive.run(greedy[:8], 4, each=True))
 
-        if not args.stores_only:
+        if not only:
             record("raw_batch", *raw.run(articles_sentences, 4, sort=True))
             record("batch", *batch_rate(these, env, work, ["--translate-only"]))
             record("batch_digest", *batch_rate(these, env, work, []))
@@ -301,8 +325,18 @@ def main() -> int:
             record(f"{who}:articles", *http_rate(server, queues))
             queues = [[{"text": s, "beam_size": 1} for s in idle]]
             record(f"{who}:idle", *http_rate(server, queues))
+            if who == "http" and glossary_id:  # the same server and texts, a glossary named
+                named = {"beam_size": 1, "glossary_id": glossary_id}
+                queues = [
+                    [{"text": greedy[c + CLIENTS * p]} | named for p in range(PASSES)]
+                    for c in range(CLIENTS)
+                ]
+                record("glossary:32", *http_rate(server, queues))
+                record(
+                    "glossary:articles", *http_rate(server, [[{"text": a} | named] for a in these])
+                )
 
-        if n == 0 and not (args.batch_only or args.stores_only):  # last: Ray may outlive us
+        if n == 0 and not (args.batch_only or only):  # last: Ray may outlive us
             walls["local"] = batch_wall(these, env, work, [])
             walls["ray"] = batch_wall(these, env, work, ["--ray"])
         print("  " + ", ".join(f"{k} {r.rates[-1]:.0f}" for k, r in results.items()), flush=True)
@@ -456,18 +490,23 @@ def report(
     if "batch" in results:
         batch_ratios(results, embedder_s)
     stores(results)
+    terms(results)
     for server in [p for p in peaks if not p.startswith("store-")]:
         for row, raw, target in TARGETS:
+            if raw not in results or f"{server}:{row}" not in results:
+                continue  # a focused run (--stores-only, --terms-only) leaves them out
             value = results[f"{server}:{row}"].rate / results[raw].rate
             verdict = "PASS" if value >= target else "FAIL"
             name = f"{server} {row} / {LABELS[raw]}"
             print(f"  {verdict}  {name:<64} {value:6.2f}×  (target ≥ {target:g}×)")
-        value = results[f"{server}:32"].rate / results["naive"].rate
-        print(f"  {'    '}  {server + ' 32 clients / naive':<64} {value:6.1f}×")
-        latency = results[f"{server}:idle"].pct(0.5) / results["raw_short"].pct(0.5)
-        verdict = "PASS" if latency <= 1.3 else "FAIL"
-        name = f"{server} idle short-sentence p50 / raw ct2's"
-        print(f"  {verdict}  {name:<64} {latency:6.2f}×  (target ≤ 1.3×)")
+        if "naive" in results:
+            value = results[f"{server}:32"].rate / results["naive"].rate
+            print(f"  {'    '}  {server + ' 32 clients / naive':<64} {value:6.1f}×")
+        if "raw_short" in results:
+            latency = results[f"{server}:idle"].pct(0.5) / results["raw_short"].pct(0.5)
+            verdict = "PASS" if latency <= 1.3 else "FAIL"
+            name = f"{server} idle short-sentence p50 / raw ct2's"
+            print(f"  {verdict}  {name:<64} {latency:6.2f}×  (target ≤ 1.3×)")
         verdict = "PASS" if peaks[server] <= PEAK_MB else "FAIL"
         name = f"{server} peak RSS over the whole run"
         print(f"  {verdict}  {name:<64} {peaks[server]:4.0f} MB  (target ≤ {PEAK_MB} MB)")
@@ -485,6 +524,22 @@ def batch_ratios(results: dict[str, Result], embedder_s: list[float]) -> None:
         f"  {'    '}  (the digests' embedder on the real English of those articles: "
         f"{statistics.median(embedder_s):.1f} s)"
     )
+
+
+def terms(results: dict[str, Result]) -> None:
+    """What glossaries cost: a 1,000-entry glossary against none on the same server, and (with
+    a baseline from before glossaries) the always-on protected spans against none at all."""
+    for row, name in (("32", "32 clients"), ("articles", "8 articles")):
+        if f"glossary:{row}" in results:
+            value = results[f"glossary:{row}"].rate / results[f"http:{row}"].rate
+            verdict = "PASS" if value >= 0.9 else "FAIL"
+            label_ = f"{name}, a 1,000-entry glossary / none"
+            print(f"  {verdict}  {label_:<64} {value:6.2f}×  (target ≥ 0.9×)")
+        if f"baseline:{row}" in results:
+            value = results[f"http:{row}"].rate / results[f"baseline:{row}"].rate
+            verdict = "PASS" if value >= 0.98 else "FAIL"
+            label_ = f"{name}, http / baseline (no glossary)"
+            print(f"  {verdict}  {label_:<64} {value:6.2f}×  (target ≥ 0.98×)")
 
 
 def stores(results: dict[str, Result]) -> None:

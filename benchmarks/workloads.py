@@ -34,3 +34,30 @@ def sentences_in_range(
     lines = [x.strip() for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     counts = count_tokens(lines)
     return [s for s, c in zip(lines, counts, strict=True) if lo <= c <= hi][:n]
+
+
+def glossary_entries(paths: list[Path], n: int = 1000) -> str:
+    """A newsroom-sized glossary as TSV: the `n` most frequent capitalised words and word
+    pairs inside sentences (names, institutions, places) of the data, each kept as itself
+    without diacritics — so that the benchmark's sentences hold many matches, as news does."""
+    from collections import Counter
+
+    from service.terms.romanian import fold
+
+    found: Counter[str] = Counter()
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            words = re.findall(r"[^\W\d_]+", line)[1:]  # the first word is capitalised anyway
+            for a, b in zip(words, [*words[1:], ""][: len(words)], strict=True):
+                if a[:1].isupper() and len(a) > 2:
+                    found[a] += 1
+                    if b[:1].isupper() and len(b) > 2:
+                        found[f"{a} {b}"] += 1
+    entries: dict[str, str] = {}
+    for term, _ in found.most_common():
+        key = fold(term)
+        if key not in entries:
+            entries[key] = f"{term}\t{fold(term).title()}"
+        if len(entries) == n:
+            break
+    return "\n".join(entries.values()) + "\n"

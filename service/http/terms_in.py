@@ -29,10 +29,13 @@ async def request_terms(
         keep=do_not_translate or (),
         field="glossary",
     )
+    spans = protector(protect or [])
+    if glossary_id and not own:  # the usual call: a stored glossary, compiled once
+        return Terms(await glossaries.stored_matcher(owner, glossary_id), spans)
     stored = list((await glossaries.get(owner, glossary_id)).entries) if glossary_id else []
     mine = {fold(e.source) for e in own}
     entries = own + [e for e in stored if fold(e.source) not in mine]
-    return Terms(glossaries.matcher(entries), protector(protect or []))
+    return Terms(glossaries.matcher(entries), spans)
 
 
 async def found_terms(glossaries: GlossaryBook, owner: str, found: Params) -> Terms:

@@ -5,6 +5,7 @@ fingerprint, so an edit is never matched with its old entries."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections import OrderedDict
@@ -86,10 +87,23 @@ class GlossaryBook:
         return glossary
 
     async def get(self, owner: str, id_: str) -> Glossary:
+        return Glossary.from_json(await self._read(owner, id_))
+
+    async def _read(self, owner: str, id_: str) -> bytes:
         data = await self.store.get(_key(owner, glossary_id(id_)))
         if data is None:  # another key's glossary is as unknown as one never made
             raise NotFound("Glossary not found")
-        return Glossary.from_json(data)
+        return data
+
+    async def stored_matcher(self, owner: str, id_: str) -> Matcher:
+        """A stored glossary's matcher, compiled once per content: a request naming it costs
+        a store read and a hash of its bytes, not a parse (an edit changes the bytes)."""
+        data = await self._read(owner, id_)
+        key = "stored:" + hashlib.blake2b(data, digest_size=16).hexdigest()
+        found = self._cached(key)
+        if found is None:
+            found = self._cache(key, Matcher(list(Glossary.from_json(data).entries)))
+        return found
 
     async def owned(self, owner: str) -> list[Glossary]:
         out = []
@@ -110,16 +124,23 @@ class GlossaryBook:
             raise NotFound("Glossary not found")
 
     def matcher(self, entries: list[Entry]) -> Matcher:
+        """A request's own entries compiled (the same entries again: the same matcher)."""
         if not entries:
             return Matcher([])
         key = fingerprint(entries)
+        return self._cached(key) or self._cache(key, Matcher(entries))
+
+    def _cached(self, key: str) -> Matcher | None:
         found = self._matchers.get(key)
-        if found is None:
-            found = self._matchers[key] = Matcher(entries)
-            if len(self._matchers) > MATCHERS_CACHED:
-                self._matchers.popitem(last=False)
-        self._matchers.move_to_end(key)
+        if found is not None:
+            self._matchers.move_to_end(key)
         return found
+
+    def _cache(self, key: str, matcher: Matcher) -> Matcher:
+        self._matchers[key] = matcher
+        if len(self._matchers) > MATCHERS_CACHED:
+            self._matchers.popitem(last=False)
+        return matcher
 
 
 def _prefix(owner: str) -> str:

@@ -29,6 +29,20 @@ PRESETS = {
     "xnx": r"\[X\d+X\]",
     "shortcode": r"(?<!\w):[a-z0-9_+-]{1,50}:(?!\w)",  # :thumbsup:
 }
+# What each kind of span must hold: a sentence with none of these has no span to look for
+# (one scan of a character class, ~2 µs, instead of every pattern, ~20 µs).
+TRIGGERS = {
+    "url": "://|www\\.",
+    "email": "@",
+    "mention": "@",
+    "hashtag": "#",
+    "emoji": f"[{_EMOJI_CHAR}]",
+    "weblate": "\\[",
+    "braces": "\\{",
+    "printf": "%",
+    "xnx": "\\[",
+    "shortcode": ":",
+}
 MAX_PATTERNS = 20
 MAX_PATTERN_CHARS = 100
 
@@ -43,16 +57,20 @@ class Protected:
 class Protector:
     def __init__(self, protect: tuple[str, ...] = (), *, defaults: bool = True) -> None:
         parts = [(name, p) for name, p in DEFAULT.items()] if defaults else []
+        triggers = [TRIGGERS[name] for name, _ in parts]
         for item in protect:
             if item in PRESETS:
                 parts.append((item, PRESETS[item]))
+                triggers.append(TRIGGERS[item])
             else:
                 parts.append(("pattern", _wildcard(item)))
+                triggers.append(re.escape(item.strip("*")[0]))
         self.kinds = [name for name, _ in parts]
         self._re = re.compile("|".join(f"({p})" for _, p in parts)) if parts else None
+        self._trigger = re.compile("|".join(dict.fromkeys(triggers))) if parts else None
 
     def find(self, text: str) -> list[Protected]:
-        if self._re is None:
+        if self._re is None or self._trigger is None or not self._trigger.search(text):
             return []
         out = []
         for m in self._re.finditer(text):
