@@ -196,22 +196,35 @@ def _alike(
     if not n or n > ALIKE_MAX_WORDS:
         return None
     words = [(m.start(), m.end()) for m in WORD.finditer(text)]
+    prefixes = [text[x:y][:4] for x, y in words]
+    # Only windows holding a word with one of `want`'s stems can score: a few, usually none.
+    anchors = [i for i, p in enumerate(prefixes) if p in stems]
+    if not anchors:
+        return None
     # An <unk> is a word of it the model could not spell: part of the copy, never a word.
     unk = [text[x - 1 : y + 1] == UNK for x, y in words]
-    like = [
-        u or any(_near(text[x:y], w) for w in wanted) for (x, y), u in zip(words, unk, strict=True)
-    ]
+    near: dict[int, bool] = {}
+
+    def like(i: int) -> bool:
+        if i not in near:
+            x, y = words[i]
+            near[i] = unk[i] or any(_near(text[x:y], w) for w in wanted)
+        return near[i]
+
     best: tuple[float, float, tuple[int, int]] | None = None
     for size in range(max(1, n - 1), n + 2):
-        for i in range(len(words) - size + 1):
-            if not all(like[i : i + size]):
+        starts = {
+            i for a in anchors for i in range(max(0, a - size + 1), min(a, len(words) - size) + 1)
+        }
+        for i in sorted(starts):
+            window = Counter(prefixes[i : i + size])
+            score = 2 * sum((stems & window).values()) / (n + size)
+            if score < ALIKE_STEMS or not all(like(k) for k in range(i, i + size)):
                 continue
             a, b = words[i][0] - unk[i], words[i + size - 1][1] + unk[i + size - 1]
             if not (_token_edge(text, a, -1) and _token_edge(text, b, 0)):
                 continue  # part of a longer token (a link, an address): not a copy of this
-            window = Counter(text[x:y][:4] for x, y in words[i : i + size])
-            score = 2 * sum((stems & window).values()) / (n + size)
-            if score < ALIKE_STEMS or _overlaps(a, b, taken):
+            if _overlaps(a, b, taken):
                 continue
             chars = SequenceMatcher(None, want, text[a:b], autojunk=False).ratio()
             key = (chars, -abs(a - expected), (a, b))
@@ -232,7 +245,10 @@ _EDGE_PUNCT = "\"'“”„«»()[]{}.,;:!?"
 def _near(word: str, wanted: str) -> bool:
     """A word the model spelled nearly as `wanted` ("Cout" for "Court"), not merely one of
     the same root ("governor" for "Government")."""
-    return SequenceMatcher(None, word, wanted, autojunk=False).ratio() >= ALIKE_CHARS
+    if 2 * min(len(word), len(wanted)) < ALIKE_CHARS * (len(word) + len(wanted)):
+        return False  # the lengths alone rule it out
+    matcher = SequenceMatcher(None, word, wanted, autojunk=False)
+    return matcher.quick_ratio() >= ALIKE_CHARS and matcher.ratio() >= ALIKE_CHARS
 
 
 def _word_edge(text: str, point: int, taken: list[tuple[int, int]]) -> int:
