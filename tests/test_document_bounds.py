@@ -26,6 +26,7 @@ from service.documents.types import Translators
 from service.errors import LimitExceeded, Overloaded
 from service.pipeline.document_jobs import DocumentJobs
 from tests import document_bombs as bombs
+from tests.timing import interleaved_cpu_seconds
 
 UNCAPPED = DocumentCaps(
     max_unpacked_bytes=1 << 30, max_parts=10**6, max_tags=10**9, max_pieces=10**9, max_chars=None
@@ -45,22 +46,10 @@ def _translate(suffix: str, data: bytes, caps: DocumentCaps = UNCAPPED) -> bytes
     return asyncio.run(format_of("a" + suffix).translate(data, translators))
 
 
-def _seconds(suffix: str, small: bytes, large: bytes, runs: int = 5) -> tuple[float, float]:
-    """Best of `runs` for each input, the two interleaved (so that both see the same machine
-    and the same warmed allocator), the cycle collector off: its passes grow with
-    everything alive in the test process, which is not the work under test."""
-    best = [float("inf"), float("inf")]
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(runs):
-            for i, data in enumerate((small, large)):
-                started = time.thread_time()  # this thread's CPU only: not other tests' threads
-                _translate(suffix, data)
-                best[i] = min(best[i], time.thread_time() - started)
-    finally:
-        gc.enable()
-    return best[0], best[1]
+def _seconds(suffix: str, small: bytes, large: bytes) -> tuple[float, float]:
+    return interleaved_cpu_seconds(
+        lambda: _translate(suffix, small), lambda: _translate(suffix, large)
+    )
 
 
 def _shared_header_lines(size: int) -> bytes:

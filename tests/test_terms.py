@@ -16,6 +16,7 @@ from service.terms.apply import TERM_POSITION, Terms
 from service.terms.glossary import MAX_ENTRY_BYTES, Entry, parse_entries
 from service.terms.match import Matcher
 from service.terms.protect import Protector, protector
+from tests.timing import interleaved_cpu_seconds
 
 GLOSSARY = [
     Entry("Guvernul", "Government"),
@@ -99,7 +100,15 @@ def test_tsv_and_csv_entries_are_read_and_checked():
     with pytest.raises(InvalidField, match="line 1 has an empty target"):
         parse_entries("a\t \n")
     with pytest.raises(InvalidField, match="repeats the source"):
-        parse_entries("Guvernul\tGovernment\nguvernul\tCabinet\n")
+        parse_entries("Guvernul\tGovernment\nGuvernul\tCabinet\n")
+    # alike but for case, as Weblate may send them: kept, the first given wins when matched
+    alike = parse_entries("Fișier\tFile\nfișier\tfile\n")
+    assert found("un fișier nou", alike) == ["fișier"]
+    assert Matcher(alike).find("un fișier nou")[0].entry.target == "File"
+    with pytest.raises(InvalidField, match="control character"):
+        parse_entries("a\u2028b\tc\n")
+    with pytest.raises(InvalidField, match="not valid CSV"):
+        parse_entries('"' + "a" * 200_000, "csv")
     with pytest.raises(LimitExceeded, match="an entry holds at most"):
         parse_entries("a\t" + "b" * MAX_ENTRY_BYTES + "\n")
     with pytest.raises(LimitExceeded, match="10 MiB"):
@@ -228,3 +237,73 @@ def test_every_term_and_span_comes_back_once_verbatim_and_nothing_else_is_lost(c
     targets = {w for e in entries for w in e.target.split()}
     assert set(re.findall(r"Zq\w+", kept.text)) <= targets, "a mangled copy was left"
     assert "<unk>" not in kept.text, "a copy the model could not spell was left"
+
+
+# --- what a review found ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("entries", "sentence", "english", "expected"),
+    [
+        (  # a term's English inside a link: the link is the link's, the term the term's
+            [Entry("Guvernul", "Government")],
+            "Guvernul a publicat pe https://www.government.ro/Comunicat lista.",
+            "The list was published at https://www.government.ro/Comunicat by the Government.",
+            "The list was published at https://www.government.ro/Comunicat by the Government.",
+        ),
+        (  # a short term inside a longer one's copy is the longer one's
+            [Entry("Curtea", "Court"), Entry("Curtea Supremă", "Supreme Court")],
+            "Curtea a explicat că Curtea Supremă a respins.",
+            "The Supreme Court rejected it, the Court explained.",
+            "The Supreme Court rejected it, the Court explained.",
+        ),
+        (  # words of the same root are words, not misspelt copies
+            [Entry("Senatul", "Senate")],
+            "Senatul a votat.",
+            "Senator Ion voted.",
+            "Senate Senator Ion voted.",  # placed by position, "Senator" kept
+        ),
+        (
+            [Entry("Guvernul", "Government")],
+            "Decizia Guvernului.",
+            "The governmental decision.",
+            "The governmental Government decision.",
+        ),
+        (  # the rest of a mangled copy goes with it: no half-copy beside the term
+            [Entry("Curtea Supremă", "Supreme Court")],
+            "Curtea Supremă a decis.",
+            "The Supreme Courthouse decided.",
+            "The Supreme Court decided.",
+        ),
+    ],
+)
+def test_restore_never_alters_a_span_doubles_a_term_or_takes_a_real_word(
+    entries, sentence, english, expected
+):
+    terms = Terms.of(entries)
+    assert terms.restore(terms.mask(sentence), english).text == expected
+
+
+@pytest.mark.parametrize(
+    ("protect", "text"),
+    [
+        ([], "a-" * 20_000 + " @"),  # the e-mail pattern, on every request
+        (["printf"], "%" + "0" * 40_000),
+        (["x*x*x*x*y"], "x" * 40_000),
+        (["${*}", "braces"], "${{" * 15_000),
+    ],
+)
+def test_protected_spans_are_found_in_linear_time(protect, text):
+    p = protector(protect)
+    once, twice = interleaved_cpu_seconds(lambda: p.find(text), lambda: p.find(text * 2), 3)
+    assert twice <= 2.5 * max(once, 0.005), f"{once:.3f}s, then {twice:.3f}s"
+
+
+def test_restoring_many_copies_of_one_term_is_linear():
+    terms = Terms.of([Entry("Guvernul", "Government")])
+
+    def run(n: int):
+        masked = terms.mask("Guvernul @ana 🎉 " * n)
+        english = "The Government @ana <unk> " * n
+        return lambda: terms.restore(masked, english)
+
+    once, twice = interleaved_cpu_seconds(run(400), run(800), 3)
+    assert twice <= 2.5 * max(once, 0.005), f"{once:.3f}s, then {twice:.3f}s"

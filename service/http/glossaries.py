@@ -32,7 +32,6 @@ from service.http.deepl import ERRORS
 from service.http.deps import AccessDep, GlossariesDep
 from service.terms.book import Glossary, GlossaryBook, glossary_name
 from service.terms.glossary import Entry, as_tsv, parse_entries
-from service.terms.romanian import fold
 
 TAG = "deepl"
 PAIR = {"source_lang": "ro", "target_lang": "en"}
@@ -196,8 +195,8 @@ async def _patch_v3(c: _Call) -> Any:
     if c.found.one("name") is not None:
         glossary = replace(glossary, name=glossary_name(c.found.one("name")))
     for value in c.found.all("dictionaries"):
-        new = {fold(e.source): e for e in _dictionary(value)}
-        kept = [e for e in glossary.entries if fold(e.source) not in new]
+        new = {e.source: e for e in _dictionary(value)}
+        kept = [e for e in glossary.entries if e.source not in new]
         glossary = replace(glossary, entries=(*kept, *new.values()))
     return _v3(await c.book.save(c.owner, glossary))
 

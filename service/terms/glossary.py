@@ -7,17 +7,19 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from service.errors import InvalidField, LimitExceeded
-from service.terms.romanian import fold
 from service.text.normalize import normalize_text
 
 # DeepL's limits: a glossary of at most 10 MiB, an entry of at most 1,024 UTF-8 bytes.
 MAX_GLOSSARY_BYTES = 10 * 1024 * 1024
 MAX_ENTRY_BYTES = 1024
 FORMATS = ("tsv", "csv")
+# What DeepL refuses in an entry: C0 and C1 controls, Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +49,13 @@ def parse_entries(text: str, entries_format: str = "tsv", *, field: str = "entri
             limit=MAX_GLOSSARY_BYTES,
         )
     if entries_format == "csv":
-        rows = list(csv.reader(io.StringIO(text)))
+        try:
+            rows = list(csv.reader(io.StringIO(text)))
+        except csv.Error as err:  # an unclosed quote holding the rest, a field too long
+            raise InvalidField(f"The glossary is not valid CSV ({err}).", field=field) from None
     else:
-        rows = [line.split("\t") for line in text.splitlines()]
+        # Lines end at \n (and \r\n) only: a U+2028 inside an entry is refused, not a line.
+        rows = [line.removesuffix("\r").split("\t") for line in text.split("\n")]
     pairs: list[tuple[int, str, str]] = []
     for number, row in enumerate(rows, start=1):
         if not any(cell.strip() for cell in row):
@@ -70,8 +76,10 @@ def _sep(entries_format: str) -> str:
 def checked(
     pairs: Iterable[tuple[int, str, str]], *, keep: Iterable[str] = (), field: str = "entries"
 ) -> list[Entry]:
-    """Entries from (line, source, target) and do-not-translate terms, each checked: not
-    empty, at most MAX_ENTRY_BYTES, no source twice (compared as they are matched)."""
+    """Entries from (line, source, target) and do-not-translate terms, each checked as DeepL
+    checks them: not empty, no control characters, at most MAX_ENTRY_BYTES, no source given
+    twice. Sources alike but for case or diacritics (Fișier, fișier) are allowed, as DeepL
+    and Weblate allow them; matched alike, the first given wins."""
     out: list[Entry] = []
     seen: dict[str, int] = {}
     numbered = [(n, s, t, False) for n, s, t in pairs]
@@ -82,8 +90,11 @@ def checked(
         if not source or not target:
             side = "source" if not source else "target"
             raise InvalidField(f"The glossary's {where} has an empty {side}.", field=field)
-        if any(c in source + target for c in "\t\n\r"):
-            raise InvalidField(f"The glossary's {where} holds a tab or a line break.", field=field)
+        if _CONTROL.search(source + target):
+            raise InvalidField(
+                f"The glossary's {where} holds a tab, a line break or a control character.",
+                field=field,
+            )
         size = len(source.encode("utf-8")) + len(target.encode("utf-8"))
         if size > MAX_ENTRY_BYTES:
             raise LimitExceeded(
@@ -92,7 +103,7 @@ def checked(
                 limit=MAX_ENTRY_BYTES,
                 actual=size,
             )
-        key = fold(source)
+        key = source
         if key in seen:
             raise InvalidField(
                 f"The glossary's {where} repeats the source {source!r} of entry {seen[key]}.",

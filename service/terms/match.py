@@ -31,29 +31,42 @@ class _Compiled:
 
 
 class Matcher:
+    """Entries indexed by their first word's keys and, for entries of two words or more, by
+    their second's too: a sentence word costs a few dictionary lookups, however many entries
+    share a first word ("de …", "Ministerul …")."""
+
     def __init__(self, entries: list[Entry]) -> None:
-        self._index: dict[str, list[_Compiled]] = {}
+        self._one: dict[str, list[_Compiled]] = {}  # first key → one-word entries
+        self._two: dict[str, dict[str, list[_Compiled]]] = {}  # first → second → the rest
         for entry in entries:
             found = list(WORD.finditer(entry.source))
-            if not found:
-                continue  # punctuation only: nothing a whole-word match can find
             words = [m.group() for m in found]
-            gaps = tuple(_gap(entry.source[a.end() : b.start()]) for a, b in pairwise(found))
+            gaps = [_gap(entry.source[a.end() : b.start()]) for a, b in pairwise(found)]
+            if len(words) > 1 and gaps[-1] == "-" and fold(words[-1]) in HYPHEN_ARTICLES:
+                words, gaps = words[:-1], gaps[:-1]  # "Facebook-ul": any article follows
+            if not words:
+                continue  # punctuation only: nothing a whole-word match can find
             if entry.keep:  # as written: whole words, case and diacritics too
                 forms = [WordForm(exact=w, cased=True) for w in words]
             else:
                 forms = word_forms(words)
-            compiled = _Compiled(entry, tuple(forms), gaps)
+            compiled = _Compiled(entry, tuple(forms), tuple(gaps))
             for key in dict.fromkeys(forms[0].keys()):
-                self._index.setdefault(key, []).append(compiled)
-        for candidates in self._index.values():  # longest first: it wins where both match
-            candidates.sort(key=lambda c: -len(c.forms))
+                if len(forms) == 1:
+                    self._one.setdefault(key, []).append(compiled)
+                    continue
+                second = self._two.setdefault(key, {})
+                for key2 in dict.fromkeys(forms[1].keys()):
+                    second.setdefault(key2, []).append(compiled)
+        for by_second in self._two.values():  # longest first: it wins where both match
+            for candidates in by_second.values():  # (stable: of equals, the first given)
+                candidates.sort(key=lambda c: -len(c.forms))
 
     def __bool__(self) -> bool:
-        return bool(self._index)
+        return bool(self._one or self._two)
 
     def find(self, text: str) -> list[Hit]:
-        if not self._index:
+        if not self:
             return []
         folded = fold(text)
         words = [(m.start(), m.end()) for m in WORD.finditer(folded)]
@@ -71,17 +84,31 @@ class Matcher:
     def _at(
         self, text: str, folded: str, words: list[tuple[int, int]], i: int
     ) -> tuple[Hit, int] | None:
-        a, b = words[i]
-        word = folded[a:b]
         best: tuple[Hit, int] | None = None
-        for cut in range(min(MAX_ENDING, len(word) - 1) + 1):
-            for c in self._index.get(word[: len(word) - cut] if cut else word, ()):
-                if best is not None and len(c.forms) <= best[1] - i:
-                    break  # sorted longest first: no longer one follows
-                found = _match(c, text, folded, words, i)
-                if found is not None and (best is None or found[1] > best[1]):
-                    best = found
+        for key in _keys(folded, words[i]):
+            by_second = self._two.get(key)
+            if by_second and i + 1 < len(words):
+                for key2 in _keys(folded, words[i + 1]):
+                    for c in by_second.get(key2, ()):
+                        if best is not None and len(c.forms) <= best[1] - i:
+                            break  # sorted longest first: no longer one follows
+                        found = _match(c, text, folded, words, i)
+                        if found is not None and (best is None or found[1] > best[1]):
+                            best = found
+            if best is None:
+                for c in self._one.get(key, ()):
+                    found = _match(c, text, folded, words, i)
+                    if found is not None:
+                        best = found
+                        break  # of entries alike once folded, the first given
         return best
+
+
+def _keys(folded: str, word: tuple[int, int]) -> list[str]:
+    """The keys a sentence word may be filed under: itself, and itself less each possible
+    ending (up to MAX_ENDING letters, leaving one)."""
+    w = folded[word[0] : word[1]]
+    return [w[: len(w) - cut] for cut in range(min(MAX_ENDING, len(w) - 1) + 1)]
 
 
 def _match(

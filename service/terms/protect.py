@@ -1,7 +1,9 @@
 """Spans no model should touch, found in a sentence: by default emoji, links, e-mail
 addresses, @mentions, #hashtags and Weblate's [X6X] placeholders; on request the presets
 of PRESETS or a caller's own pattern with `*` wildcards ("${*}"). Each comes back byte for
-byte (service/terms/apply.py). Every pattern is linear: no caller-supplied regex runs."""
+byte (service/terms/apply.py). Every pattern starts at a literal character and its repeats
+are bounded or possessive, so a text costs a bounded number of steps a character (checked on
+adversarial texts in tests/test_terms.py); no caller-supplied regex runs."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ _TRAILING = ".,;:!?)]}»”’'\""  # punctuation that ends a sentence, not a li
 _EMOJI_CHAR = "\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
 DEFAULT = {
     "url": r"\b(?:https?://|www\.)[^\s<>\"]+",
-    "email": r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b",
+    "email": r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+",
     "mention": r"(?<![\w@/])@\w+(?:@[\w-]+(?:\.[\w-]+)+)?",
     "hashtag": r"(?<![\w#&/])#[^\W\d_]\w*",
     "emoji": (
@@ -25,7 +27,7 @@ DEFAULT = {
 }
 PRESETS = {
     "braces": r"\{\{[^{}\n]{0,200}\}\}|\{[\w.]{1,100}\}",  # {{person.name}}, {count}
-    "printf": r"%(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?[sdifuxXeEgGcp]|%%",  # %s, %1$s, %.2f
+    "printf": r"%(?:\d{1,3}\$)?[-+ #0]{0,5}\d{0,3}(?:\.\d{1,3})?[sdifuxXeEgGcp]|%%",  # %1$s, %.2f
     "xnx": r"\[X\d+X\]",
     "shortcode": r"(?<!\w):[a-z0-9_+-]{1,50}:(?!\w)",  # :thumbsup:
 }
@@ -64,7 +66,7 @@ class Protector:
                 triggers.append(TRIGGERS[item])
             else:
                 parts.append(("pattern", _wildcard(item)))
-                triggers.append(re.escape(item.strip("*")[0]))
+                triggers.append(re.escape(item.strip("*")[0]))  # its first literal
         self.kinds = [name for name, _ in parts]
         self._re = re.compile("|".join(f"({p})" for _, p in parts)) if parts else None
         self._trigger = re.compile("|".join(dict.fromkeys(triggers))) if parts else None
@@ -85,15 +87,22 @@ class Protector:
 
 
 def _wildcard(pattern: str) -> str:
-    """A caller's placeholder pattern: literal text, `*` for up to 100 non-space characters."""
-    if not pattern or len(pattern) > MAX_PATTERN_CHARS or pattern.strip("*") == "":
+    """A caller's placeholder pattern: literal text, each `*` up to 100 characters that are
+    not spaces nor the literal character after it. Possessive and bounded: each place in
+    a text is tried in at most 100 steps a wildcard, never backtracked into."""
+    pieces = pattern.split("*")
+    if not pattern or len(pattern) > MAX_PATTERN_CHARS or (not pieces[0] and not pieces[-1]):
         raise InvalidField(
             f"protect takes preset names ({', '.join(PRESETS)}) or patterns of at most "
-            f"{MAX_PATTERN_CHARS} characters with * wildcards and some literal text; "
-            f"{pattern!r} is neither.",
+            f"{MAX_PATTERN_CHARS} characters with * wildcards between literal text "
+            f'("${{*}}", "<*>"); {pattern!r} is neither.',
             field="protect",
         )
-    return r"[^\s]{0,100}?".join(re.escape(piece) for piece in pattern.split("*"))
+    out = re.escape(pieces[0])
+    for after in pieces[1:]:
+        stop = re.escape(after[0]) if after else ""
+        out += rf"[^\s{stop}]{{0,100}}+" + re.escape(after)
+    return out
 
 
 def protector(protect: list[str] | tuple[str, ...]) -> Protector:

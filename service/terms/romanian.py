@@ -57,6 +57,16 @@ _GENITIVE = ("ilor", "elor", "lor", "ului", "iei", "ei")
 HYPHEN_ARTICLES = frozenset(("ul", "ului", "ule", "uri", "urile", "urilor", "le", "lui", "ii"))
 
 
+# Common words that, without their diacritics, read as another word: an entry spelled with
+# diacritics ("pește", fish; "fața", the face) never matches them written without any
+# ("peste", over; "fata", the girl) — the rest of the time a missing diacritic is a typing habit.
+HOMOGRAPHS = frozenset(
+    """peste fata sa si ca mai tara cand cat asa fara dupa pana in la sunt pe
+    de ce care are sau iar nici tot toti mare mic mica""".split()
+)
+_DIACRITICS = set("ăâîșşțţĂÂÎȘŞȚŢ")
+
+
 def fold(text: str) -> str:
     """Lower case, no diacritics, the same length: a folded span is the original's."""
     low = text.lower()
@@ -75,10 +85,13 @@ class WordForm:
     exact: str | None = None  # folded, or as written when `cased`
     cased: bool = False
     any_of: frozenset[str] = frozenset()  # a function word's interchangeable forms
+    marked: str = ""  # the entry's word, when it has diacritics (see HOMOGRAPHS)
 
     def accepts(self, word: str, folded: str) -> bool:
         if self.exact is not None:
             return (word if self.cased else folded) == self.exact or folded in self.any_of
+        if self.marked and folded in HOMOGRAPHS and not _DIACRITICS & set(word):
+            return False  # "peste" (over) is not "pește" (fish), written without its comma
         for stem in self.stems:
             if folded.startswith(stem) and folded[len(stem) :] in self.endings:
                 return True
@@ -114,11 +127,14 @@ def word_forms(words: list[str]) -> list[WordForm]:
             out.append(WordForm(exact=f))
             fixed = True
         else:
-            out.append(inflected(f))
+            out.append(inflected(f, word.lower() if _DIACRITICS & set(word) else ""))
     return out
 
 
-def inflected(f: str) -> WordForm:
+_SETS: dict[tuple[str, ...], frozenset[str]] = {}  # one set per ending list, shared
+
+
+def inflected(f: str, marked: str = "") -> WordForm:
     """A content word's stem(s) and endings, from how it ends (see the module docstring)."""
     endings: tuple[str, ...]
     if f.endswith("ul") and len(f) > 4:
@@ -146,4 +162,5 @@ def inflected(f: str) -> WordForm:
     else:
         stem, endings = f, MASCULINE_NEUTER
     stems = (stem, stem[:-3] + "en") if stem.endswith("ean") else (stem,)
-    return WordForm(stems=stems, endings=frozenset(endings))
+    shared = _SETS.setdefault(endings, frozenset(endings))
+    return WordForm(stems=stems, endings=shared, marked=marked)
