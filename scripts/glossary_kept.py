@@ -18,8 +18,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.workloads import SHARED_DATA, glossary_entries, sgm_articles  # noqa: E402
-from service.terms.protect import Protector  # noqa: E402
+from benchmarks.workloads import SHARED_DATA, glossary_entries, sgm_articles
+from service.terms.protect import Protector
 
 # Spans every news text may hold, added to each article so that protection is counted too.
 EXTRA = " Detalii pe https://www.gov.ro/comunicat, la presa@gov.ro sau @guvernul #buget 🎉."

@@ -287,3 +287,61 @@ def test_a_glossary_made_through_one_app_is_used_by_another_on_the_same_store(ma
         gid = create_v2(one)["glossary_id"]
         r = translate_v2(two, "Guvernul a decis.", gid)
         assert r.json()["translations"][0]["text"] == "EN(Government a decis.)"
+
+
+def test_no_owner_sees_another_whose_name_begins_like_its_own():
+    import asyncio
+
+    from service.terms.book import GlossaryBook
+    from service.terms.glossary import Entry
+
+    async def main():
+        book = GlossaryBook(MemoryStore())
+        await book.create("env:0123abcd", "theirs", [Entry("a", "b")])
+        return await book.owned("env"), await book.owned("env:0123abcd")
+
+    mine, theirs = asyncio.run(main())
+    assert mine == [] and [g.name for g in theirs] == ["theirs"]
+
+
+def test_merges_stay_within_the_size_limit_and_terms_cannot_swell_a_text(client, monkeypatch):
+    import service.terms.glossary as glossary
+
+    gid = create_v2(client)["glossary_id"]
+    lines = [f"Termen{i}\t{'x' * 900}\n" for i in range(12)]  # ~910 bytes each
+    monkeypatch.setattr(glossary, "MAX_GLOSSARY_BYTES", 10_000)  # 10 KB, not 10 MiB, to test
+    r = client.patch(
+        f"/v3/glossaries/{gid}",
+        json={
+            "dictionaries": [
+                {"source_lang": "ro", "target_lang": "en", "entries": "".join(lines[:9])}
+            ]
+        },
+        headers=DEEPL,
+    )
+    assert r.status_code == 200  # alone it fits
+    r = client.patch(
+        f"/v3/glossaries/{gid}",
+        json={
+            "dictionaries": [
+                {"source_lang": "ro", "target_lang": "en", "entries": "".join(lines[9:])}
+            ]
+        },
+        headers=DEEPL,
+    )
+    assert r.status_code == 413 and "MiB" in r.json()["message"]
+    swollen = client.post(
+        "/v1/translate",
+        json={"text": "de " * 100, "glossary": {"de": "w" * 1000}},
+        headers={"Authorization": "Bearer a"},
+    )
+    assert swollen.status_code == 413 and "more than twice" in swollen.json()["detail"]
+
+
+def test_several_glossary_ids_are_refused_one_is_used(client):
+    gid = create_v2(client)["glossary_id"]
+    body = {"text": ["Guvernul."], "source_lang": "RO", "target_lang": "EN-GB"}
+    one = client.post("/v2/translate", json=body | {"glossary_ids": [gid]}, headers=DEEPL)
+    assert one.json()["translations"][0]["text"] == "EN(Government.)"
+    two = client.post("/v2/translate", json=body | {"glossary_ids": [gid, gid]}, headers=DEEPL)
+    assert two.status_code == 400 and "one glossary" in two.json()["message"]

@@ -97,11 +97,14 @@ async def _options(found: Params, owner: str, glossaries: GlossaryBook) -> Trans
             "only (RO, or leave it out)."
         )
     terms = Terms()
-    if found.one("glossary_id"):
+    named = [str(g) for g in found.all("glossary_ids") if g] or [found.one("glossary_id") or ""]
+    if len(named) > 1:  # the client's newer list (at most 5): one pair, one glossary here
+        raise InputError("This server applies one glossary a request: send one glossary_id.")
+    if named[0]:
         if not source:  # DeepL's rule: a glossary is for one pair, so the source is named
             raise InputError("Use of a glossary requires the source_lang parameter to be specified")
         try:
-            terms = await request_terms(glossaries, owner, glossary_id=found.one("glossary_id"))
+            terms = await request_terms(glossaries, owner, glossary_id=named[0])
         except NotFound:
             raise InputError("Glossary not found") from None
     handling = (found.one("tag_handling") or "").lower()

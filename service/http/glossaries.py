@@ -36,6 +36,7 @@ from service.terms.glossary import Entry, as_tsv, parse_entries
 TAG = "deepl"
 PAIR = {"source_lang": "ro", "target_lang": "en"}
 TSV = "text/tab-separated-values"
+GLOSSARY_BODY_BYTES = 12 * 1024 * 1024
 
 
 def _pair(source: object, target: object) -> None:
@@ -118,6 +119,8 @@ def _route(path: str, methods: dict[str, tuple[int, Handler]], summary: str) -> 
         responses=ERRORS,
         status_code=200,
         name=path,
+        # DeepL's 10 MiB of entries, in JSON (escapes and all): more than other bodies
+        request_max_body_size=GLOSSARY_BODY_BYTES,
     )
     async def handler(
         request: Request[Any, Any, Any],

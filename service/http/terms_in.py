@@ -35,7 +35,7 @@ async def request_terms(
     stored = list((await glossaries.get(owner, glossary_id)).entries) if glossary_id else []
     mine = {fold(e.source) for e in own}
     entries = own + [e for e in stored if fold(e.source) not in mine]
-    return Terms(glossaries.matcher(entries), spans)
+    return Terms(await glossaries.matcher(entries), spans)
 
 
 async def found_terms(glossaries: GlossaryBook, owner: str, found: Params) -> Terms:

@@ -69,7 +69,8 @@ def marked(text: str, terms: list[str]) -> Markup:
     wanted = sorted({t for t in terms if t}, key=len, reverse=True)
     if not wanted:
         return escape(text)
-    pattern = re.compile("|".join(re.escape(t) for t in wanted))
+    # whole words only: "Ion" is not marked inside "Ionescu"
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in wanted) + r")(?!\w)")
     out, pos = [], 0
     for m in pattern.finditer(text):
         out += [escape(text[pos : m.start()]), Markup('<mark class="term">%s</mark>') % m.group()]

@@ -22,6 +22,8 @@ from service.text.normalize import normalize_text
 from service.text.split_long import split_to_fit
 from service.text.warnings import segment_warnings
 
+MASKED_SLACK = 2_000  # characters a short text's terms may add beyond twice its length
+
 
 @dataclass(slots=True)
 class _Sentence:
@@ -58,6 +60,7 @@ def prepare(
     ]
     flat = [s for doc in sentences for s in doc]
     _check_parts(len(flat), max_parts)  # before any tokenising: splitting only adds parts
+    _check_masked(sum(len(s.piece.text) for s in flat), sum(len(s.masked.text) for s in flat))
     # The cache and the model see the masked text: under another glossary it differs.
     unique = list(dict.fromkeys(s.masked.text for s in flat))  # boilerplate repeated: once
     known = cache.get_many(beam_size, unique) if cache else {}
@@ -86,6 +89,19 @@ def prepare(
     parts = dict.fromkeys(part for s in flat for part in s.parts)
     todo = [p for p in parts if p not in known]
     return Prepared(docs, sentences, known, todo, [tokens[p] for p in todo], terms)
+
+
+def _check_masked(source: int, masked: int) -> None:
+    """A glossary's English stands in for its terms: twice the text's length at most, so
+    that the limits (counted on the source) still bound what the model reads."""
+    if masked > 2 * source + MASKED_SLACK:
+        raise LimitExceeded(
+            f"With the glossary's English in place of its terms the text is {masked:,} "
+            f"characters, more than twice its {source:,}: shorten the glossary's English "
+            "or the text.",
+            limit=2 * source + MASKED_SLACK,
+            actual=masked,
+        )
 
 
 def _check_parts(parts: int, limit: int | None) -> None:

@@ -12,13 +12,19 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import anyio
+
 from service.errors import InvalidField, LimitExceeded, NotFound
 from service.store.base import Store
-from service.terms.glossary import MAX_ENTRY_BYTES, Entry, fingerprint
+from service.terms.glossary import MAX_ENTRY_BYTES, Entry, as_tsv, check_size, fingerprint
 from service.terms.match import Matcher
 
 MAX_GLOSSARIES = 1000  # per owner, as DeepL's per account
-MATCHERS_CACHED = 32
+INLINE_ENTRIES = 50  # compiled on the event loop up to so many (well under a millisecond)
+
+
+# Compiled matchers kept, counted in entries (a matcher costs ~10 KB a hundred entries).
+MATCHER_ENTRIES_CACHED = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,7 @@ class GlossaryBook:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._matchers: OrderedDict[str, Matcher] = OrderedDict()
+        self._cached_entries = 0
 
     async def create(self, owner: str, name: str, entries: list[Entry]) -> Glossary:
         if len(await self.store.scan(_prefix(owner), limit=MAX_GLOSSARIES)) >= MAX_GLOSSARIES:
@@ -102,7 +109,8 @@ class GlossaryBook:
         key = "stored:" + hashlib.blake2b(data, digest_size=16).hexdigest()
         found = self._cached(key)
         if found is None:
-            found = self._cache(key, Matcher(list(Glossary.from_json(data).entries)))
+            entries = list(Glossary.from_json(data).entries)
+            found = self._cache(key, await _compiled(entries))
         return found
 
     async def owned(self, owner: str) -> list[Glossary]:
@@ -114,7 +122,9 @@ class GlossaryBook:
         return sorted(out, key=lambda g: (g.created, g.id))
 
     async def save(self, owner: str, glossary: Glossary) -> Glossary:
-        """An edited glossary (renamed, entries replaced), under the same id."""
+        """An edited glossary (renamed, entries merged or replaced), under the same id; still
+        within the size limit (merges add up)."""
+        check_size(len(as_tsv(glossary.entries).encode("utf-8")))
         await self.get(owner, glossary.id)  # still there, and this owner's
         await self.store.set(_key(owner, glossary.id), glossary.to_json())
         return glossary
@@ -123,12 +133,12 @@ class GlossaryBook:
         if not await self.store.delete(_key(owner, glossary_id(id_))):
             raise NotFound("Glossary not found")
 
-    def matcher(self, entries: list[Entry]) -> Matcher:
+    async def matcher(self, entries: list[Entry]) -> Matcher:
         """A request's own entries compiled (the same entries again: the same matcher)."""
         if not entries:
             return Matcher([])
         key = fingerprint(entries)
-        return self._cached(key) or self._cache(key, Matcher(entries))
+        return self._cached(key) or self._cache(key, await _compiled(entries))
 
     def _cached(self, key: str) -> Matcher | None:
         found = self._matchers.get(key)
@@ -138,13 +148,24 @@ class GlossaryBook:
 
     def _cache(self, key: str, matcher: Matcher) -> Matcher:
         self._matchers[key] = matcher
-        if len(self._matchers) > MATCHERS_CACHED:
-            self._matchers.popitem(last=False)
+        self._cached_entries += matcher.size
+        while self._cached_entries > MATCHER_ENTRIES_CACHED and len(self._matchers) > 1:
+            self._cached_entries -= self._matchers.popitem(last=False)[1].size
         return matcher
 
 
+async def _compiled(entries: list[Entry]) -> Matcher:
+    """A matcher built off the event loop when it is more than a few entries (a 10 MiB
+    glossary takes seconds)."""
+    if len(entries) <= INLINE_ENTRIES:
+        return Matcher(entries)
+    return await anyio.to_thread.run_sync(Matcher, entries)
+
+
 def _prefix(owner: str) -> str:
-    return f"glossary:{owner}:"
+    # The owner hashed: a fixed length, so no owner's prefix is the start of another's
+    # ("env" and "env:<hash>").
+    return f"glossary:{hashlib.blake2b(owner.encode(), digest_size=12).hexdigest()}:"
 
 
 def _key(owner: str, id_: str) -> str:

@@ -43,11 +43,7 @@ def parse_entries(text: str, entries_format: str = "tsv", *, field: str = "entri
         raise InvalidField(
             f"entries_format must be tsv or csv, not {entries_format!r}.", field="entries_format"
         )
-    if len(text.encode("utf-8")) > MAX_GLOSSARY_BYTES:
-        raise LimitExceeded(
-            f"A glossary holds at most {MAX_GLOSSARY_BYTES // (1024 * 1024)} MiB of entries.",
-            limit=MAX_GLOSSARY_BYTES,
-        )
+    check_size(len(text.encode("utf-8")))
     if entries_format == "csv":
         try:
             rows = list(csv.reader(io.StringIO(text)))
@@ -67,6 +63,15 @@ def parse_entries(text: str, entries_format: str = "tsv", *, field: str = "entri
             )
         pairs.append((number, row[0], row[1]))
     return checked(pairs, field=field)
+
+
+def check_size(size: int) -> None:
+    if size > MAX_GLOSSARY_BYTES:
+        raise LimitExceeded(
+            f"A glossary holds at most {MAX_GLOSSARY_BYTES // (1024 * 1024)} MiB of entries.",
+            limit=MAX_GLOSSARY_BYTES,
+            actual=size,
+        )
 
 
 def _sep(entries_format: str) -> str:

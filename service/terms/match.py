@@ -38,6 +38,7 @@ class Matcher:
     def __init__(self, entries: list[Entry]) -> None:
         self._one: dict[str, list[_Compiled]] = {}  # first key → one-word entries
         self._two: dict[str, dict[str, list[_Compiled]]] = {}  # first → second → the rest
+        self.size = len(entries)
         for entry in entries:
             found = list(WORD.finditer(entry.source))
             words = [m.group() for m in found]

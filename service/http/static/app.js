@@ -37,6 +37,10 @@
 
   // Text with each of `terms` in it wrapped in <mark class="term"> (the glossary's terms),
   // as the server's `marked` filter renders it for the page without JavaScript.
+  function edge(text, i) {
+    return i < 0 || i >= text.length || !/[\p{L}\p{N}_]/u.test(text[i]);
+  }
+
   function marked(tag, text, terms, attrs) {
     var node = el(tag, "", attrs);
     var wanted = terms.filter(function (t, i) { return t && terms.indexOf(t) === i; })
@@ -46,6 +50,9 @@
       var best = -1, found = "";
       wanted.forEach(function (t) {
         var at = text.indexOf(t, pos);
+        while (at >= 0 && !(edge(text, at - 1) && edge(text, at + t.length))) {
+          at = text.indexOf(t, at + 1);  // whole words only: not "Ion" in "Ionescu"
+        }
         if (at >= 0 && (best < 0 || at < best)) { best = at; found = t; }
       });
       if (best < 0) break;
