@@ -94,6 +94,9 @@ def test_roen_serve_allocates_from_one_heap(tiny_marian):
 
         with ThreadPoolExecutor(8) as pool:
             assert set(pool.map(post, range(24))) == {200}
-        assert thread_arenas(server.proc.pid) == 0
+        # ≤ 1, not 0: the count is read from the address space's shape, and once in a whole
+        # suite one other 64 MiB-aligned anonymous mapping of exactly 64 MiB passed for an
+        # arena. Without one_heap the count is 6.
+        assert thread_arenas(server.proc.pid) <= 1
     finally:
         server.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 import time
 
 import pytest
@@ -529,13 +530,35 @@ def test_retry_after_follows_the_pace_of_the_last_batches():
         assert s.retry_after_s() == wait, (queued, pace)
 
 
+class Gated(SlowEcho):
+    """A SlowEcho whose batches wait at a gate while it is closed (a worker held busy)."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__(delay)
+        self.gate = threading.Event()
+        self.gate.set()
+        self.entered = threading.Event()
+
+    def respond(self, texts: list[str]) -> list[str]:
+        self.entered.set()
+        self.gate.wait(10)
+        return super().respond(texts)
+
+
 def test_the_pace_is_measured_from_the_batches_that_ran(scheduler):
     """Rows per second of the batches run, smoothed: after batches of 2 rows in ~50 ms
     (~40 rows/s) and one slow batch (4 rows/s), 10 queued rows are a 1 s wait — not the
     3 s of the last batch's pace alone, not the 2 s guess made before any pace is known,
-    nor a pace computed wrong (×, −) or never."""
-    backend = SlowEcho(delay=0.05)
+    nor a pace computed wrong (×, −) or never. The worker is held in a batch while the
+    10 rows queue, so that none of them leaves the queue before the refusal, however
+    loaded the machine."""
+    backend = Gated(delay=0.05)
     s = scheduler(backend, max_batch=2, capacity=10)
+
+    async def until(condition) -> None:
+        deadline = time.monotonic() + 10
+        while not condition() and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
 
     async def main():
         for i in range(3):
@@ -543,10 +566,18 @@ def test_the_pace_is_measured_from_the_batches_that_ran(scheduler):
         backend.delay = 0.5
         await ask(s, backend, ["slow", "batch"])
         backend.delay = 0.05
+        backend.gate.clear()
+        backend.entered.clear()
+        busy = asyncio.create_task(ask(s, backend, ["busy", "worker"]))
+        await until(backend.entered.is_set)
         waiting = asyncio.create_task(ask(s, backend, [f"r{i}" for i in range(10)]))
-        await asyncio.sleep(0)
-        with pytest.raises(Overloaded) as refused:
-            await ask(s, backend, ["one too many"])
+        await until(lambda: s.stats().queued_rows == 10)
+        try:
+            with pytest.raises(Overloaded) as refused:
+                await ask(s, backend, ["one too many"])
+        finally:
+            backend.gate.set()
+        await busy
         await waiting
         return refused.value.retry_after_s
 

@@ -90,3 +90,13 @@ def test_the_glossary_box_keeps_its_terms_and_marks_them_on_both_sides(client):
         assert "Guvernul = Government" in r.text  # the box keeps what was typed
         bad = c.post("/", data={"text": "Guvernul.", "glossary": "Guvernul\n"})
         assert bad.status_code == 422 and "Line 1 of the glossary" in bad.text
+
+
+def test_a_document_uploaded_on_the_form_keeps_its_glossary(client):
+    with client() as c:
+        r = c.post(
+            "/document",
+            files={"file": ("a.txt", b"Guvernul a decis.", "text/plain")},
+            data={"glossary": "Guvernul = Government"},
+        )
+    assert r.status_code == 200 and r.text == "EN(Government a decis.)"

@@ -147,6 +147,7 @@ async def translate_document(
     pipeline: PipelineDep,
     settings: SettingsDep,
     access: AccessDep,
+    glossaries: GlossariesDep,
 ) -> Response[Any] | Template:
     """The form's document upload: the English document as a download, or the page again
     saying what was wrong."""
@@ -154,10 +155,13 @@ async def translate_document(
         found = await params(request)
         await _admit(request, found, access)
         filename, data = await read_upload(found, settings)
+        options = TranslateOptions(
+            terms=await box_terms(request, glossaries, found.one("glossary") or "")
+        )
         done = await metered_file(
             request,
             access,
-            lambda on_text: pipeline.translate_file(filename, data, on_text=on_text),
+            lambda on_text: pipeline.translate_file(filename, data, options, on_text=on_text),
         )
     except RoenError as err:
         return await _page(pipeline, access, problem_for(err).status, error=err.detail)
@@ -194,6 +198,16 @@ async def submit_streamed(
     return response
 
 
+async def box_terms(request: Request[Any, Any, Any], glossaries: GlossaryBook, box: str) -> Terms:
+    """A glossary box's entries ("Romanian = English", or a tab between, a line), checked as
+    the API checks a glossary's."""
+    lines = box.splitlines()
+    tsv = "\n".join(line if "\t" in line else line.replace("=", "\t", 1) for line in lines)
+    caller: Caller = request.state.caller
+    entries = {e.source: e.target for e in parse_entries(tsv, field="glossary")}
+    return await request_terms(glossaries, caller.name, glossary=entries)
+
+
 class Submitted:
     """The form's fields: the text (typed or uploaded), the summary length, the glossary."""
 
@@ -226,12 +240,7 @@ class Submitted:
         return {"text": self.text, "length": self.length, "glossary": self.glossary}
 
     async def terms(self, request: Request[Any, Any, Any], glossaries: GlossaryBook) -> Terms:
-        """The glossary box's entries, checked as the API checks a glossary's."""
-        lines = self.glossary.splitlines()
-        tsv = "\n".join(line if "\t" in line else line.replace("=", "\t", 1) for line in lines)
-        caller: Caller = request.state.caller
-        entries = {e.source: e.target for e in parse_entries(tsv, field="glossary")}
-        return await request_terms(glossaries, caller.name, glossary=entries)
+        return await box_terms(request, glossaries, self.glossary)
 
     async def extract(self, request: Request[Any, Any, Any], pipeline: Pipeline) -> None:
         """A page becomes its article: the text the form then shows and digests."""
