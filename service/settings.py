@@ -167,6 +167,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=600, ge=0)
     """Requests per minute per API key (a key's own limit wins), else per client address;
     counted in the store, so it holds across replicas; 0 = off."""
+    metrics_token: str = ""
+    """When set, /metrics answers only `Authorization: Bearer <token>` (LibreTranslate's
+    --metrics-auth-token); empty = open, for a scraper inside the cluster."""
+    replica_id: str = ""
+    """This replica's name in /info (and so in what an operator compares); empty = the host
+    name (a pod's name in Kubernetes)."""
     trusted_proxies: str = ""
     """Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed (for
     rate limits and logs); empty = the peer address is the client, whatever headers say."""

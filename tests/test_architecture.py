@@ -14,7 +14,7 @@ HEAVY = {"torch", "transformers", "ctranslate2"}
 ALLOWED = {
     "text": {"text"},
     "documents": {"documents", "text", "errors"},
-    "runtime": {"runtime", "models", "errors", "settings"},
+    "runtime": {"runtime", "models", "telemetry", "errors", "settings"},
     "models": {"models", "errors", "settings"},
     "summarize": {"summarize", "runtime", "models", "text", "errors", "settings"},
     "pipeline": {
@@ -29,6 +29,7 @@ ALLOWED = {
         "settings",
     },
     "store": {"store", "errors", "settings"},
+    "telemetry": {"telemetry"},
     "terms": {"terms", "store", "text", "errors", "settings"},
     "accounts": {"accounts", "store", "errors", "settings"},
     "http": {
@@ -37,6 +38,7 @@ ALLOWED = {
         "store",
         "pipeline",
         "terms",
+        "telemetry",
         "text",
         "documents",
         "errors",

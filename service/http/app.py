@@ -26,7 +26,7 @@ from service.http.access import Access, cors_config
 from service.http.api import ApiController
 from service.http.downloads import Downloads
 from service.http.glossaries import ROUTES as GLOSSARY_ROUTES
-from service.http.health import live, ready
+from service.http.health import info_route, live, ready
 from service.http.metrics import Metrics, metrics_route
 from service.http.openapi import document
 from service.http.problems import EXCEPTION_HANDLERS
@@ -89,6 +89,7 @@ def create_app(
                 await store.close()
 
     metrics = Metrics(pipeline)
+    engines.scheduler.stages = metrics  # the worker reports each batch's stages to it
     # The keys file is read once, here; managed keys, usage and limits live in the store.
     access = Access(Accounts(store, settings), settings)
     downloads = Downloads(store)  # LibreTranslate's translated files, until fetched
@@ -104,7 +105,8 @@ def create_app(
             live,
             ready,
             favicon,
-            metrics_route(metrics),
+            metrics_route(metrics, settings.metrics_token),
+            info_route(settings, store),
             create_static_files_router(
                 path="/static",
                 directories=[HERE / "static"],
@@ -120,7 +122,7 @@ def create_app(
             "glossaries": Provide(lambda: glossaries, sync_to_thread=False),
         },
         lifespan=[load_models],
-        middleware=[request_middleware(metrics.observe)],
+        middleware=[request_middleware(metrics)],
         cors_config=cors_config(settings),
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,

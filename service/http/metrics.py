@@ -1,20 +1,32 @@
-"""Prometheus metrics at /metrics: requests, latency, queue depth, batches, tokens, cache.
+"""Prometheus metrics at /metrics: requests, latency, queue depth, batches, tokens, cache,
+and the stages a request goes through (docs/operating.md has the table).
 
 Each app gets its own registry (tests build many apps in one process). Request metrics are
-fed by the request middleware (service.http.request_log); engine counters are read at scrape time.
+fed by the request middleware (service.http.request_log); stage histograms by the scheduler's
+worker through the `Stages` it is given (service.telemetry.stages); engine counters are read
+at scrape time.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from typing import Any
 
-from litestar import Response, get
+from litestar import Request, Response, get
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from service.pipeline.pipeline import Pipeline
+from service.telemetry.stages import Stages
+from service.telemetry.timing import RequestTiming
+
+_SECONDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+_ROWS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+_TOKENS = (16, 64, 256, 512, 1024, 2048, 4096, 8192, 16384)
+_CHARACTERS = (100, 300, 1_000, 3_000, 10_000, 30_000, 100_000, 300_000)
+_SEGMENTS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000)
 
 
 class _EngineCollector(Collector):
@@ -46,9 +58,48 @@ class _EngineCollector(Collector):
         )
 
 
-class Metrics:
+class Metrics(Stages):
+    """The app's registry; the Stages the scheduler reports to; the middleware's observer."""
+
     def __init__(self, pipeline: Pipeline) -> None:
         self.registry = CollectorRegistry()
+        r = self.registry
+        self._queue_wait = Histogram(
+            "roen_queue_wait_seconds",
+            "A request's wait from its first sentence queued to its first batch",
+            buckets=_SECONDS,
+            registry=r,
+        )
+        self.batch_seconds = Histogram(
+            "roen_batch_seconds", "Time to run one batch", ["beam"], buckets=_SECONDS, registry=r
+        )
+        self.batch_size = Histogram(
+            "roen_batch_size_rows", "Sentences in one batch", buckets=_ROWS, registry=r
+        )
+        self.batch_input_tokens = Histogram(
+            "roen_batch_input_tokens", "Input tokens in one batch", buckets=_TOKENS, registry=r
+        )
+        self.request_characters = Histogram(
+            "roen_request_characters",
+            "Characters of text in a translated request",
+            buckets=_CHARACTERS,
+            registry=r,
+        )
+        self.request_segments = Histogram(
+            "roen_request_segments",
+            "Segments (sentences) in a translated request",
+            buckets=_SEGMENTS,
+            registry=r,
+        )
+        self.first_segment_seconds = Histogram(
+            "roen_first_segment_seconds",
+            "A stream's time from the request's arrival to its first segment",
+            buckets=_SECONDS,
+            registry=r,
+        )
+        self.failures = Counter(
+            "roen_failures", "Requests answered with an error, by kind", ["kind"], registry=r
+        )
         self.requests = Counter(
             "roen_requests",
             "HTTP requests by route and status",
@@ -64,6 +115,26 @@ class Metrics:
         )
         self.registry.register(_EngineCollector(pipeline))
 
+    # --- Stages: called by the scheduler's worker (prometheus_client is thread-safe) -------
+    def batch(self, rows: int, tokens: int, beam: int, seconds: float) -> None:
+        self.batch_seconds.labels(str(beam)).observe(seconds)
+        self.batch_size.observe(rows)
+        self.batch_input_tokens.observe(tokens)
+
+    def queue_wait(self, seconds: float) -> None:
+        self._queue_wait.observe(seconds)
+
+    def finished(self, timing: RequestTiming, state: dict[str, Any], status: int) -> None:
+        """Called by the request middleware as each request ends."""
+        if "chars" in state and status < 400:
+            self.request_characters.observe(state["chars"])
+        if "segments" in state and status < 400:
+            self.request_segments.observe(state["segments"])
+        if timing.first_output is not None:
+            self.first_segment_seconds.observe(timing.first_output - timing.arrived)
+        if status >= 400:
+            self.failures.labels(timing.failure or f"HTTP {status}").inc()
+
     def observe(self, route: str, status: int, seconds: float) -> None:
         """Called by the request middleware once per HTTP request, with the route's template
         (`/download_file/{name:str}`), or "other" for a path no route matched: the label's
@@ -72,9 +143,20 @@ class Metrics:
         self.latency.labels(route).observe(seconds)
 
 
-def metrics_route(metrics: Metrics) -> Any:
+def metrics_route(metrics: Metrics, token: str = "") -> Any:
+    """/metrics; with `token` (ROEN_METRICS_TOKEN), only for `Authorization: Bearer <token>`."""
+    expected = f"Bearer {token}".encode()
+
     @get("/metrics", include_in_schema=False, sync_to_thread=False)
-    def scrape() -> Response[bytes]:
+    def scrape(request: Request[Any, Any, Any]) -> Response[bytes]:
+        given = request.headers.get("authorization", "").encode()
+        if token and not hmac.compare_digest(given, expected):
+            return Response(
+                b"A metrics token is required: Authorization: Bearer <ROEN_METRICS_TOKEN>.\n",
+                status_code=401,
+                media_type="text/plain",
+                headers={"WWW-Authenticate": 'Bearer realm="roen-metrics"'},
+            )
         return Response(generate_latest(metrics.registry), media_type="text/plain; version=0.0.4")
 
     return scrape

@@ -18,6 +18,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
 from service import errors
+from service.telemetry import timing
 
 log = logging.getLogger("roen.http")
 
@@ -83,6 +84,8 @@ class Problem:
 def problem_for(err: errors.RoenError, **extra: Any) -> Problem:
     """The one mapping: status from the error's class, members from what it carries."""
     status = next((STATUS[c] for c in type(err).__mro__ if c in STATUS), 500)
+    if (timed := timing.current()) is not None:
+        timed.failure = type(err).__name__  # the request's failure, by kind, for /metrics
     headers: dict[str, str] = {}
     if isinstance(err, errors.LimitExceeded) and err.limit is not None:
         extra.update(limit=err.limit, actual=err.actual)

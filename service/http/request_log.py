@@ -13,21 +13,30 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.telemetry import timing
+from service.telemetry.timing import RequestTiming
 
 log = logging.getLogger("roen.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _SLASHES = re.compile(r"/{2,}")
 
 
-def request_middleware(observe: Callable[[str, int, float], None]) -> Callable[[ASGIApp], ASGIApp]:
-    """Request id, access-log line, and `observe(route, status, seconds)` for the metrics."""
-    return lambda app: _wrap(app, observe)
+class Observer(Protocol):
+    def observe(self, route: str, status: int, seconds: float) -> None: ...
+
+    def finished(self, timing: RequestTiming, state: dict[str, Any], status: int) -> None: ...
 
 
-def _wrap(app: ASGIApp, observe: Callable[[str, int, float], None]) -> ASGIApp:
+def request_middleware(observer: Observer) -> Callable[[ASGIApp], ASGIApp]:
+    """Request id, timing headers, access-log line, and the request's metrics."""
+    return lambda app: _wrap(app, observer)
+
+
+def _wrap(app: ASGIApp, observer: Observer) -> ASGIApp:
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
@@ -39,6 +48,7 @@ def _wrap(app: ASGIApp, observe: Callable[[str, int, float], None]) -> ASGIApp:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         started = time.perf_counter()
+        timed = timing.start()  # the scheduler adds the batches this request rides in
         status = 500
 
         async def send_with_id(message: Message) -> None:
@@ -49,6 +59,7 @@ def _wrap(app: ASGIApp, observe: Callable[[str, int, float], None]) -> ASGIApp:
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
                     *_rate_headers(state.get("rate"), status),
+                    *_timing_headers(timed, state),
                 ]
             await send(message)
 
@@ -56,7 +67,8 @@ def _wrap(app: ASGIApp, observe: Callable[[str, int, float], None]) -> ASGIApp:
             await app(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
-            observe(str(scope.get("path_template") or "other"), status, seconds)
+            observer.observe(str(scope.get("path_template") or "other"), status, seconds)
+            observer.finished(timed, state, status)
             fields = {
                 "request_id": request_id,
                 "method": scope.get("method"),
@@ -74,6 +86,14 @@ def _wrap(app: ASGIApp, observe: Callable[[str, int, float], None]) -> ASGIApp:
             log.info("request", extra={"fields": fields})
 
     return handle
+
+
+def _timing_headers(timed: RequestTiming, state: dict[str, Any]) -> list[tuple[bytes, bytes]]:
+    """x-queue-time, x-inference-time, x-total-time, x-compute-characters, on an answer
+    that did translation or digest work (model work queued, or characters billed)."""
+    if timed.queued is None and "billed" not in state:
+        return []
+    return timed.headers(state.get("billed"))
 
 
 def _rate_headers(rate: Any, status: int) -> list[tuple[bytes, bytes]]:

@@ -183,6 +183,7 @@ class ModelOut(msgspec.Struct, omit_defaults=True):
     size_bytes: int | None = None
     backend: str | None = None
     error: str | None = None
+    revision: str | None = None  # the checkpoint's fingerprint (its runtime form's)
 
 
 class UsageResponse(msgspec.Struct):
@@ -201,7 +202,7 @@ class ModelsResponse(msgspec.Struct):
     @classmethod
     def of(cls, status: Status) -> ModelsResponse:
         models = [
-            ModelOut(m.role, m.name, m.loaded, m.path, m.size_bytes, m.backend, m.error)
+            ModelOut(m.role, m.name, m.loaded, m.path, m.size_bytes, m.backend, m.error, m.revision)
             for m in status.models
         ]
         return cls(status.ready, status.loading, models)
@@ -209,6 +210,18 @@ class ModelsResponse(msgspec.Struct):
 
 class Health(msgspec.Struct):
     status: str
+
+
+class InfoResponse(msgspec.Struct):
+    """What this replica is: TGI's /info for roen (docs/operating.md)."""
+
+    version: str
+    replica: str  # ROEN_REPLICA_ID, else the host name
+    ready: bool
+    models: list[ModelOut]
+    limits: dict[str, int | float | None]
+    features: dict[str, bool | list[str]]
+    store: str  # memory, sqlite or redis (its kind, never its address)
 
 
 class LibreTranslateError(msgspec.Struct):

@@ -20,6 +20,7 @@ A client that disconnects cancels the stream; its queued sentences leave the sch
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from typing import Any
@@ -34,6 +35,8 @@ from service.errors import RoenError
 from service.http.problems import problem_of, request_id
 from service.pipeline.pipeline import Progress
 from service.pipeline.types import Finished, SegmentDone
+from service.telemetry import timing
+from service.telemetry.timing import RequestTiming
 
 log = logging.getLogger("roen.http")
 NDJSON = "application/x-ndjson"
@@ -64,6 +67,7 @@ def stream(
     the stream ends otherwise. Typed `Any`: a handler returns it in place of its JSON body,
     whose type documents the route (Litestar sends any Response as it is)."""
     rid = request_id(request)
+    timed = timing.current()  # its headers leave first: the `done` event says the timings
 
     async def lines() -> AsyncIterator[bytes]:
         try:
@@ -72,7 +76,9 @@ def stream(
                 async for event in events:
                     if isinstance(event, Finished):
                         await charge.commit()
-                    for line in _lines(event, done):
+                    elif timed is not None and timed.first_output is None:
+                        timed.first_output = time.monotonic()  # the time to first segment
+                    for line in _lines(event, done, timed):
                         yield line
         except RoenError as err:
             problem = problem_of(request, err)
@@ -103,7 +109,9 @@ class _Ndjson(Stream):
         return super().to_asgi_response(*args, **{**kwargs, "media_type": NDJSON})
 
 
-def _lines(event: SegmentDone | Finished, done: Callable[[Finished], Any]) -> list[bytes]:
+def _lines(
+    event: SegmentDone | Finished, done: Callable[[Finished], Any], timed: RequestTiming | None
+) -> list[bytes]:
     if isinstance(event, SegmentDone):
         seg = event.segment
         segment = {
@@ -125,7 +133,10 @@ def _lines(event: SegmentDone | Finished, done: Callable[[Finished], Any]) -> li
             "method": digest.summary.method,
         }
         lines.append(_line(summary))
-    lines.append(_line({"type": "done", **msgspec.to_builtins(done(event))}))
+    body = {"type": "done", **msgspec.to_builtins(done(event))}
+    if timed is not None:  # x-queue-time and the rest, as the headers of a plain answer
+        body["timing"] = timed.fields()
+    lines.append(_line(body))
     return lines
 
 

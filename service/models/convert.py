@@ -48,6 +48,17 @@ _TOKENIZER_FILES: dict[str, tuple[str, ...]] = {
 _HUB_BLOB = re.compile(r"[0-9a-f]{64}")
 
 
+def revision(folder: Path) -> str | None:
+    """The fingerprint of the checkpoint a runtime folder was converted from (None for a
+    checkpoint served as it is, by the torch backend)."""
+    try:
+        meta = json.loads((folder / META).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    found = meta.get("fingerprint") if isinstance(meta, dict) else None
+    return str(found) if found else None
+
+
 def _fingerprint(checkpoint: Path) -> str:
     """Changes when the weights, config or tokenizer change, so a stale conversion is never
     served; stays the same when the folder is copied, mounted elsewhere in a container or

@@ -14,3 +14,4 @@ class ModelInfo:
     size_bytes: int | None = None
     backend: str | None = None
     error: str | None = None
+    revision: str | None = None  # the checkpoint's fingerprint, from its runtime form

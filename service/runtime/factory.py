@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from service.errors import ModelLoadFailed
+from service.models.convert import revision
 from service.models.info import ModelInfo
 from service.models.prepare import translation
 from service.models.resolve import folder_size
@@ -69,4 +70,7 @@ def build_backend(settings: Settings) -> tuple[Backend, ModelInfo]:
         from service.runtime.pinned import PinnedLengths
 
         backend = PinnedLengths(backend, settings.pin_output_ratio)
-    return backend, ModelInfo("translation", ref, True, str(path), folder_size(path), backend.label)
+    info = ModelInfo(
+        "translation", ref, True, str(path), folder_size(path), backend.label, None, revision(path)
+    )
+    return backend, info

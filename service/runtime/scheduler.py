@@ -39,6 +39,9 @@ from service.errors import EngineFailure, ModelNotReady, Overloaded, RequestTime
 from service.runtime.backend import Backend, Decoding, Tokens
 from service.runtime.decoding import output_budget
 from service.runtime.memory import give_back_freed
+from service.telemetry import timing
+from service.telemetry.stages import NO_STAGES, Stages
+from service.telemetry.timing import RequestTiming
 
 log = logging.getLogger("roen.scheduler")
 # Requests of one burst (clients started together) arrive this close to each other: the
@@ -70,6 +73,7 @@ class _Job:
     loop: asyncio.AbstractEventLoop
     deadline: float
     on_row: Callable[[int, str], None] | None = None  # called on `loop` as each row is done
+    timing: RequestTiming | None = None  # its request's, when one is being timed
 
 
 @dataclass(eq=False)
@@ -79,6 +83,7 @@ class _Task:
     loop: asyncio.AbstractEventLoop
     deadline: float
     weight: int = 1
+    timing: RequestTiming | None = None
 
 
 @dataclass
@@ -123,6 +128,7 @@ class Scheduler:
         self.batch_tokens = batch_tokens
         self.max_batch = max_batch
         self.capacity = capacity  # rows allowed to wait; None = unbounded (CLI, eval)
+        self.stages: Stages = NO_STAGES  # stage metrics (the HTTP edge plugs in Prometheus)
         self.batch_wait_s = batch_wait_ms / 1000
         self.fair = fair
         self.burst_gap_s = burst_gap_ms / 1000
@@ -203,6 +209,7 @@ class Scheduler:
             loop=loop,
             deadline=_deadline(timeout_s),
             on_row=on_row,
+            timing=_timed(),
         )
         with self._cond:
             self._admit(len(rows))
@@ -221,7 +228,7 @@ class Scheduler:
         not a translation: a summary). `weight`: the sentences it works on, counted against
         the queue's capacity like a translation's."""
         loop = asyncio.get_running_loop()
-        task = _Task(fn, loop.create_future(), loop, _deadline(timeout_s), weight)
+        task = _Task(fn, loop.create_future(), loop, _deadline(timeout_s), weight, _timed())
         with self._cond:
             self._admit(weight)
             self._tasks.append(task)
@@ -439,6 +446,7 @@ class Scheduler:
                     self._fail(job, failure)
             return
         ended = time.monotonic()
+        self._record(batch, started, ended)
         log.debug(
             "batch of %d rows: waited %.0f ms for company, ran %.0f ms",
             len(batch),
@@ -472,10 +480,25 @@ class Scheduler:
             self._count.batches += 1
             self._count.batch_rows += len(batch)
 
+    def _record(
+        self, batch: list[tuple[_Job, int, Tokens, int]], started: float, ended: float
+    ) -> None:
+        """Stage metrics for a batch, and each request's timing (each batch once a request)."""
+        self.stages.batch(
+            len(batch), sum(len(t) for _, _, t, _ in batch), batch[0][0].beam_size, ended - started
+        )
+        for job in {j for j, _, _, _ in batch}:
+            if job.timing is not None:
+                first = job.timing.first_batch is None
+                job.timing.ran(started, ended)
+                if first:
+                    self.stages.queue_wait(job.timing.queue_s)
+
     def _execute_task(self, task: _Task) -> None:
         if task.deadline < time.monotonic():
             _settle(task.future, task.loop, error=RequestTimeout("The request waited too long."))
             return
+        started = time.monotonic()
         try:
             result = task.fn()
         except RoenError as err:
@@ -489,6 +512,9 @@ class Scheduler:
             )
         else:
             _settle(task.future, task.loop, result=result)
+        finally:
+            if task.timing is not None:
+                task.timing.ran(started, time.monotonic())
 
 
 class Ticket:
@@ -518,6 +544,14 @@ class Ticket:
         if self._job is not None and (not self._future.done() or self._future.cancelled()):
             self._scheduler._drop(self._job)
             self._future.cancel()
+
+
+def _timed() -> RequestTiming | None:
+    """The current request's timing (on the caller's loop), marked as queued now."""
+    found = timing.current()
+    if found is not None:
+        found.queue()
+    return found
 
 
 def _deadline(timeout_s: float | None) -> float:

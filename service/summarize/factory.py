@@ -21,6 +21,7 @@ def build_summarizer(settings: Settings) -> tuple[SummaryEngine, ModelInfo]:
         info = ModelInfo("summary", ref, True, str(path), folder_size(path), "torch")
         return AbstractiveSummarizer(model), info
 
+    from service.models.convert import revision
     from service.models.prepare import embedder
     from service.summarize.embeddings import SentenceEmbedder
     from service.summarize.extractive import ExtractiveSummarizer
@@ -29,5 +30,7 @@ def build_summarizer(settings: Settings) -> tuple[SummaryEngine, ModelInfo]:
     engine = SentenceEmbedder(path, threads=settings.cpu_threads())
     name = settings.embedding_model or "all-MiniLM-L6-v2 (extractive)"
     label = "numpy (float16 weights, float32 maths)"
-    info = ModelInfo("summary", name, True, str(path), folder_size(path), label)
+    info = ModelInfo(
+        "summary", name, True, str(path), folder_size(path), label, None, revision(path)
+    )
     return ExtractiveSummarizer(engine), info
