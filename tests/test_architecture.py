@@ -19,6 +19,7 @@ ALLOWED = {
     "summarize": {"summarize", "runtime", "models", "text", "errors", "settings"},
     "pipeline": {
         "pipeline",
+        "telemetry",
         "runtime",
         "summarize",
         "models",

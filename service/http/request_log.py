@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.telemetry import timing
+from service.telemetry import timing, tracing
 from service.telemetry.timing import RequestTiming
 
 log = logging.getLogger("roen.access")
@@ -63,8 +63,18 @@ def _wrap(app: ASGIApp, observer: Observer) -> ASGIApp:
                 ]
             await send(message)
 
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        name = f"{scope.get('method')} {scope.get('path')}"
         try:
-            await app(scope, receive, send_with_id)
+            with tracing.request_span(name, headers, **{"roen.request_id": request_id}) as span:
+                try:
+                    await app(scope, receive, send_with_id)
+                finally:
+                    if span is not None:  # tracing on: the route and status, once known
+                        template = str(scope.get("path_template") or scope.get("path"))
+                        span.update_name(f"{scope.get('method')} {template}")
+                        span.set_attribute("http.route", template)
+                        span.set_attribute("http.response.status_code", status)
         finally:
             seconds = time.perf_counter() - started
             observer.observe(str(scope.get("path_template") or "other"), status, seconds)

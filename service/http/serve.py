@@ -32,6 +32,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from service.http.app import create_app
 from service.logs import configure_logging
 from service.settings import Settings
+from service.telemetry import tracing
 
 log = logging.getLogger("roen.http")
 
@@ -138,20 +139,26 @@ def serve(
     # it, and the collection after each document (pipeline/document_jobs.py) costs
     # milliseconds instead of a 100+ ms pause of every thread.
     app = create_app(settings, prepare=prepare, loaded=gc.freeze)
+    if tracing.wanted():  # OTEL_EXPORTER_OTLP_ENDPOINT set: traces, batched, to that collector
+        tracing.enable()
+        log.info("tracing on: spans exported over OTLP/HTTP")
     # uvicorn drains in-flight requests on SIGTERM, restores the previous handler and raises
     # the signal again; with this one in place an orderly stop exits 0, not "killed by 15".
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     proxies = settings.trusted_proxies.strip()
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        http=deadline_protocol(settings.header_timeout_s, settings.body_timeout_s),
-        limit_concurrency=settings.max_connections,
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=proxies or None,
-        log_level=settings.log_level.lower(),
-        log_config=None,  # uvicorn's loggers propagate to our JSON handler
-        access_log=False,  # roen.access writes one structured line per request instead
-        timeout_graceful_shutdown=settings.shutdown_grace_s,
-    )
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            http=deadline_protocol(settings.header_timeout_s, settings.body_timeout_s),
+            limit_concurrency=settings.max_connections,
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
+            log_level=settings.log_level.lower(),
+            log_config=None,  # uvicorn's loggers propagate to our JSON handler
+            access_log=False,  # roen.access writes one structured line per request instead
+            timeout_graceful_shutdown=settings.shutdown_grace_s,
+        )
+    finally:
+        tracing.disable()  # the last spans exported before the process ends

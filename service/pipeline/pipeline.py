@@ -46,6 +46,7 @@ from service.pipeline.types import (
 from service.runtime.scheduler import Scheduler, Ticket
 from service.settings import Settings
 from service.summarize.types import SummaryResult
+from service.telemetry import tracing
 from service.text.headline import headline
 from service.text.layout import layout
 from service.text.markup import runs
@@ -331,7 +332,10 @@ class Pipeline:
         )
         english = self._learn(prepared, beams, fresh)
         size = sum(len(t) for t in texts)
-        return await off_loop(lambda: rebuild(prepared, english, self.detector.not_romanian), size)
+        with tracing.span("rebuild"):
+            return await off_loop(
+                lambda: rebuild(prepared, english, self.detector.not_romanian), size
+            )
 
     async def _prepare(
         self,
@@ -363,7 +367,9 @@ class Pipeline:
                 self.limits.check_summary(sum(len(doc) for doc in prepared.sentences))
             return prepared, beams
 
-        return await (off_loop or _off_loop)(admit, sum(len(t) for t in texts))
+        size = sum(len(t) for t in texts)
+        with tracing.span("admission", **{"roen.texts": len(texts), "roen.characters": size}):
+            return await (off_loop or _off_loop)(admit, size)
 
     def _learn(self, prepared: Prepared, beams: int, fresh: list[str]) -> dict[str, str]:
         """Every part's English: what was known, and what was just translated (cached)."""
@@ -405,11 +411,12 @@ class Pipeline:
 
     async def _summarize(self, sentences: list[str], options: SummaryOptions) -> SummaryResult:
         summarizer = self.engines.need_summarizer()
-        return await self.engines.scheduler.run(
-            lambda: summarizer.summarize(sentences, max_sentences=options.max_sentences),
-            weight=max(1, len(sentences)),
-            timeout_s=self._remaining(),
-        )
+        with tracing.span("summary", **{"roen.sentences": len(sentences)}):
+            return await self.engines.scheduler.run(
+                lambda: summarizer.summarize(sentences, max_sentences=options.max_sentences),
+                weight=max(1, len(sentences)),
+                timeout_s=self._remaining(),
+            )
 
     # --- the deadline ---------------------------------------------------------------------
     async def _within_deadline(self, call: Callable[[], Awaitable[T]]) -> T:

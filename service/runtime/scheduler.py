@@ -39,7 +39,7 @@ from service.errors import EngineFailure, ModelNotReady, Overloaded, RequestTime
 from service.runtime.backend import Backend, Decoding, Tokens
 from service.runtime.decoding import output_budget
 from service.runtime.memory import give_back_freed
-from service.telemetry import timing
+from service.telemetry import timing, tracing
 from service.telemetry.stages import NO_STAGES, Stages
 from service.telemetry.timing import RequestTiming
 
@@ -484,15 +484,21 @@ class Scheduler:
         self, batch: list[tuple[_Job, int, Tokens, int]], started: float, ended: float
     ) -> None:
         """Stage metrics for a batch, and each request's timing (each batch once a request)."""
-        self.stages.batch(
-            len(batch), sum(len(t) for _, _, t, _ in batch), batch[0][0].beam_size, ended - started
-        )
+        tokens, beam = sum(len(t) for _, _, t, _ in batch), batch[0][0].beam_size
+        self.stages.batch(len(batch), tokens, beam, ended - started)
+        traced = []
         for job in {j for j, _, _, _ in batch}:
             if job.timing is not None:
                 first = job.timing.first_batch is None
                 job.timing.ran(started, ended)
                 if first:
                     self.stages.queue_wait(job.timing.queue_s)
+                if job.timing.trace is not None:
+                    traced.append(job.timing.trace)
+                    if first and job.timing.queued is not None:
+                        tracing.waited(job.timing.trace, job.timing.queued, started)
+        if traced:
+            tracing.batch(started, ended, len(batch), tokens, beam, traced)
 
     def _execute_task(self, task: _Task) -> None:
         if task.deadline < time.monotonic():

@@ -14,6 +14,9 @@ from __future__ import annotations
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
+
+from service.telemetry import tracing
 
 
 @dataclass
@@ -23,12 +26,14 @@ class RequestTiming:
     first_batch: float | None = None  # when the first batch it rode in started
     inference_s: float = 0.0  # batches and tasks it rode in, each once
     first_output: float | None = None  # a stream's first segment sent
+    trace: Any = None  # its trace context as its work was queued (tracing on)
     failure: str | None = None  # the kind of error it was answered with (its class)
 
     def queue(self) -> None:
         """Called (on the request's loop) as its work is queued."""
         if self.queued is None:
             self.queued = time.monotonic()
+            self.trace = tracing.current_context()
 
     def ran(self, started: float, ended: float) -> None:
         """Called by the worker for each batch or task this request rode in."""
