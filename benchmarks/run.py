@@ -31,8 +31,12 @@ are pinned to 1.1 × source tokens, since random weights never stop on their own
               glossary (the data's most frequent names and institutions, made with DeepL's
               POST /v2/glossaries): what matching and keeping terms costs.
               With --baseline-src set to the commit before glossaries, http / baseline is
-              what the always-on protected spans cost with no glossary (--terms-only runs
-              just these rows and raw ct2's batch-32 row).
+              what the always-on protected spans and the timings cost with no glossary
+              (--serving-only runs just the http, glossary, tracing and baseline rows and raw
+              ct2's batch-32 row).
+  tracing …   a server alike with OpenTelemetry on (OTEL_EXPORTER_OTLP_ENDPOINT set to a
+              receiver in this process that takes and drops the spans), given the http
+              rows' 32-client and articles rows: what tracing costs when on.
   batch       `roen batch --translate-only` (shipped defaults: the checkpoint's beam, 4) on
               the round's 8 articles as JSON Lines, tokens/s (model loading excluded), against
               raw ct2 beam 4 on the same sentences sorted into batches of 32: like for like.
@@ -176,7 +180,9 @@ def main() -> int:
     ap.add_argument("--no-stores", action="store_true", help="no store-* rows")
     ap.add_argument("--stores-only", action="store_true", help="only the store-* rows")
     ap.add_argument(
-        "--terms-only", action="store_true", help="only the http, baseline and glossary rows"
+        "--serving-only",
+        action="store_true",
+        help="only the serving rows: http, glossary, tracing, baseline",
     )
     ap.add_argument(
         "--batch-only",
@@ -205,9 +211,9 @@ def main() -> int:
     model, cache = Path(paths["model"]), work / "cache"
     tokenizer = AutoTokenizer.from_pretrained(model)
     raw = Worker("ct2", str(model), paths["converted"])
-    if args.terms_only:
+    if args.serving_only:
         args.no_stores = True
-    only = args.stores_only or args.terms_only  # a focused run: no naive, batch or Ray rows
+    only = args.stores_only or args.serving_only  # a focused run: no naive, batch or Ray rows
     naive = None if args.batch_only or only else Worker("naive", str(model))
 
     def count(lines: list[str]) -> list[int]:
@@ -236,6 +242,7 @@ def main() -> int:
         variants += [
             ("http", None, {}),
             ("glossary", None, {}),  # the same server; its requests name a glossary
+            ("tracing", None, {"OTEL_EXPORTER_OTLP_ENDPOINT": collector_url()}),
             ("baseline", args.baseline_src, {}),
         ]
     if not (args.batch_only or args.no_stores):
@@ -312,9 +319,11 @@ def main() -> int:
             embedder_s.append(embed_seconds(references[n * 8 : n * 8 + 8], cache))
 
         for who, server in servers.items():
-            if who == "glossary":  # the http server's 32-client and article rows, its texts,
-                # its cache as cold: each request names the glossary
-                named = {"beam_size": 1, "glossary_id": glossary_id}
+            if who in ("glossary", "tracing"):  # the http server's 32-client and article
+                # rows, its texts, its cache as cold; with a glossary named, or traced
+                named: dict[str, Any] = {"beam_size": 1}
+                if who == "glossary":
+                    named["glossary_id"] = glossary_id
                 queues = [
                     [{"text": greedy[c + CLIENTS * p]} | named for p in range(PASSES)]
                     for c in range(CLIENTS)
@@ -501,7 +510,7 @@ def report(
     for server in [p for p in peaks if not p.startswith("store-")]:
         for row, raw, target in TARGETS:
             if raw not in results or f"{server}:{row}" not in results:
-                continue  # a focused run (--stores-only, --terms-only) leaves them out
+                continue  # a focused run (--stores-only, --serving-only) leaves them out
             value = results[f"{server}:{row}"].rate / results[raw].rate
             verdict = "PASS" if value >= target else "FAIL"
             name = f"{server} {row} / {LABELS[raw]}"
@@ -533,15 +542,46 @@ def batch_ratios(results: dict[str, Result], embedder_s: list[float]) -> None:
     )
 
 
+_COLLECTOR: list[str] = []
+
+
+def collector_url() -> str:
+    """An OTLP/HTTP receiver in this process that takes spans and drops them (the tracing
+    server's collector: its cost is the server's, not a collector's)."""
+    if not _COLLECTOR:
+        import http.server
+        import threading
+
+        class Drop(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drop)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        _COLLECTOR.append(f"http://127.0.0.1:{server.server_port}")
+    return _COLLECTOR[0]
+
+
 def terms(results: dict[str, Result]) -> None:
-    """What glossaries cost: a 1,000-entry glossary against none on the same server, and (with
-    a baseline from before glossaries) the always-on protected spans against none at all."""
+    """What glossaries and tracing cost: a 1,000-entry glossary against none, tracing on
+    against off, and (with a baseline from before them) the always-on protected spans and
+    timings against none at all."""
     for row, name in (("32", "32 clients"), ("articles", "8 articles")):
         if f"glossary:{row}" in results:
             value = results[f"glossary:{row}"].rate / results[f"http:{row}"].rate
             verdict = "PASS" if value >= 0.9 else "FAIL"
             label_ = f"{name}, a 1,000-entry glossary / none"
             print(f"  {verdict}  {label_:<64} {value:6.2f}×  (target ≥ 0.9×)")
+        if f"tracing:{row}" in results:
+            value = results[f"tracing:{row}"].rate / results[f"http:{row}"].rate
+            verdict = "PASS" if value >= 0.97 else "FAIL"
+            label_ = f"{name}, tracing on / off"
+            print(f"  {verdict}  {label_:<64} {value:6.2f}×  (target ≥ 0.97×)")
         if f"baseline:{row}" in results:
             value = results[f"http:{row}"].rate / results[f"baseline:{row}"].rate
             verdict = "PASS" if value >= 0.98 else "FAIL"

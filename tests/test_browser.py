@@ -333,7 +333,7 @@ def test_a_glossary_typed_on_the_form_is_marked_in_the_streamed_result(fake_serv
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(base + "/")
     page.get_by_label("Romanian text").fill("Titlu\n\nDecizia Guvernului a venit.")
-    page.locator("details.glossary summary").click()
+    page.locator("#digest-form details.glossary summary").click()
     page.locator("#glossary").fill("Guvernul = Government")
     page.get_by_role("button", name="Translate").click()
     page.locator("#meta:not(:empty)").wait_for(timeout=30_000)
