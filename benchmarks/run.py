@@ -328,10 +328,9 @@ def main() -> int:
                     [{"text": greedy[c + CLIENTS * p]} | named for p in range(PASSES)]
                     for c in range(CLIENTS)
                 ]
-                record("glossary:32", *http_rate(server, queues))
-                record(
-                    "glossary:articles", *http_rate(server, [[{"text": a} | named] for a in these])
-                )
+                record(f"{who}:32", *http_rate(server, queues))
+                queues = [[{"text": a} | named] for a in these]
+                record(f"{who}:articles", *http_rate(server, queues))
                 continue
             queues = [
                 [{"text": greedy[c + CLIENTS * p], "beam_size": 1} for p in range(PASSES)]
