@@ -29,9 +29,15 @@ def sgm_articles(path: Path) -> list[str]:
 
 
 def sentences_in_range(
-    path: Path, count_tokens: Callable[[list[str]], list[int]], lo: int, hi: int, n: int
+    path: Path,
+    count_tokens: Callable[[list[str]], list[int]],
+    lo: int,
+    hi: int,
+    n: int,
+    from_line: int = 0,
 ) -> list[str]:
-    lines = [x.strip() for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    found = path.read_text(encoding="utf-8").splitlines()[from_line:]
+    lines = [x.strip() for x in found if x.strip()]
     counts = count_tokens(lines)
     return [s for s, c in zip(lines, counts, strict=True) if lo <= c <= hi][:n]
 
