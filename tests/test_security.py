@@ -64,13 +64,15 @@ def test_an_open_form_is_held_to_its_own_lower_limit_per_address(app):
         assert post(c).status_code == 401  # and it still needs its key
 
 
-# Routes that need no key, on purpose: probes, metrics, the docs and their assets, the form's
-# page (its posts take one), LibreTranslate's discovery routes (its clients read them before
-# they have a key) and a download (its name is a random token).
+# Routes that need no key, on purpose: probes, metrics (ROEN_METRICS_TOKEN guards them), /info
+# (what a replica serves, for operators and probes, as TGI's), the docs and their assets, the
+# form's page (its posts take one), LibreTranslate's discovery routes (its clients read them
+# before they have a key) and a download (its name is a random token).
 OPEN = {
     "/health/live",
     "/health/ready",
     "/metrics",
+    "/info",
     "/favicon.ico",
     "/",
     "/languages",

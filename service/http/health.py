@@ -44,7 +44,7 @@ def info_route(settings: Settings, store: Store) -> Any:
     """/info: which model and revision this replica serves, where, with what limits and
     features — what an operator compares across replicas (TGI's /info)."""
     replica = settings.replica_id or socket.gethostname()
-    limits: dict[str, int | float | None] = {
+    limits: dict[str, float | None] = {
         "max_chars": settings.max_chars,
         "max_texts": settings.max_texts,
         "max_segments": settings.max_segments,

@@ -219,7 +219,7 @@ class InfoResponse(msgspec.Struct):
     replica: str  # ROEN_REPLICA_ID, else the host name
     ready: bool
     models: list[ModelOut]
-    limits: dict[str, int | float | None]
+    limits: dict[str, float | None]  # numbers (whole ones are written as such)
     features: dict[str, bool | list[str]]
     store: str  # memory, sqlite or redis (its kind, never its address)
 
