@@ -146,3 +146,30 @@ def test_deepl_client_glossaries_and_kept_terms_on_a_random_model(server):
     assert out.text.count("Senate") == 1 and out.text.count("PSD") == 1, out.text
     translator.delete_multilingual_glossary(multi)
     assert translator.list_multilingual_glossaries() == []
+
+
+def test_deepl_client_translates_a_document(server, tmp_path):
+    """translate_document: upload, status until done, download — the official client's
+    own loop; the English document keeps its format (a .docx stays one)."""
+    import io
+
+    import deepl
+    import docx
+
+    translator = deepl.Translator("client-key", server_url=server.base + "/")
+    word = docx.Document()
+    word.add_paragraph("Raportul anual a fost publicat astăzi.")
+    source = tmp_path / "raport.docx"
+    word.save(source)
+    target = tmp_path / "raport.en.docx"
+    status = translator.translate_document_from_filepath(
+        source, target, source_lang="RO", target_lang="EN-GB"
+    )
+    assert status.done and status.billed_characters == len("Raportul anual a fost publicat astăzi.")
+    english = docx.Document(io.BytesIO(target.read_bytes()))
+    assert [p.text for p in english.paragraphs] != ["Raportul anual a fost publicat astăzi."]
+    assert len(english.paragraphs) == 1
+    with pytest.raises(deepl.DeepLException):  # a format roen does not take: refused at upload
+        translator.translate_document(
+            io.BytesIO(b"%PDF-1.4"), io.BytesIO(), filename="a.pdf", target_lang="EN-GB"
+        )

@@ -345,3 +345,37 @@ def test_several_glossary_ids_are_refused_one_is_used(client):
     assert one.json()["translations"][0]["text"] == "EN(Government.)"
     two = client.post("/v2/translate", json=body | {"glossary_ids": [gid, gid]}, headers=DEEPL)
     assert two.status_code == 400 and "one glossary" in two.json()["message"]
+
+
+def test_a_deepl_document_is_fetched_once_by_its_key_holder(client):
+    up = client.post(
+        "/v2/document",
+        files={"file": ("a.txt", b"Guvernul a decis.", "text/plain")},
+        data={"target_lang": "EN-US", "source_lang": "RO"},
+        headers=DEEPL,
+    )
+    assert up.status_code == 200, up.text
+    handle = up.json()
+    doc, key = handle["document_id"], handle["document_key"]
+    status = client.post(f"/v2/document/{doc}", json={"document_key": key}, headers=DEEPL).json()
+    assert status == {
+        "document_id": doc,
+        "status": "done",
+        "seconds_remaining": 0,
+        "billed_characters": 17,
+    }
+    wrong = client.post(f"/v2/document/{doc}", json={"document_key": "x" * 64}, headers=DEEPL)
+    assert wrong.status_code == 404 and wrong.json() == {"message": "Document not found"}
+    other = client.post(f"/v2/document/{doc}/result", json={"document_key": key}, headers=OTHER)
+    assert other.status_code == 404  # another key, even with the document_key
+    got = client.post(f"/v2/document/{doc}/result", json={"document_key": key}, headers=DEEPL)
+    assert got.status_code == 200 and got.text == "EN(Guvernul a decis.)"
+    again = client.post(f"/v2/document/{doc}/result", json={"document_key": key}, headers=DEEPL)
+    assert again.status_code == 404  # fetched once
+    bad = client.post(
+        "/v2/document",
+        files={"file": ("a.pdf", b"%PDF-1.4", "application/pdf")},
+        data={"target_lang": "EN-US"},
+        headers=DEEPL,
+    )
+    assert bad.status_code == 400 and "message" in bad.json()

@@ -24,6 +24,7 @@ from service.accounts.callers import Accounts
 from service.http import deepl, libretranslate
 from service.http.access import Access, cors_config
 from service.http.api import ApiController
+from service.http.deepl_documents import ROUTES as DOCUMENT_ROUTES
 from service.http.downloads import Downloads
 from service.http.glossaries import ROUTES as GLOSSARY_ROUTES
 from service.http.health import info_route, live, ready
@@ -99,7 +100,7 @@ def create_app(
         route_handlers=[
             Router("/", route_handlers=[ApiController], guards=[access]),
             libretranslate.router(),
-            deepl.router(*GLOSSARY_ROUTES),
+            deepl.router(*GLOSSARY_ROUTES, *DOCUMENT_ROUTES),
             # The form's routes admit callers themselves: a key arrives in the form's fields.
             Router("/", route_handlers=[form, submit, submit_streamed, translate_document]),
             live,

@@ -41,6 +41,9 @@ class Downloads:
         await self.store.set(f"download:{name}", data, self.ttl_s)
         return name
 
+    async def delete(self, name: str) -> None:
+        await self.store.delete(f"download:{name}")
+
     async def get(self, name: str) -> tuple[bytes, Format] | None:
         data = await self.store.get(f"download:{name}")
         kind = FORMATS.get(PurePath(name).suffix.lower())
