@@ -61,6 +61,15 @@ ERRORS = {
         504: "Did not finish in time",
     }.items()
 }
+# The routes that name a resource (a glossary, a document): 404 when it is not the caller's.
+RESOURCE_ERRORS = {
+    **ERRORS,
+    404: ResponseSpec(
+        data_container=DeepLError,
+        description="No such glossary or document for this key",
+        generate_examples=False,
+    ),
+}
 MAX_TEXTS = 50
 TARGETS = {"EN", "EN-GB", "EN-US"}
 NO_QUOTA = 1_000_000_000_000  # reported as the limit of a key without a quota

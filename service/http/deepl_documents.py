@@ -27,7 +27,7 @@ from litestar.params import FromPath
 from service.errors import InputError, NotFound
 from service.http.bodies import Params, params
 from service.http.calls import metered_file
-from service.http.deepl import ERRORS, TAG
+from service.http.deepl import RESOURCE_ERRORS, TAG
 from service.http.deps import AccessDep, DownloadsDep, GlossariesDep, PipelineDep, SettingsDep
 from service.http.downloads import DOWNLOAD_TTL_S
 from service.http.terms_in import request_terms
@@ -43,7 +43,7 @@ _GONE = "Document not found"  # unknown, another key's, a wrong document_key, or
     tags=[TAG],
     status_code=200,
     summary="Upload a document (DeepL)",
-    responses=ERRORS,
+    responses=RESOURCE_ERRORS,
 )
 async def upload(
     request: Request[Any, Any, Any],
@@ -116,7 +116,7 @@ async def _record(
     tags=[TAG],
     status_code=200,
     summary="A document's status (DeepL)",
-    responses=ERRORS,
+    responses=RESOURCE_ERRORS,
 )
 async def status(
     request: Request[Any, Any, Any], access: AccessDep, document_id: FromPath[str]
@@ -135,7 +135,7 @@ async def status(
     tags=[TAG],
     status_code=200,
     summary="A translated document (DeepL)",
-    responses=ERRORS,
+    responses=RESOURCE_ERRORS,
 )
 async def result(
     request: Request[Any, Any, Any],

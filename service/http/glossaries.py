@@ -28,7 +28,7 @@ from litestar.enums import HttpMethod
 
 from service.errors import InputError, InvalidField, NotFound
 from service.http.bodies import Params, params
-from service.http.deepl import ERRORS
+from service.http.deepl import RESOURCE_ERRORS
 from service.http.deps import AccessDep, GlossariesDep
 from service.terms.book import Glossary, GlossaryBook, glossary_name
 from service.terms.glossary import Entry, as_tsv, parse_entries
@@ -116,7 +116,7 @@ def _route(path: str, methods: dict[str, tuple[int, Handler]], summary: str) -> 
         http_method=[HttpMethod(m) for m in methods],
         tags=[TAG],
         summary=summary,
-        responses=ERRORS,
+        responses=RESOURCE_ERRORS,
         status_code=200,
         name=path,
         # DeepL's 10 MiB of entries, in JSON (escapes and all): more than other bodies
