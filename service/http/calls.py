@@ -18,6 +18,7 @@ from service.errors import ClientDisconnected
 if TYPE_CHECKING:
     from service.accounts.usage import Charge
     from service.http.access import Access
+    from service.http.downloads import Downloads
     from service.pipeline.types import TranslatedFile
 
 T = TypeVar("T")
@@ -99,6 +100,27 @@ async def metered_file(
         await charge.commit(done.chars)
     request.state.billed = done.chars if charges else 0
     return done
+
+
+async def metered_download(
+    request: Any,
+    access: Access,
+    downloads: Downloads,
+    translate: Callable[[Callable[[int], Awaitable[None]]], Awaitable[TranslatedFile]],
+    source_name: str,
+) -> tuple[TranslatedFile, str]:
+    """A document as `metered_file`, kept for download (LibreTranslate's file URL, DeepL's
+    document result) before it is billed: a full download store is a 503 that costs nothing.
+    Gives the document and its download name."""
+    names: list[str] = []
+
+    async def work(on_text: Callable[[int], Awaitable[None]]) -> TranslatedFile:
+        done = await translate(on_text)
+        names.append(await downloads.put(done.data, done.kind, source_name))
+        return done
+
+    done = await metered_file(request, access, work)
+    return done, names[0]
 
 
 def _discard(call: Awaitable[Any]) -> None:

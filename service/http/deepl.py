@@ -90,7 +90,9 @@ def _texts(found: Params) -> list[str]:
     return [str(t) for t in texts]
 
 
-async def _options(found: Params, owner: str, glossaries: GlossaryBook) -> TranslateOptions:
+async def pair_and_terms(found: Params, owner: str, glossaries: GlossaryBook) -> Terms:
+    """The pair a DeepL call names (RO → EN, the source optional) and the glossary it names
+    (one, needing source_lang as DeepL's does): its texts' and its documents' alike."""
     target = (found.one("target_lang") or "").upper()
     if not target:
         raise InputError("Parameter 'target_lang' not specified.")
@@ -105,17 +107,21 @@ async def _options(found: Params, owner: str, glossaries: GlossaryBook) -> Trans
             f"Value for 'source_lang' not supported: {source}. roen translates Romanian→English "
             "only (RO, or leave it out)."
         )
-    terms = Terms()
     named = [str(g) for g in found.all("glossary_ids") if g] or [found.one("glossary_id") or ""]
     if len(named) > 1:  # the client's newer list (at most 5): one pair, one glossary here
         raise InputError("This server applies one glossary a request: send one glossary_id.")
-    if named[0]:
-        if not source:  # DeepL's rule: a glossary is for one pair, so the source is named
-            raise InputError("Use of a glossary requires the source_lang parameter to be specified")
-        try:
-            terms = await request_terms(glossaries, owner, glossary_id=named[0])
-        except NotFound:
-            raise InputError("Glossary not found") from None
+    if not named[0]:
+        return Terms()
+    if not source:  # DeepL's rule: a glossary is for one pair, so the source is named
+        raise InputError("Use of a glossary requires the source_lang parameter to be specified")
+    try:
+        return await request_terms(glossaries, owner, glossary_id=named[0])
+    except NotFound:
+        raise InputError("Glossary not found") from None
+
+
+async def _options(found: Params, owner: str, glossaries: GlossaryBook) -> TranslateOptions:
+    terms = await pair_and_terms(found, owner, glossaries)
     handling = (found.one("tag_handling") or "").lower()
     if handling not in ("", "html", "xml"):
         raise InputError(f"Value for 'tag_handling' not supported: {handling} (html or xml).")

@@ -25,15 +25,13 @@ from litestar import Request, Response, post
 from litestar.params import FromPath
 
 from service.errors import InputError, NotFound
-from service.http.bodies import Params, params
-from service.http.calls import metered_file
-from service.http.deepl import RESOURCE_ERRORS, TAG
+from service.http.bodies import params
+from service.http.calls import metered_download
+from service.http.deepl import RESOURCE_ERRORS, TAG, pair_and_terms
 from service.http.deps import AccessDep, DownloadsDep, GlossariesDep, PipelineDep, SettingsDep
 from service.http.downloads import DOWNLOAD_TTL_S
-from service.http.terms_in import request_terms
 from service.http.uploads import read_upload
-from service.pipeline.types import TranslatedFile, TranslateOptions
-from service.terms.apply import Terms
+from service.pipeline.types import TranslateOptions
 
 _GONE = "Document not found"  # unknown, another key's, a wrong document_key, or fetched
 
@@ -55,39 +53,25 @@ async def upload(
 ) -> dict[str, str]:
     found = await params(request)
     caller = await access.admit(request, found)
-    target = (found.one("target_lang") or "").upper()
-    if target.split("-")[0] != "EN":
-        raise InputError(f"Value for 'target_lang' not supported: {target or 'none'} (EN only).")
-    source = (found.one("source_lang") or "").upper()
-    if source not in ("", "RO"):
-        raise InputError(f"Value for 'source_lang' not supported: {source} (RO only).")
+    terms = await pair_and_terms(found, caller.name, glossaries)
     filename, data = await read_upload(found, settings)
     output = (found.one("output_format") or "").lower().lstrip(".")
     if output and not filename.lower().endswith("." + output):
         raise InputError("output_format must be the document's own format here.")
-    terms = Terms()
-    if found.one("glossary_id"):
-        if not source:
-            raise InputError("Use of a glossary requires the source_lang parameter to be specified")
-        try:
-            terms = await request_terms(
-                glossaries, caller.name, glossary_id=found.one("glossary_id")
-            )
-        except NotFound:
-            raise InputError("Glossary not found") from None
-    names: list[str] = []
-
-    async def work(on_text: Any) -> TranslatedFile:
-        done = await pipeline.translate_file(filename, data, TranslateOptions(terms=terms), on_text)
-        names.append(await downloads.put(done.data, done.kind, filename))
-        return done
-
-    done = await metered_file(request, access, work)
+    done, name = await metered_download(
+        request,
+        access,
+        downloads,
+        lambda on_text: pipeline.translate_file(
+            filename, data, TranslateOptions(terms=terms), on_text
+        ),
+        filename,
+    )
     document_id, document_key = uuid.uuid4().hex.upper(), secrets.token_hex(32)
     record = {
         "owner": caller.name,
         "key": hashlib.sha256(document_key.encode()).hexdigest(),
-        "download": names[0],
+        "download": name,
         "billed": done.chars,
     }
     await downloads.store.set(_key(document_id), json.dumps(record).encode(), DOWNLOAD_TTL_S)
@@ -95,11 +79,12 @@ async def upload(
 
 
 async def _record(
-    request: Request[Any, Any, Any], access: AccessDep, document_id: str
-) -> tuple[dict[str, Any], Params]:
+    request: Request[Any, Any, Any], access: AccessDep, downloads: DownloadsDep, document_id: str
+) -> dict[str, Any]:
+    """The uploaded document's record, for its key's holder and its document_key's only."""
     found = await params(request)
     caller = await access.admit(request, found)
-    data = await access.accounts.store.get(_key(document_id))
+    data = await downloads.store.get(_key(document_id))
     record = json.loads(data) if data is not None else None
     given = hashlib.sha256((found.one("document_key") or "").encode()).hexdigest()
     if (
@@ -108,7 +93,7 @@ async def _record(
         or not hmac.compare_digest(given, record["key"])
     ):
         raise NotFound(_GONE)
-    return record, found
+    return record
 
 
 @post(
@@ -119,9 +104,12 @@ async def _record(
     responses=RESOURCE_ERRORS,
 )
 async def status(
-    request: Request[Any, Any, Any], access: AccessDep, document_id: FromPath[str]
+    request: Request[Any, Any, Any],
+    access: AccessDep,
+    downloads: DownloadsDep,
+    document_id: FromPath[str],
 ) -> dict[str, Any]:
-    record, _ = await _record(request, access, document_id)
+    record = await _record(request, access, downloads, document_id)
     return {
         "document_id": document_id,
         "status": "done",
@@ -143,7 +131,7 @@ async def result(
     downloads: DownloadsDep,
     document_id: FromPath[str],
 ) -> Response[bytes]:
-    record, _ = await _record(request, access, document_id)
+    record = await _record(request, access, downloads, document_id)
     found = await downloads.get(record["download"])
     await downloads.store.delete(_key(document_id))  # once: DeepL's documents are fetched once
     await downloads.delete(record["download"])

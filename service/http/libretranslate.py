@@ -22,7 +22,6 @@ pipeline, limits, keys, rate limits, metrics and logs as /v1.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
@@ -41,14 +40,14 @@ from service.errors import (
     Unauthenticated,
 )
 from service.http.bodies import Params, params
-from service.http.calls import metered, metered_file
+from service.http.calls import metered, metered_download
 from service.http.deps import AccessDep, DownloadsDep, GlossariesDep, PipelineDep, SettingsDep
 from service.http.problems import status_of
 from service.http.schemas import LibreTranslateError
 from service.http.terms_in import found_terms
 from service.http.uploads import download, read_upload
 from service.pipeline.language import Detected
-from service.pipeline.types import TranslatedFile, TranslateOptions, TranslationResult
+from service.pipeline.types import TranslateOptions, TranslationResult
 from service.settings import Settings
 
 TAG = "libretranslate"
@@ -180,16 +179,13 @@ async def translate_file(
     _pair(found)
     filename, data = await read_upload(found, settings)
     options = TranslateOptions(terms=await found_terms(glossaries, caller.name, found))
-    names: list[str] = []
-
-    async def work(on_text: Callable[[int], Awaitable[None]]) -> TranslatedFile:
-        done = await pipeline.translate_file(filename, data, options, on_text=on_text)
-        # stored before it is billed: a full download store is a 503 that costs nothing
-        names.append(await downloads.put(done.data, done.kind, filename))
-        return done
-
-    await metered_file(request, access, work)
-    name = names[0]
+    _, name = await metered_download(
+        request,
+        access,
+        downloads,
+        lambda on_text: pipeline.translate_file(filename, data, options, on_text=on_text),
+        filename,
+    )
     return {"translatedFileUrl": f"{_own_base(request, settings)}/download_file/{name}"}
 
 

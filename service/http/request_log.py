@@ -63,10 +63,12 @@ def _wrap(app: ASGIApp, observer: Observer) -> ASGIApp:
                 ]
             await send(message)
 
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         name = f"{scope.get('method')} {scope.get('path')}"
         try:
-            with tracing.request_span(name, headers, **{"roen.request_id": request_id}) as span:
+            # the headers are decoded (for a traceparent) only when tracing is on
+            with tracing.request_span(
+                name, scope["headers"], **{"roen.request_id": request_id}
+            ) as span:
                 try:
                     await app(scope, receive, send_with_id)
                 finally:

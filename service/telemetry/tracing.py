@@ -18,7 +18,7 @@ provider is roen's own (never the global one), so tests can read spans from memo
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -73,20 +73,21 @@ def on() -> bool:
 
 @contextmanager
 def _request_span(
-    name: str, headers: Mapping[str, str], attributes: dict[str, Any]
+    name: str, headers: Iterable[tuple[bytes, bytes]], attributes: dict[str, Any]
 ) -> Iterator[Any]:
     from opentelemetry.propagate import extract
     from opentelemetry.trace import SpanKind
 
+    carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers}
     with _tracer.start_as_current_span(
-        name, context=extract(headers), kind=SpanKind.SERVER, attributes=attributes
+        name, context=extract(carrier), kind=SpanKind.SERVER, attributes=attributes
     ) as span:
         yield span
 
 
-def request_span(name: str, headers: Mapping[str, str], **attributes: Any) -> Any:
+def request_span(name: str, headers: Iterable[tuple[bytes, bytes]], **attributes: Any) -> Any:
     """The request's span, current for its handler (a context manager yielding the span,
-    or None when tracing is off)."""
+    or None when tracing is off); `headers` as ASGI gives them, decoded only when on."""
     if _tracer is None:
         return nullcontext(None)
     return _request_span(name, headers, attributes)
