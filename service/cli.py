@@ -57,6 +57,7 @@ def _terms(path: str | None) -> Terms:
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
+    from service.pipeline.answers import SegmentOut, plain
     from service.pipeline.pipeline import Pipeline
     from service.pipeline.types import TranslateOptions
 
@@ -70,7 +71,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
         pipeline.engines.close()
     if args.segments:
         for seg in result.segments:
-            print(json.dumps(seg.row(), ensure_ascii=False))
+            print(json.dumps(plain(SegmentOut.of(seg)), ensure_ascii=False))
     else:
         sys.stdout.write(result.translation)
         if not result.translation.endswith("\n"):

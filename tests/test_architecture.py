@@ -54,6 +54,7 @@ MAY_IMPORT_HEAVY = {"runtime", "models", "summarize"}
 PIPELINE_DOORS = {
     "service.runtime.backend",
     "service.runtime.scheduler",
+    "service.runtime.policies",
     "service.runtime.factory",
     "service.summarize.types",
     "service.summarize.factory",

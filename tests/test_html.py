@@ -351,13 +351,25 @@ def test_v1_translate_takes_html_and_reports_each_segments_path(marking_client):
     assert plain.json()["translation"] == "<b-en>x-en</b-en>"
 
 
-def test_streaming_html_is_refused_with_a_reason(marking_client):
+def test_html_streams_on_the_same_path_as_text(marking_client):
+    """Markup streams too (one path for every input kind): its segments once its tags are
+    placed, each with its block's path, then `done` with the body the JSON route gives."""
+    body = {"text": "<p>Da. <b>Nu</b>.</p><p>Poate.</p>", "format": "html", "include_segments": True}
     r = marking_client.post(
-        "/v1/translate",
-        json={"text": "<p>Da.</p>", "format": "html"},
-        headers={"accept": "application/x-ndjson"},
+        "/v1/translate", json=body, headers={"accept": "application/x-ndjson"}
     )
-    assert r.status_code == 422 and "markup" in r.json()["detail"]
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
+    events = [json.loads(line) for line in r.text.splitlines()]
+    assert events[0]["type"] == "start" and events[0]["segments"] is None
+    segments = [e for e in events if e["type"] == "segment"]
+    assert [s["path"] for s in segments] == ["p[1]", "p[1]", "p[2]"]
+    assert [s["index"] for s in segments] == [0, 1, 2] and {s["total"] for s in segments} == {3}
+    plain = marking_client.post("/v1/translate", json=body).json()
+    done = events[-1]
+    assert done["type"] == "done" and done["translation"] == plain["translation"]
+    assert done["segments"] == plain["segments"] == [
+        {k: v for k, v in s.items() if k not in ("type", "index", "total")} for s in segments
+    ]
 
 
 @pytest.mark.parametrize("page", ["mastodon.html", "discourse.html"])

@@ -7,6 +7,7 @@ import re
 
 from service.http.bodies import check_json
 from service.http.schemas import DigestRequest, SummarizeRequest, TranslateRequest
+from service.settings import Settings
 
 RANDOM = re.compile(r"^[A-Za-z]{20}$")  # what generated examples look like ("tQkOPQsswkMypzVvHsoV")
 
@@ -94,3 +95,33 @@ def test_every_api_error_is_documented_as_a_problem_with_its_meaning(make_client
             (media,) = response["content"]
             schema = response["content"][media]["schema"]["$ref"].split("/")[-1]
             assert media == "application/problem+json" and schema == "Problem"
+
+
+def test_a_json_body_is_decoded_once(monkeypatch):
+    """/v1's body is decoded once, strictly, into its schema: the guard that refuses a bad
+    one and the handler's `data` share it (Litestar's own decoder is never reached)."""
+    import litestar.connection.request as litestar_request
+    from litestar.testing import TestClient
+
+    from service.http import bodies
+    from service.http.app import create_app
+    from tests.fakes import fake_engines
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("Litestar decoded the body a second time")
+
+    monkeypatch.setattr(litestar_request, "decode_json", refuse)
+    decoded = []
+    real = bodies.msgspec.json.decode
+    monkeypatch.setattr(
+        bodies.msgspec.json, "decode", lambda *a, **k: decoded.append(k.get("type")) or real(*a, **k)
+    )
+    with TestClient(create_app(Settings(_env_file=None), engines=fake_engines())) as client:
+        decoded.clear()  # the OpenAPI document's examples were checked as the app was built
+        r = client.post("/v1/translate", json={"text": "Bună ziua."})
+        assert r.status_code == 200 and r.json()["translation"]
+        assert decoded == [TranslateRequest]
+        decoded.clear()
+        r = client.post("/v1/digest", json={"text": "Bună ziua.", "length": "tiny"})
+        assert r.status_code == 422 and "length" in r.json()["detail"]
+        assert decoded == [DigestRequest, None]  # a refused body is read again, untyped

@@ -269,7 +269,7 @@ def test_a_stream_abandoned_before_its_first_event_drops_its_rows():
     async def main():
         progress = await pipeline.stream([" ".join(f"P{i}." for i in range(20))])
         assert pipeline.stats().scheduler.queued_rows > 0
-        progress.ticket.cancel()  # what the HTTP stream's `finally` does when the client left
+        progress.cancel()  # what the HTTP stream's `finally` does when the client left
         return pipeline.stats().scheduler
 
     try:

@@ -23,6 +23,7 @@ from typing import Any
 from service.batch.output import ChunkedOutput
 from service.batch.records import Fields, Record, read_records
 from service.errors import NotRomanian, RoenError
+from service.pipeline.answers import SegmentOut, SummaryOut, plain
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.types import Digest, SummaryOptions, TranslateOptions, TranslationResult
 from service.settings import Settings
@@ -82,12 +83,7 @@ async def _one(pipeline: Pipeline, record: Record, options: BatchOptions) -> dic
 
 
 def digest_row(rid: str, digest: Digest, segments: bool) -> dict[str, Any]:
-    summary = {
-        "headline": digest.headline,
-        "summary": digest.summary.summary,
-        "summary_sentences": digest.summary.sentences,
-    }
-    return translation_row(rid, digest.translation, segments, summary)
+    return translation_row(rid, digest.translation, segments, plain(SummaryOut.of(digest)))
 
 
 def translation_row(
@@ -103,7 +99,7 @@ def translation_row(
         "warnings": sorted({w for s in translation.segments for w in s.warnings}),
     }
     if segments:
-        row["segments"] = [s.row() for s in translation.segments]
+        row["segments"] = [plain(SegmentOut.of(s)) for s in translation.segments]
     return row
 
 

@@ -3,31 +3,28 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
 from typing import Any
+
+import msgspec
 
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import JSONBody
-from msgspec import UNSET
 
 from service.accounts.callers import Caller
 from service.accounts.usage import resets_at
 from service.errors import InvalidField, UnsupportedMediaType
 from service.http.bodies import check_json, params
-from service.http.calls import held, metered, metered_file, until_disconnect
+from service.http.calls import digest_billed, held, metered, metered_file
 from service.http.deps import AccessDep, GlossariesDep, PipelineDep, SettingsDep
 from service.http.problems import API_ERRORS, problem_responses
 from service.http.schemas import (
     DigestRequest,
     DigestResponse,
-    ExtractedOut,
     ModelsResponse,
-    SegmentOut,
     SummarizeRequest,
     SummarizeResponse,
-    TermOut,
     TermsIn,
     TranslateRequest,
     TranslateResponse,
@@ -36,15 +33,32 @@ from service.http.schemas import (
 from service.http.streaming import stream, wants_stream
 from service.http.terms_in import found_terms, request_terms
 from service.http.uploads import english_download, read_upload
+from service.pipeline.answers import ExtractedOut, SummaryOut, segments_out
 from service.pipeline.types import Digest, SummaryOptions, TranslateOptions, TranslationResult
 from service.settings import Settings
 from service.terms.apply import Terms
 from service.terms.book import GlossaryBook
 
 
+class JsonRequest(Request[Any, Any, Any]):
+    """/v1's requests: the JSON body decoded once, strictly, into its route's schema
+    (`opt["body"]`); the guard that refuses a bad body and Litestar's `data` share it."""
+
+    __slots__ = ("_decoded",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._decoded: Any = None
+
+    async def json(self) -> Any:
+        if self._decoded is None:
+            self._decoded = check_json(await self.body(), self.route_handler.opt.get("body"))
+        return self._decoded
+
+
 async def require_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Guard: a JSON content type (Litestar would parse any body as JSON: 415 instead of
-    guessing), and bytes that any JSON parser can take (400 with the reason otherwise).
+    guessing), and a body its route can take (400 or 422 with the reason otherwise).
     Async: a sync guard would cost every request a hop to a worker thread."""
     ctype = connection.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/json" and not ctype.endswith("+json"):
@@ -52,7 +66,7 @@ async def require_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
             f"Content-Type must be application/json, not '{ctype or 'missing'}'."
         )
     if isinstance(connection, Request):
-        check_json(await connection.body(), connection.route_handler.opt.get("body"))
+        await connection.json()
 
 
 def note(
@@ -64,22 +78,6 @@ def note(
     request.state.segments = segments
     if settings.log_text:
         request.state.text = texts
-
-
-def segments_out(results: list[TranslationResult]) -> list[SegmentOut]:
-    return [
-        SegmentOut(
-            s.source,
-            s.translation,
-            s.paragraph,
-            i,
-            list(s.warnings),
-            [TermOut(**asdict(t)) for t in s.terms],
-            s.path or UNSET,
-        )
-        for i, r in enumerate(results)
-        for s in r.segments
-    ]
 
 
 async def terms_of(
@@ -115,6 +113,7 @@ def json_post(path: str, body: type[Any]) -> Any:
 
 class ApiController(Controller):
     path = "/v1"
+    request_class = JsonRequest
     tags = ["api"]  # noqa: RUF012 (Litestar declares it an instance attribute)
 
     @json_post("/translate", TranslateRequest)
@@ -242,46 +241,31 @@ class ApiController(Controller):
         terms = await terms_of(request, glossaries, data)
         options = TranslateOptions(data.beam_size, markup=data.format, terms=terms)
         summary = SummaryOptions.of(data.length, data.max_sentences)
-        article = None
 
         def respond(digest: Digest | None) -> DigestResponse:
-            assert digest is not None  # a streamed digest always finishes with one
-            found = digest.extracted or article
+            assert digest is not None  # a digest's call always finishes with one
+            found = digest.extracted
             note(request, settings, [data.text], len(digest.translation.segments))
             return DigestResponse(
-                headline=digest.headline,
-                summary=digest.summary.summary,
-                summary_sentences=digest.summary.sentences,
+                **msgspec.structs.asdict(SummaryOut.of(digest)),
                 translation=digest.translation.translation,
-                method=digest.summary.method,
                 model=pipeline.model_name,
                 elapsed_ms=_ms(started),
                 segments=segments_out([digest.translation]) if data.include_segments else None,
                 warnings=list(digest.translation.warnings) or None,
-                extracted=ExtractedOut(found.title, found.text, len(found.text), found.method)
-                if found
-                else None,
-            )
-
-        if wants_stream(request):
-            text = data.text
-            if data.format == "html":  # the article first; then it streams as text does
-                article = await until_disconnect(request, pipeline.extract(text))
-                text, options = article.text, TranslateOptions(data.beam_size, terms=terms)
-            charge = await access.hold(request, len(text))
-            progress = await held(charge, pipeline.stream([text], options, summary))
-            return stream(
-                request, progress, pipeline.model_name, lambda f: respond(f.digest), charge
+                extracted=ExtractedOut.of(found) if found else None,
             )
 
         # Held on what was sent; billed on what was translated (a page's article, not its
-        # markup), as when streamed.
-        def billed(digest: Digest | None) -> int:
-            found = digest.extracted if digest else None
-            return len(found.text) if found else len(data.text)
-
+        # markup), streamed or not.
+        if wants_stream(request):
+            charge = await access.hold(request, len(data.text))
+            progress = await held(charge, pipeline.stream([data.text], options, summary))
+            return stream(
+                request, progress, pipeline.model_name, lambda f: respond(f.digest), charge
+            )
         call = pipeline.digest(data.text, options, summary)
-        return respond(await metered(request, access, len(data.text), call, billed))
+        return respond(await metered(request, access, len(data.text), call, digest_billed(data.text)))
 
     @get("/models", responses=problem_responses(401, 403, 429))
     async def models(self, pipeline: PipelineDep) -> ModelsResponse:

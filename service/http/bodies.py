@@ -43,11 +43,26 @@ EXAMPLE = '{"text": "Bună ziua."}'
 
 
 def check_json(body: bytes, schema: type[Any] | None = None) -> Any:
-    """Parse once, untyped (msgspec: C, linear), so that whatever is wrong with the bytes is
-    a 400 here; then, with `schema`, convert strictly (`"2"` is not a beam width; Litestar's
-    own conversion is lenient) so that a wrong field is a 422 naming it."""
+    """The body decoded once: with `schema`, straight into it, strictly (`"2"` is not a
+    beam width; Litestar's own conversion is lenient), so that a wrong field is a 422
+    naming it; whatever is wrong with the bytes themselves is a 400 saying what. Only a
+    refused body is read a second time, untyped, to tell the two apart."""
     if not body.strip():
         raise MalformedBody(f"The body is empty. Send a JSON object such as {EXAMPLE}.")
+    if schema is None:
+        return _untyped(body)
+    try:
+        return msgspec.json.decode(body, type=schema, strict=True)
+    except msgspec.ValidationError as err:
+        _untyped(body)  # bytes that are not JSON (or too deep) are a 400 first
+        raise invalid_field(schema, str(err)) from None
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        _untyped(body)  # raises the 400 that says what is wrong
+        raise
+
+
+def _untyped(body: bytes) -> Any:
+    """Parse untyped (msgspec: C, linear): whatever is wrong with the bytes is a 400."""
     try:
         value = msgspec.json.decode(body)
     except UnicodeDecodeError:
@@ -65,11 +80,6 @@ def check_json(body: bytes, schema: type[Any] | None = None) -> Any:
         raise MalformedBody(f"The body is not valid JSON ({err}). Send a JSON object.") from None
     if _depth(value) > MAX_DEPTH:
         raise _too_deep()
-    if schema is not None:
-        try:
-            msgspec.convert(value, schema, strict=True)
-        except msgspec.ValidationError as err:
-            raise invalid_field(schema, str(err)) from None
     return value
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from service.accounts.usage import Charge
     from service.http.access import Access
     from service.http.downloads import Downloads
-    from service.pipeline.types import TranslatedFile
+    from service.pipeline.types import Digest, TranslatedFile
 
 T = TypeVar("T")
 
@@ -121,6 +121,12 @@ async def metered_download(
 
     done = await metered_file(request, access, work)
     return done, names[0]
+
+
+def digest_billed(sent: str) -> Callable[[Digest], int]:
+    """What a digest bills (`metered`'s `billed`): a page's article, not its markup; else
+    the text as sent."""
+    return lambda digest: len(digest.extracted.text) if digest.extracted else len(sent)
 
 
 def _discard(call: Awaitable[Any]) -> None:

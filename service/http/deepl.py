@@ -22,6 +22,7 @@ without it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from litestar import Request, Response, Router, get, post, route
@@ -73,6 +74,11 @@ RESOURCE_ERRORS = {
 MAX_TEXTS = 50
 TARGETS = {"EN", "EN-GB", "EN-US"}
 NO_QUOTA = 1_000_000_000_000  # reported as the limit of a key without a quota
+
+
+def _detected(result: TranslationResult) -> str:
+    """DeepL's `detected_source_language`: the text's likeliest language, in capitals."""
+    return result.languages[0].language.upper() if result.languages else "RO"
 
 
 def _texts(found: Params) -> list[str]:
@@ -152,24 +158,16 @@ async def translate(
     texts = _texts(found)
     options = await _options(found, caller.name, glossaries)
 
-    async def work() -> tuple[list[TranslationResult], str]:
-        results = await pipeline.translate(texts, options)
-        if found.one("source_lang"):
-            return results, "RO"
-        found_languages = await pipeline.detect(
-            ["\n".join(texts)], markup=options.markup, checked=True
-        )
-        best = found_languages[0]
-        return results, best[0].language.upper() if best else "RO"
-
+    auto = not found.one("source_lang")
     chars = sum(len(t) for t in texts)
-    results, detected = await metered(request, access, chars, work())
+    call = pipeline.translate(texts, replace(options, detect=auto))
+    results = await metered(request, access, chars, call)
     request.state.chars = sum(len(t) for t in texts)
     request.state.segments = sum(len(r.segments) for r in results)
     return {
         "translations": [
             {
-                "detected_source_language": detected,
+                "detected_source_language": _detected(r) if auto else "RO",
                 "text": r.translation,
                 "billed_characters": len(t),
             }

@@ -46,8 +46,7 @@ from service.http.problems import status_of
 from service.http.schemas import LibreTranslateError
 from service.http.terms_in import found_terms
 from service.http.uploads import download, read_upload
-from service.pipeline.language import Detected
-from service.pipeline.types import TranslateOptions, TranslationResult
+from service.pipeline.types import TranslateOptions
 from service.settings import Settings
 
 TAG = "libretranslate"
@@ -124,16 +123,12 @@ async def translate(
     source = _pair(found)
     markup = _format(found)
     options = TranslateOptions(
-        markup=markup, terms=await found_terms(glossaries, caller.name, found)
+        markup=markup,
+        terms=await found_terms(glossaries, caller.name, found),
+        detect=source == "auto",
     )
-
-    async def work() -> tuple[list[TranslationResult], list[list[Detected]]]:
-        results = await pipeline.translate(texts, options)
-        if source != "auto":
-            return results, []
-        return results, await pipeline.detect(texts, markup=markup, checked=True)
-
-    results, detected = await metered(request, access, sum(len(t) for t in texts), work())
+    call = pipeline.translate(texts, options)
+    results = await metered(request, access, sum(len(t) for t in texts), call)
     out = [r.translation for r in results]
     body: dict[str, Any] = {"translatedText": out if as_list else out[0]}
     if source == "auto":
@@ -141,7 +136,7 @@ async def translate(
             {"confidence": round(d[0].confidence * 100, 1), "language": d[0].language}
             if d
             else {"confidence": 0.0, "language": "ro"}
-            for d in detected
+            for d in (r.languages for r in results)
         ]
         body["detectedLanguage"] = languages if as_list else languages[0]
     if int(alternatives) > 0:  # roen gives one translation per text: none to offer

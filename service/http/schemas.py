@@ -1,7 +1,9 @@
 """Request and response bodies. The OpenAPI document is generated from these.
 
 Static bounds here keep a parser from being asked to hold absurd values; the configurable
-limits (characters, texts) are checked in the handlers, where they give 413.
+limits (characters, texts, sentences) are the pipeline's (`pipeline/limits.py`: 413 or 422
+before any model work). The shapes inside answers (a segment, a summary, a page's article)
+are `pipeline/answers.py`'s, shared with the stream, the form, the CLI and batch.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from service.pipeline.answers import ExtractedOut, SegmentOut, SummaryOut
 from service.pipeline.types import Status
 
 BeamSize = Annotated[int, msgspec.Meta(ge=1, le=8, description="beam width; 1 = greedy")]
@@ -93,28 +96,6 @@ class TranslateRequest(TermsIn, forbid_unknown_fields=True):
     ] = False
 
 
-class TermOut(msgspec.Struct):
-    """A glossary entry applied: the span of the segment's source it matched, and the
-    English the translation holds for it, verbatim."""
-
-    source: str
-    start: int
-    end: int
-    entry: str
-    english: str
-
-
-class SegmentOut(msgspec.Struct):
-    source: str
-    translation: str
-    paragraph: int
-    text_index: int = 0
-    warnings: list[str] = []
-    terms: list[TermOut] = []
-    # With format html: the block the sentence came from, e.g. "article[1]/p[3]".
-    path: str | msgspec.UnsetType = msgspec.UNSET
-
-
 class TranslateResponse(msgspec.Struct, omit_defaults=True):
     model: str
     elapsed_ms: float
@@ -152,22 +133,11 @@ class DigestRequest(TermsIn, forbid_unknown_fields=True):
     format: Literal["text", "html"] = "text"
 
 
-class ExtractedOut(msgspec.Struct):
-    """What was taken from a page: `method` "trafilatura" (its main content) or "blocks"
-    (a fragment: every block); `text` is the Romanian that was digested."""
+class DigestResponse(SummaryOut, omit_defaults=True):
+    """The summary's fields (`SummaryOut`: headline, summary, summary_sentences, method),
+    then the whole translation."""
 
-    title: str | None
-    text: str
-    characters: int
-    method: str
-
-
-class DigestResponse(msgspec.Struct, omit_defaults=True):
-    headline: str
-    summary: str
-    summary_sentences: list[str]
     translation: str
-    method: str
     model: str
     elapsed_ms: float
     segments: list[SegmentOut] | None = None

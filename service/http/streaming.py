@@ -5,11 +5,10 @@ form's script uses /stream). Everything that can refuse the request — the body
 keys, a model not loaded, a full queue — is answered before the stream begins, as the
 JSON route would (problem details with the same status). Then:
 
-    {"type": "start", "segments": N, "model": …}
-    {"type": "segment", "index": i, "text_index": t, "paragraph": p, "source": …,
-     "translation": …, "warnings": […]}          one per segment, in document order
-    {"type": "summary", "headline": …, "summary": …, "summary_sentences": […], "method": …}
-                                                  (digest only)
+    {"type": "start", "segments": N, "model": …}  (N null for markup: told once placed)
+    {"type": "segment", "index": i, "total": N, …SegmentOut}
+                                                  one per segment, in document order
+    {"type": "summary", …SummaryOut}              (digest only)
     {"type": "done", …}                           the body the JSON route would return
 or, when something fails after the stream began:
     {"type": "error", "status": …, "title": …, "detail": …}   always the last line
@@ -33,7 +32,8 @@ from litestar.response import Stream
 from service.accounts.usage import Charge
 from service.errors import RoenError
 from service.http.problems import problem_of, request_id
-from service.pipeline.pipeline import Progress
+from service.pipeline.answers import SegmentOut, SummaryOut, plain
+from service.pipeline.progress import Progress
 from service.pipeline.types import Finished, SegmentDone
 from service.telemetry import timing
 from service.telemetry.timing import RequestTiming
@@ -74,8 +74,8 @@ def stream(
             yield _line({"type": "start", "segments": progress.total, "model": model})
             async with aclosing(progress.events()) as events:
                 async for event in events:
-                    if isinstance(event, Finished):
-                        await charge.commit()
+                    if isinstance(event, Finished):  # billed: what was translated
+                        await charge.commit(event.chars)
                     elif timed is not None and timed.first_output is None:
                         timed.first_output = time.monotonic()  # the time to first segment
                     for line in _lines(event, done, timed):
@@ -89,7 +89,7 @@ def stream(
             error = {"status": 500, "title": "Internal error", "detail": detail}
             yield _line({"type": "error", **error, "request_id": rid})
         finally:  # the client left (even before the first event): its rows leave the queue
-            progress.ticket.cancel()
+            progress.cancel()
             with anyio.CancelScope(shield=True):
                 await charge.release()  # a no-op once counted
 
@@ -113,26 +113,11 @@ def _lines(
     event: SegmentDone | Finished, done: Callable[[Finished], Any], timed: RequestTiming | None
 ) -> list[bytes]:
     if isinstance(event, SegmentDone):
-        seg = event.segment
-        segment = {
-            "type": "segment",
-            "index": event.index,
-            "total": event.total,
-            "text_index": event.text_index,
-            **seg.row(),
-        }
-        return [_line(segment)]
+        segment = plain(SegmentOut.of(event.segment, event.text_index))
+        return [_line({"type": "segment", "index": event.index, "total": event.total, **segment})]
     lines = []
     if event.digest is not None:
-        digest = event.digest
-        summary = {
-            "type": "summary",
-            "headline": digest.headline,
-            "summary": digest.summary.summary,
-            "summary_sentences": digest.summary.sentences,
-            "method": digest.summary.method,
-        }
-        lines.append(_line(summary))
+        lines.append(_line({"type": "summary", **plain(SummaryOut.of(event.digest))}))
     body = {"type": "done", **msgspec.to_builtins(done(event))}
     if timed is not None:  # x-queue-time and the rest, as the headers of a plain answer
         body["timing"] = timed.fields()

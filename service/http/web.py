@@ -21,12 +21,13 @@ from service.documents.formats import FORMATS
 from service.errors import InputError, MalformedBody, RoenError
 from service.http.access import Access
 from service.http.bodies import Params, params, urlencoded, utf8
-from service.http.calls import held, metered, metered_file, until_disconnect
+from service.http.calls import digest_billed, held, metered, metered_file
 from service.http.deps import AccessDep, GlossariesDep, PipelineDep, SettingsDep
 from service.http.problems import problem_for
 from service.http.streaming import stream
 from service.http.terms_in import request_terms
 from service.http.uploads import english_download, read_upload, too_big, upload_bytes
+from service.pipeline.answers import SummaryOut, plain
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.types import (
     SUMMARY_LENGTHS,
@@ -129,10 +130,11 @@ async def submit(
     try:
         await form.read(request, settings)
         await _admit(request, form.fields, access)
-        await form.extract(request, pipeline)
-        options = TranslateOptions(terms=await form.terms(request, glossaries))
+        options = await form.options(request, glossaries)
         call = pipeline.digest(form.text, options, form.summary)
-        digest = await metered(request, access, len(form.text), call)
+        digest = await metered(request, access, len(form.text), call, digest_billed(form.text))
+        if digest.extracted:  # a page: the form shows the article it digested
+            form.text = digest.extracted.text
     except RoenError as err:
         status = problem_for(err).status
         return await _page(pipeline, access, status, error=err.detail, **form.shown())
@@ -185,8 +187,7 @@ async def submit_streamed(
     form = Submitted()
     await form.read(request, settings)
     await _admit(request, form.fields, access)
-    await form.extract(request, pipeline)
-    options = TranslateOptions(terms=await form.terms(request, glossaries))
+    options = await form.options(request, glossaries)
     charge = await access.hold(request, len(form.text))
     progress = await held(charge, pipeline.stream([form.text], options, form.summary))
 
@@ -239,13 +240,12 @@ class Submitted:
         """What the page shows again in its fields."""
         return {"text": self.text, "length": self.length, "glossary": self.glossary}
 
-    async def terms(self, request: Request[Any, Any, Any], glossaries: GlossaryBook) -> Terms:
-        return await box_terms(request, glossaries, self.glossary)
-
-    async def extract(self, request: Request[Any, Any, Any], pipeline: Pipeline) -> None:
-        """A page becomes its article: the text the form then shows and digests."""
-        if self.page:
-            self.text = (await until_disconnect(request, pipeline.extract(self.text))).text
+    async def options(
+        self, request: Request[Any, Any, Any], glossaries: GlossaryBook
+    ) -> TranslateOptions:
+        """A page is digested as markup (its article); the glossary box's terms kept."""
+        terms = await box_terms(request, glossaries, self.glossary)
+        return TranslateOptions(markup="html" if self.page else "text", terms=terms)
 
 
 async def _fields(request: Request[Any, Any, Any], settings: Settings) -> dict[str, Any]:
@@ -285,8 +285,7 @@ def _result(digest: Digest, model: str, started: float) -> dict[str, Any]:
         kept.setdefault(seg.paragraph, set()).update((t.source, t.english) for t in seg.terms)
     pairs = zip(paragraphs(translation.source), paragraphs(translation.translation), strict=False)
     return {
-        "headline": digest.headline,
-        "summary": digest.summary.sentences,
+        **plain(SummaryOut.of(digest)),  # headline, summary, summary_sentences, method
         "translation": translation.translation,
         "rows": [
             (src, tgt, sorted(flagged.get(i, ())), sorted(kept.get(i, ())))

@@ -21,6 +21,7 @@ from service.errors import ModelError, ModelNotReady, RoenError
 from service.models.info import ModelInfo
 from service.pipeline.types import Status
 from service.runtime.backend import Backend, Decoding
+from service.runtime.policies import serving_scheduler
 from service.runtime.scheduler import Scheduler
 from service.settings import Settings
 from service.summarize.types import SummaryEngine
@@ -76,12 +77,7 @@ class Engines:
     ) -> None:
         self.settings = settings
         self.builders = builders or Builders()
-        self.scheduler = scheduler or Scheduler(
-            batch_tokens=settings.batch_tokens,
-            max_batch=settings.max_batch_size,
-            capacity=settings.queue_capacity,
-            batch_wait_ms=settings.batch_wait_ms,
-        )
+        self.scheduler = scheduler or serving_scheduler(settings)
         summary_name = (
             settings.summary_model if settings.summary_method == "abstractive" else "extractive"
         )

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
+from service.documents.types import OffLoop
 from service.pipeline.limits import check_characters
 from service.pipeline.types import Segment, TranslationResult
 from service.text.html_blocks import Block, Item, blocks
@@ -29,8 +29,8 @@ from service.text.tag_placement import Placement, Sentence, place
 OWN_TEXT_BUDGET = 2
 # A block with more inline elements than this is translated run by run.
 MAX_SPANS = 100
-Translate = Callable[[list[str]], Awaitable[list[TranslationResult]]]
-OffLoop = Callable[[Callable[[], Any], int], Awaitable[Any]]
+# a block's sentences (plain text) → their results: the plain-text path, limits held
+TranslateSentences = Callable[[list[str]], Awaitable[list[TranslationResult]]]
 
 
 @dataclass(slots=True)
@@ -86,7 +86,7 @@ def first_parts(docs: list[list[Item]]) -> list[str]:
 
 async def translate_html(
     texts: list[str],
-    translate: Translate,
+    translate: TranslateSentences,
     off_loop: OffLoop,
     ignore: frozenset[str] = frozenset(),
     counts: TagCounts | None = None,

@@ -10,6 +10,14 @@ from service.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
+class Checked:
+    """Texts that passed a request's limits: what the model path takes, so that nothing
+    downstream is told (or trusts a flag saying) that they were checked."""
+
+    texts: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Limits:
     max_chars: int | None = None  # all texts of a request together
     max_texts: int | None = None
@@ -36,7 +44,7 @@ class Limits:
                 actual=sentences,
             )
 
-    def check(self, texts: list[str]) -> None:
+    def check(self, texts: list[str]) -> Checked:
         if self.max_texts is not None and len(texts) > self.max_texts:
             raise LimitExceeded(
                 f"{len(texts)} texts in one request; "
@@ -57,6 +65,12 @@ class Limits:
             raise EmptyInput("There is no text to process: send non-empty `text`.")
         for t in texts:
             check_characters(t)
+        return Checked(texts)
+
+    def check_together(self, parts: list[str]) -> Checked:
+        """A document's pieces, held to the limits as the one text they make."""
+        self.check(["\n".join(parts)])
+        return Checked(parts)
 
 
 def check_characters(text: str) -> None:

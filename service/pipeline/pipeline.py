@@ -1,10 +1,13 @@
-"""The façade: translate, summarise, digest. Every caller — the JSON API, the web form, the
-CLI, `roen eval` — makes one call here and shapes the result.
+"""The façade: translate, summarise, digest, documents. Every caller — the JSON API, the
+dialects, the web form, the CLI, batch, `roen eval` — makes one call here and shapes the
+result with `service/pipeline/answers.py`.
 
-One call, start to end:
-    limits → prepare (worker thread: normalise, layout, cache, encode once, split)
-           → scheduler (batched with other requests' sentences) → rebuild (thread: warnings)
-           → [digest: summary task on the scheduler's worker]
+One path for every input kind (`start`); the plain calls collect what a stream tells:
+    [a page: its article extracted] → limits (a `Checked`) → encode (worker thread when
+    large: normalise, layout, cache, encode once, split) → scheduler (batched with other
+    requests' sentences) → Progress: [segments as they are done] → rebuild (warnings,
+    terms) → [digest: headline, summary task on the scheduler's worker] → Finished
+Markup goes through pipeline/html.py, whose blocks take the same path as plain text.
 Cancelling the awaiting task (timeout, client gone) drops the request's queued sentences;
 the deadline (ROEN_REQUEST_TIMEOUT_S) covers the whole call.
 """
@@ -12,9 +15,9 @@ the deadline (ROEN_REQUEST_TIMEOUT_S) covers the whole call.
 from __future__ import annotations
 
 import asyncio
-import math
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import TypeVar
 
 import anyio
@@ -23,19 +26,25 @@ import anyio.to_thread
 from service.documents.budget import DocumentCaps
 from service.documents.formats import format_of
 from service.documents.types import OffLoop, Translators
-from service.errors import InputError, InvalidField, RequestTimeout
+from service.errors import InputError
 from service.pipeline.cache import SentenceCache
 from service.pipeline.document_jobs import DocumentJobs, bare
-from service.pipeline.documents import Prepared, assemblers, prepare, rebuild
 from service.pipeline.engines import Engines
 from service.pipeline.html import TagCounts, translate_html
 from service.pipeline.language import Detected, LanguageDetector
-from service.pipeline.limits import Limits
+from service.pipeline.limits import Checked, Limits
+from service.pipeline.progress import (
+    Progress,
+    RowsProgress,
+    Steps,
+    WholeProgress,
+    remaining,
+    timeout_error,
+)
+from service.pipeline.sentences import Encoded, encode_texts
 from service.pipeline.types import (
     Digest,
     Finished,
-    Segment,
-    SegmentDone,
     Stats,
     Status,
     SummaryOptions,
@@ -43,11 +52,10 @@ from service.pipeline.types import (
     TranslateOptions,
     TranslationResult,
 )
-from service.runtime.scheduler import Scheduler, Ticket
+from service.runtime.policies import corpus_scheduler
 from service.settings import Settings
 from service.summarize.types import SummaryResult
 from service.telemetry import tracing
-from service.text.headline import headline
 from service.text.layout import layout
 from service.text.markup import runs
 from service.text.page import Extracted, extract
@@ -59,6 +67,21 @@ T = TypeVar("T")
 INLINE_CHARS = 2_000
 DEFAULT_TRANSLATE = TranslateOptions()
 DEFAULT_SUMMARY = SummaryOptions()
+
+
+async def _off_loop(fn: Callable[[], T], size: int) -> T:
+    """CPU work off the event loop — unless it is smaller than the hop (INLINE_CHARS)."""
+    if size <= INLINE_CHARS:
+        return fn()
+    return await anyio.to_thread.run_sync(fn)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """A document's markup: held to the limits by the text its blocks show, once read."""
+
+    parts: list[str]
+    check: Callable[[str], None]
 
 
 class Pipeline:
@@ -102,18 +125,7 @@ class Pipeline:
         """The CLI's and `roen eval`'s pipeline: loaded now (raising what failed), no
         deadline, an unbounded queue, no request limits unless given; same engine,
         scheduler and text handling."""
-        scheduler = Scheduler(
-            batch_tokens=settings.corpus_batch_tokens,
-            max_batch=settings.max_batch_size,
-            capacity=None,
-            # One caller (a file, a corpus): the fastest order is the best, and a first
-            # batch waits (≤ 1 s) for the records still being prepared rather than running
-            # one record's sentences alone.
-            batch_wait_ms=1000,
-            burst_gap_ms=250,
-            fair=False,
-        )
-        engines = Engines(settings, scheduler=scheduler)
+        engines = Engines(settings, scheduler=corpus_scheduler(settings))
         engines.load(summary=summary)
         engines.need_translator()
         if summary:
@@ -139,7 +151,7 @@ class Pipeline:
 
         return asyncio.run(main())
 
-    # --- the three calls ----------------------------------------------------------------
+    # --- the calls ----------------------------------------------------------------------
     async def translate(
         self,
         texts: list[str],
@@ -147,24 +159,68 @@ class Pipeline:
         tag_counts: TagCounts | None = None,
     ) -> list[TranslationResult]:
         """`tag_counts`, with markup: filled with how its inline tags were placed."""
-        if options.markup == "html":
-            return await self._within_deadline(
-                lambda: self._translate_markup(texts, options, tag_counts)
-            )
-        return await self._within_deadline(lambda: self._translate(texts, options))
+        return (await self._collect(texts, options, None, tag_counts)).results
 
-    async def detect(
-        self, texts: list[str], *, markup: str = "text", checked: bool = False
-    ) -> list[list[Detected]]:
-        """The likeliest languages of each text, best first (of its text runs, for markup).
-        `checked`: the texts already passed the limits (they were just translated)."""
+    async def digest(
+        self,
+        text: str,
+        options: TranslateOptions = DEFAULT_TRANSLATE,
+        summary: SummaryOptions = DEFAULT_SUMMARY,
+    ) -> Digest:
+        """A Romanian article in; its English, a headline and an English summary out. With
+        markup: a web page (or a fragment) in, its article extracted first."""
+        finished = await self._collect([text], options, summary)
+        assert finished.digest is not None  # a call with a summary finishes with its digest
+        return finished.digest
+
+    async def stream(
+        self,
+        texts: list[str],
+        options: TranslateOptions = DEFAULT_TRANSLATE,
+        summary: SummaryOptions | None = None,
+    ) -> Progress:
+        """Translate (and with `summary`, digest) as a stream. Everything that can refuse
+        the request — limits, a page with no article, a model not loaded, a full queue —
+        is raised here, before a client is promised anything; what goes wrong later ends
+        the stream instead."""
+        deadline = None if self.timeout_s is None else anyio.current_time() + self.timeout_s
+        return await self.start(texts, options, summary, deadline=deadline, streamed=True)
+
+    async def start(
+        self,
+        texts: list[str],
+        options: TranslateOptions,
+        summary: SummaryOptions | None = None,
+        *,
+        deadline: float | None = None,
+        streamed: bool = False,
+        tag_counts: TagCounts | None = None,
+    ) -> Progress:
+        """The one path: a call admitted and under way. `summary`: a digest of the one text
+        (with markup: of the page's article)."""
+        extracted = None
+        if summary is not None and options.markup == "html":
+            extracted = await self.extract(texts[0])
+            texts, options = [extracted.text], replace(options, markup="text")
+        chars = sum(len(t) for t in texts)
+        steps = self._steps(_off_loop)
+        if options.markup == "html":
+            checked = await _off_loop(lambda: self.limits.check(texts), chars)
+
+            def whole() -> Awaitable[list[TranslationResult]]:
+                return self._translate_markup(checked, options, tag_counts)
+
+            return WholeProgress(steps, whole, deadline, chars)
+        check = partial(self.limits.check, texts)  # a bad request is told so, whatever is loaded
+        return await self._rows(
+            check, chars, options, steps, summary, extracted, deadline, streamed
+        )
+
+    async def detect(self, texts: list[str]) -> list[list[Detected]]:
+        """The likeliest languages of each text, best first (LibreTranslate's /detect)."""
 
         def run() -> list[list[Detected]]:
-            if not checked:
-                self.limits.check(texts)
-            if markup == "html":
-                plain = [" ".join(r.text for r in runs(t) if r.text) for t in texts]
-                return [self.detector.detect(t) for t in plain]
+            self.limits.check(texts)
             return [self.detector.detect(t) for t in texts]
 
         return await _off_loop(run, sum(len(t) for t in texts))
@@ -182,27 +238,6 @@ class Pipeline:
 
         async def call() -> SummaryResult:
             return await self._summarize(await _off_loop(admit, len(text)), options)
-
-        return await self._within_deadline(call)
-
-    async def digest(
-        self,
-        text: str,
-        options: TranslateOptions = DEFAULT_TRANSLATE,
-        summary: SummaryOptions = DEFAULT_SUMMARY,
-    ) -> Digest:
-        """A Romanian article in; its English, a headline and an English summary out. With
-        markup: a web page (or a fragment) in, its article extracted first."""
-
-        async def call() -> Digest:
-            article = await self.extract(text) if options.markup == "html" else None
-            plain = replace(options, markup="text")
-            source = article.text if article else text
-            result = (await self._translate([source], plain, for_digest=True))[0]
-            english = [s.translation for s in result.segments]
-            # The headline is returned on its own; summarising the rest avoids repeating it.
-            summarized = await self._summarize(english[1:] or english, summary)
-            return Digest(headline_of(result), result, summarized, article)
 
         return await self._within_deadline(call)
 
@@ -234,9 +269,9 @@ class Pipeline:
             async def text(parts: list[str]) -> list[str]:
                 if not "".join(parts).strip():
                     return parts
-                await job.cpu(lambda: self.limits.check(["\n".join(parts)]))
+                checked = await job.cpu(lambda: self.limits.check_together(parts))
                 await before_model()
-                done = await self._translate(parts, options, checked=True, off_loop=job.cpu)
+                done = await self._translate_rows(checked, options, job.cpu)
                 return [r.translation for r in done]
 
             def check_shown(shown: str) -> None:
@@ -248,9 +283,8 @@ class Pipeline:
                     self.limits.check([shown])
 
             async def markup(parts: list[str]) -> list[str]:
-                done = await self._translate_markup(
-                    parts, html_options, None, check_shown, off_loop=job.cpu, before=before_model
-                )
+                shown = _Shown(parts, check_shown)
+                done = await self._translate_markup(shown, html_options, None, job.cpu, before_model)
                 return [r.translation for r in done]
 
             async def call() -> bytes:
@@ -279,26 +313,6 @@ class Pipeline:
 
         return await _off_loop(run, len(page))
 
-    async def stream(
-        self,
-        texts: list[str],
-        options: TranslateOptions = DEFAULT_TRANSLATE,
-        summary: SummaryOptions | None = None,
-    ) -> Progress:
-        """Translate (and with `summary`, digest) as a stream. Everything that can refuse
-        the request — limits, a model not loaded, a full queue — is raised here, before a
-        client is promised anything; what goes wrong later ends the stream instead."""
-        if options.markup != "text":
-            raise InvalidField("Streaming takes plain text, not markup.", field="format")
-        deadline = None if self.timeout_s is None else anyio.current_time() + self.timeout_s
-        prepared, beams = await self._prepare(texts, options, summary is not None, False)
-        progress = Progress(self, prepared, beams, summary, deadline)
-        progress.ticket = self.engines.scheduler.submit(
-            prepared.rows, beam_size=beams, timeout_s=self.timeout_s, on_row=progress.arrived
-        )
-        progress.ticket.on_done(progress.wake)
-        return progress
-
     def status(self) -> Status:
         return self.engines.status()
 
@@ -316,88 +330,120 @@ class Pipeline:
         return self.engines.translation.info.name
 
     # --- steps --------------------------------------------------------------------------
-    async def _translate(
+    async def _collect(
         self,
         texts: list[str],
         options: TranslateOptions,
-        *,
-        for_digest: bool = False,
-        checked: bool = False,
-        off_loop: OffLoop | None = None,
-    ) -> list[TranslationResult]:
-        off_loop = off_loop or _off_loop
-        prepared, beams = await self._prepare(texts, options, for_digest, checked, off_loop)
-        fresh = await self.engines.scheduler.translate(
-            prepared.rows, beam_size=beams, timeout_s=self._remaining()
-        )
-        english = self._learn(prepared, beams, fresh)
-        size = sum(len(t) for t in texts)
-        with tracing.span("rebuild"):
-            return await off_loop(
-                lambda: rebuild(prepared, english, self.detector.not_romanian), size
-            )
+        summary: SummaryOptions | None,
+        tag_counts: TagCounts | None = None,
+    ) -> Finished:
+        """A plain call: the path a stream takes, its outcome collected (no segment events:
+        its rows are batched shortest first and rebuilt in one go)."""
 
-    async def _prepare(
+        async def call() -> Finished:
+            progress = await self.start(texts, options, summary, tag_counts=tag_counts)
+            finished = await progress.finished()
+            if not options.detect:
+                return finished
+            languages = await self._languages(texts, options.markup)
+            results = [
+                replace(r, languages=tuple(found))
+                for r, found in zip(finished.results, languages, strict=True)
+            ]
+            return replace(finished, results=results)
+
+        return await self._within_deadline(call)
+
+    async def _rows(
         self,
-        texts: list[str],
+        check: Callable[[], Checked],
+        size: int,
+        options: TranslateOptions,
+        steps: Steps,
+        summary: SummaryOptions | None = None,
+        extracted: Extracted | None = None,
+        deadline: float | None = None,
+        streamed: bool = False,
+    ) -> RowsProgress:
+        encoded = await self._encode(check, options, summary is not None, steps.off_loop, size)
+        progress = RowsProgress(
+            steps,
+            encoded,
+            summary=summary,
+            extracted=extracted,
+            deadline=deadline,
+            streamed=streamed,
+            chars=size,
+        )
+        progress.ticket = self.engines.scheduler.submit(
+            encoded.rows,
+            beam_size=encoded.beam_size,
+            timeout_s=self.timeout_s if streamed else remaining(),
+            on_row=progress.arrived if streamed else None,
+        )
+        if streamed:
+            progress.ticket.on_done(progress.wake)
+        return progress
+
+    async def _translate_rows(
+        self, checked: Checked, options: TranslateOptions, off_loop: OffLoop
+    ) -> list[TranslationResult]:
+        """Pieces of a larger call (a document's, or markup's blocks), its limits held."""
+        size = sum(len(t) for t in checked.texts)
+        progress = await self._rows(lambda: checked, size, options, self._steps(off_loop))
+        return (await progress.finished()).results
+
+    async def _encode(
+        self,
+        check: Callable[[], Checked],
         options: TranslateOptions,
         for_digest: bool,
-        checked: bool,
-        off_loop: OffLoop | None = None,
-    ) -> tuple[Prepared, int]:
-        """Limits, then the texts made into encoded rows (in a thread when large)."""
+        off_loop: OffLoop,
+        size: int,
+    ) -> Encoded:
+        """The texts `check` passes made into encoded rows (in a thread when large: the
+        check and the encoding are one hop)."""
 
-        def admit() -> tuple[Prepared, int]:
-            if not checked:
-                self.limits.check(texts)  # a bad request is told so, whatever is loaded
+        def admit() -> Encoded:
+            checked = check()
             if for_digest:
                 self.engines.need_summarizer()  # fail before translating what cannot finish
             backend = self.engines.need_translator()
-            beams = options.beam_size or self.beam_size or backend.default_beam_size
-            prepared = prepare(
-                texts,
+            encoded = encode_texts(
+                checked.texts,
                 backend,
-                beam_size=beams,
+                beam_size=options.beam_size or self.beam_size or backend.default_beam_size,
                 max_segment_tokens=self.max_segment_tokens,
                 max_parts=self.limits.max_segments,
                 cache=self.cache,
                 terms=options.terms,
             )
             if for_digest:  # its summary will read every sentence: refused now, not after
-                self.limits.check_summary(sum(len(doc) for doc in prepared.sentences))
-            return prepared, beams
+                self.limits.check_summary(sum(len(doc) for doc in encoded.sentences))
+            return encoded
 
-        size = sum(len(t) for t in texts)
-        with tracing.span("admission", **{"roen.texts": len(texts), "roen.characters": size}):
-            return await (off_loop or _off_loop)(admit, size)
-
-    def _learn(self, prepared: Prepared, beams: int, fresh: list[str]) -> dict[str, str]:
-        """Every part's English: what was known, and what was just translated (cached)."""
-        translated = dict(zip(prepared.todo, fresh, strict=True))
-        if self.cache:
-            self.cache.put_many(beams, translated)
-        return prepared.known | translated
+        with tracing.span("admission", **{"roen.characters": size}):
+            return await off_loop(admit, size)
 
     async def _translate_markup(
         self,
-        texts: list[str],
+        markup: Checked | _Shown,
         options: TranslateOptions,
         counts: TagCounts | None,
-        check_shown: Callable[[str], None] | None = None,
-        off_loop: OffLoop | None = None,
+        off_loop: OffLoop = _off_loop,
         before: Callable[[], Awaitable[None]] | None = None,
     ) -> list[TranslationResult]:
         """Markup: blocks translated as sentences, inline tags placed back (pipeline/html).
-        The limits apply to the markup as sent, or (documents: `check_shown`) to the text
-        its blocks hold."""
-        off_loop = off_loop or _off_loop
-        if check_shown is None:
-            await off_loop(lambda: self.limits.check(texts), sum(len(t) for t in texts))
+        The limits held the markup as sent (`Checked`), or hold the text a document's
+        blocks show once they are read (`_Shown`)."""
+        texts = markup.texts if isinstance(markup, Checked) else markup.parts
+        check_shown = markup.check if isinstance(markup, _Shown) else None
 
         async def translate(parts: list[str]) -> list[TranslationResult]:
             if before is not None:  # a document's text is counted by now: its quota is held
                 await before()
-            return await self._translate(parts, options, checked=True, off_loop=off_loop)
+            # The markup (or the text its blocks show) passed the limits: these are its parts.
+            return await self._translate_rows(Checked(parts), options, off_loop)
 
         return await translate_html(
             texts,
@@ -409,14 +455,28 @@ class Pipeline:
             check_shown,
         )
 
+    async def _languages(self, texts: list[str], markup: str) -> list[list[Detected]]:
+        """Each text's likeliest languages (of its text runs, for markup)."""
+
+        def run() -> list[list[Detected]]:
+            if markup == "html":
+                plain = [" ".join(r.text for r in runs(t) if r.text) for t in texts]
+                return [self.detector.detect(t) for t in plain]
+            return [self.detector.detect(t) for t in texts]
+
+        return await _off_loop(run, sum(len(t) for t in texts))
+
     async def _summarize(self, sentences: list[str], options: SummaryOptions) -> SummaryResult:
         summarizer = self.engines.need_summarizer()
         with tracing.span("summary", **{"roen.sentences": len(sentences)}):
             return await self.engines.scheduler.run(
                 lambda: summarizer.summarize(sentences, max_sentences=options.max_sentences),
                 weight=max(1, len(sentences)),
-                timeout_s=self._remaining(),
+                timeout_s=remaining(),
             )
+
+    def _steps(self, off_loop: OffLoop) -> Steps:
+        return Steps(self.cache, self.detector.not_romanian, self._summarize, self.timeout_s, off_loop)
 
     # --- the deadline ---------------------------------------------------------------------
     async def _within_deadline(self, call: Callable[[], Awaitable[T]]) -> T:
@@ -426,19 +486,7 @@ class Pipeline:
             with anyio.fail_after(self.timeout_s):
                 return await call()
         except TimeoutError:
-            raise self._timeout() from None
-
-    def _timeout(self) -> RequestTimeout:
-        return RequestTimeout(
-            f"The request did not finish within {self.timeout_s:g} s "
-            "(ROEN_REQUEST_TIMEOUT_S). Send shorter texts or retry when the server is "
-            "less busy."
-        )
-
-    def _remaining(self) -> float | None:
-        """The scheduler drops a row once the request's deadline has passed."""
-        deadline = anyio.current_effective_deadline()
-        return None if math.isinf(deadline) else max(0.0, deadline - anyio.current_time())
+            raise timeout_error(self.timeout_s) from None
 
 
 def document_caps(settings: Settings) -> DocumentCaps:
@@ -449,97 +497,3 @@ def document_caps(settings: Settings) -> DocumentCaps:
         max_pieces=settings.max_document_pieces,
         max_chars=settings.max_chars,
     )
-
-
-def headline_of(result: TranslationResult) -> str:
-    return headline(result.segments[0].translation) if result.segments else ""
-
-
-async def _off_loop(fn: Callable[[], T], size: int) -> T:
-    """CPU work off the event loop — unless it is smaller than the hop (INLINE_CHARS)."""
-    if size <= INLINE_CHARS:
-        return fn()
-    return await anyio.to_thread.run_sync(fn)
-
-
-class Progress:
-    """A streamed call under way. `events()` yields each segment as it is done, in document
-    order across the texts, then the outcome: the results, or the digest. Leaving the loop
-    early (the client went away) drops the call's queued sentences."""
-
-    ticket: Ticket
-
-    def __init__(
-        self,
-        pipeline: Pipeline,
-        prepared: Prepared,
-        beams: int,
-        summary: SummaryOptions | None,
-        deadline: float | None,
-    ) -> None:
-        self._pipeline = pipeline
-        self._prepared = prepared
-        self._beams = beams
-        self._summary = summary
-        self._deadline = deadline
-        self._english = dict(prepared.known)
-        self._docs = assemblers(prepared, pipeline.detector.not_romanian)
-        self._doc = 0
-        self._news = asyncio.Event()
-        self.total = sum(doc.total for doc in self._docs)
-
-    def arrived(self, index: int, english: str) -> None:
-        """The scheduler's callback, on this loop: one more row is done."""
-        self._english[self._prepared.todo[index]] = english
-        self._news.set()
-
-    def wake(self) -> None:
-        self._news.set()
-
-    async def events(self) -> AsyncGenerator[SegmentDone | Finished, None]:
-        done = 0
-        try:
-            while True:
-                # Cleared before draining, and `settled` read before it: rows that arrive
-                # while a segment is being sent (a slow client) wake the next pass.
-                self._news.clear()
-                settled = self.ticket.done()
-                for text_index, segment in self._ready():
-                    done += 1
-                    yield SegmentDone(text_index, done - 1, segment, self.total)
-                if self._doc == len(self._docs):
-                    break
-                if settled:  # every row had arrived before the drain: the job failed
-                    await self.ticket.result()  # raises its error
-                    raise RuntimeError("the scheduler finished a job without all its rows")
-                await self._wait(self._news.wait())
-            fresh = await self._wait(self.ticket.result())
-            self._pipeline._learn(self._prepared, self._beams, fresh)
-            results = [doc.result() for doc in self._docs]
-            if self._summary is None:
-                yield Finished(results, None)
-                return
-            english = [s.translation for s in results[0].segments]
-            summary = await self._wait(
-                self._pipeline._summarize(english[1:] or english, self._summary)
-            )
-            yield Finished(results, Digest(headline_of(results[0]), results[0], summary))
-        finally:
-            self.ticket.cancel()  # a no-op once done; otherwise the queued rows leave now
-
-    def _ready(self) -> Iterator[tuple[int, Segment]]:
-        while self._doc < len(self._docs):
-            for segment in self._docs[self._doc].ready(self._english):
-                yield self._doc, segment
-            if len(self._docs[self._doc].segments) < self._docs[self._doc].total:
-                return
-            self._doc += 1
-
-    async def _wait(self, call: Awaitable[T]) -> T:
-        if self._deadline is None:
-            return await call
-        try:
-            with anyio.fail_after(max(0.0, self._deadline - anyio.current_time())):
-                return await call
-        except TimeoutError:
-            raise self._pipeline._timeout() from None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from service.documents.formats import Format
 from service.models.info import ModelInfo
+from service.pipeline.language import Detected
 from service.runtime.scheduler import SchedulerStats
 from service.summarize.types import SummaryResult
 from service.terms.apply import Applied, Terms
@@ -23,6 +24,8 @@ class TranslateOptions:
     # Glossary entries and spans kept (service/terms); by default links, e-mail, @mentions,
     # #hashtags, emoji and [X6X] placeholders are kept byte for byte.
     terms: Terms = field(default_factory=Terms)
+    # Each text's likeliest languages in its result (`languages`): the dialects' "auto" source.
+    detect: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,16 +49,6 @@ class Segment:
     path: str = ""  # markup: the block it came from, e.g. "article[1]/p[3]"
     terms: tuple[Applied, ...] = ()  # the glossary entries applied to it
 
-    def row(self) -> dict[str, object]:
-        """As JSON answers write a segment (streams, the CLI, batch output)."""
-        return {
-            "source": self.source,
-            "translation": self.translation,
-            "paragraph": self.paragraph,
-            "warnings": list(self.warnings),
-            "terms": [asdict(t) for t in self.terms],
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class TranslationResult:
@@ -63,6 +56,7 @@ class TranslationResult:
     segments: list[Segment] = field(default_factory=list)
     source: str = ""  # the input after normalisation: what `segments` and paragraphs index
     warnings: tuple[str, ...] = ()  # about the whole text ("not_romanian")
+    languages: tuple[Detected, ...] = ()  # with TranslateOptions.detect: best first
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +83,7 @@ class Finished:
 
     results: list[TranslationResult]
     digest: Digest | None
+    chars: int  # the characters translated, as sent (a page's article, not its markup)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,11 @@
-"""Whole documents in, whole documents out: the text room on either side of the scheduler.
+"""Texts to rows for the model and back: the text room on either side of the scheduler.
+(Files are `service/documents`; this is about the sentences of any text.)
 
-prepare:  texts → normalise → layout (sentences + glue) → terms masked (service/terms)
-          → unique sentences → cache → encode once → split the over-long at clause or
-          word boundaries → rows
-rebuild:  English for each row → terms restored → each document put back around its
-          original glue
+encode_texts:  texts → normalise → layout (sentences + glue) → terms masked (service/terms)
+               → unique sentences → cache → encode once → split the over-long at
+               clause or word boundaries → rows
+rebuild:       English for each row → terms restored → each document put back around its
+               original glue
 """
 
 from __future__ import annotations
@@ -34,16 +35,19 @@ class _Sentence:
 
 
 @dataclass(slots=True)
-class Prepared:
+class Encoded:
+    """What a request's texts became for the model, with the decoding it asked for."""
+
     docs: list[list[Piece]]
     sentences: list[list[_Sentence]]
     known: dict[str, str]  # parts already translated (sentence cache)
     todo: list[str]  # parts to translate, each once
     rows: list[Tokens]  # their tokens, in the same order
     terms: Terms  # what restores each sentence's kept terms and spans
+    beam_size: int  # how its rows are decoded (and which cache entries answer them)
 
 
-def prepare(
+def encode_texts(
     texts: list[str],
     backend: Backend,
     *,
@@ -52,7 +56,7 @@ def prepare(
     max_parts: int | None,
     cache: SentenceCache | None,
     terms: Terms,
-) -> Prepared:
+) -> Encoded:
     docs = [layout(normalize_text(t)) for t in texts]
     sentences = [
         [_Sentence(p, m := terms.mask(p.text), [m.text]) for p in doc if p.kind == "sentence"]
@@ -88,7 +92,7 @@ def prepare(
         known |= cache.get_many(beam_size, [p for p in dict.fromkeys(pieces) if p not in known])
     parts = dict.fromkeys(part for s in flat for part in s.parts)
     todo = [p for p in parts if p not in known]
-    return Prepared(docs, sentences, known, todo, [tokens[p] for p in todo], terms)
+    return Encoded(docs, sentences, known, todo, [tokens[p] for p in todo], terms, beam_size)
 
 
 def _check_masked(source: int, masked: int) -> None:
@@ -115,26 +119,26 @@ def _check_parts(parts: int, limit: int | None) -> None:
         )
 
 
-def assemblers(prepared: Prepared, not_romanian: Callable[[str], bool]) -> list[Assembler]:
+def assemblers(encoded: Encoded, not_romanian: Callable[[str], bool]) -> list[Assembler]:
     return [
-        Assembler(doc, sentences, not_romanian, prepared.terms)
-        for doc, sentences in zip(prepared.docs, prepared.sentences, strict=True)
+        Assembler(doc, sentences, not_romanian, encoded.terms)
+        for doc, sentences in zip(encoded.docs, encoded.sentences, strict=True)
     ]
 
 
 def rebuild(
-    prepared: Prepared, english: dict[str, str], not_romanian: Callable[[str], bool]
+    encoded: Encoded, english: dict[str, str], not_romanian: Callable[[str], bool]
 ) -> list[TranslationResult]:
-    """`english` maps every part of `prepared` (known and translated) to its translation;
+    """`english` maps every part of `encoded` (known and translated) to its translation;
     `not_romanian` tells a text (and a sentence) that is clearly in another language."""
-    docs = assemblers(prepared, not_romanian)
+    docs = assemblers(encoded, not_romanian)
     for doc in docs:
         doc.ready(english)
     return [doc.result() for doc in docs]
 
 
 class Assembler:
-    """One prepared document put back together, segment by segment in document order, as
+    """One encoded text put back together, segment by segment in document order, as
     the English of their parts arrives: `ready(english)` gives the segments completed since
     the last call (a stream shows each once it and every one before it are done);
     `result()` puts the whole text back around its original glue."""
