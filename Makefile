@@ -32,13 +32,13 @@ test-fast: install  ## text and API tiers only: no model, no browser, no long ru
 	$(BIN)/python -m pytest -m "not model and not browser and not slow"
 
 lint: install
-	$(BIN)/ruff check service tests scripts benchmarks
-	$(BIN)/ruff format --check service tests scripts benchmarks
+	$(BIN)/ruff check service tests harness scripts benchmarks
+	$(BIN)/ruff format --check service tests harness scripts benchmarks
 	$(BIN)/mypy
 
 format: install
-	$(BIN)/ruff format service tests scripts benchmarks
-	$(BIN)/ruff check --fix service tests scripts benchmarks
+	$(BIN)/ruff format service tests harness scripts benchmarks
+	$(BIN)/ruff check --fix service tests harness scripts benchmarks
 
 bench: install  ## roen serve (shipped defaults) vs raw CTranslate2, interleaved (a few minutes)
 	$(BIN)/python -m benchmarks.run

@@ -200,7 +200,7 @@ def main() -> int:
 
     from transformers import AutoTokenizer
 
-    from tests.live_server import Server
+    from harness.live_server import Server
 
     work = Path(tempfile.mkdtemp(prefix="roen-bench-"))
     print(f"building a random opus-mt-size Marian in {work} …", flush=True)
@@ -252,7 +252,7 @@ def main() -> int:
             ("baseline", args.baseline_src, {}),
         ]
     if not (args.batch_only or args.no_stores):
-        from tests.services import RedisServer
+        from harness.services import RedisServer
 
         redis = RedisServer().start()
         variants += [

@@ -65,7 +65,7 @@ $ENGINE run --rm "${engine_flags[@]}" "$IMAGE" python3 -c \
 
 step "tiny checkpoint as the model cache, converted on the host as \`roen models download\` does"
 mkdir -p "$work/models"
-$PY -m tests.tiny_models marian "$work/models/tiny" "$work/models" /models/tiny >"$work/convert.log" 2>&1 \
+$PY -m tests.support.tiny_models marian "$work/models/tiny" "$work/models" /models/tiny >"$work/convert.log" 2>&1 \
   || { tail -20 "$work/convert.log"; exit 1; }
 chmod -R a+rwX "$work/models"  # the container runs as uid 10001
 

@@ -129,9 +129,9 @@ EQUIVALENT: dict[str, str] = {
     "service.text.layout.x_layout__mutmut_27": "None is falsy, as False",
     "service.pipeline.limits.x_check_characters__mutmut_11": "'X' is not a control character: "
     "adding it to the allowed ones changes nothing",
-    "service.text.split_long.x__best_cut__mutmut_29": "the stripped text does not start with "
+    "service.text.split_long.x_best_cut__mutmut_29": "the stripped text does not start with "
     "a space, so no space run starts at 0",
-    "service.text.split_long.x_split_to_fit__mutmut_22": "_best_cut's left end is at most "
+    "service.text.split_long.x_split_to_fit__mutmut_22": "best_cut's left end is at most "
     "len - 1 already: a looser clamp is the same",
     "service.text.split_long.x_split_to_fit__mutmut_23": "as _22 (b + a - 1 ≥ b - a - 1)",
     "service.text.split_long.x_split_to_fit__mutmut_24": "differs only for a clause mark right "

@@ -17,13 +17,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))  # the tests' fakes
+sys.path.insert(0, str(HERE.parent))  # the checkout: harness (its fakes) and service
 
+from harness.fakes import WordMark, fake_engines  # noqa: E402
 from service.pipeline.html import TagCounts  # noqa: E402
 from service.pipeline.pipeline import Pipeline  # noqa: E402
 from service.pipeline.types import TranslateOptions  # noqa: E402
 from service.settings import Settings  # noqa: E402
-from tests.fakes import WordMark, fake_engines  # noqa: E402
 
 PAGES = sorted((HERE.parent / "tests" / "data" / "html").glob("*.html"))
 

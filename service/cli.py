@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from service.terms.apply import Terms
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The settings a command runs with: its flags over the environment over `.env`."""
     # A flag given wins over the environment and .env; `is not None`, so that `--beam-size 0`
     # is refused by Settings rather than silently replaced by the environment's value.
     flags = {"model": "translation_model", "beam_size": "beam_size", "backend": "backend"}
@@ -61,7 +62,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
     from service.pipeline.pipeline import Pipeline
     from service.pipeline.types import TranslateOptions
 
-    settings = _settings(args)
+    settings = settings_from(args)
     text = _read_input(args.file)
     options = TranslateOptions(args.beam_size, terms=_terms(args.glossary))
     pipeline = Pipeline.for_files(settings)
@@ -88,7 +89,7 @@ def _needed(settings: Settings) -> list[Needed]:
 
 def cmd_models_download(args: argparse.Namespace, *, only_missing: bool = False) -> int:
     """Download what the configuration serves with and convert it to its runtime form."""
-    settings = _settings(args)
+    settings = settings_from(args)
     failed = 0
     for model in _needed(settings):
         if only_missing:
@@ -109,7 +110,7 @@ def cmd_models_download(args: argparse.Namespace, *, only_missing: bool = False)
 def cmd_models_status(args: argparse.Namespace) -> int:
     from service.models.resolve import folder_size
 
-    settings = _settings(args)
+    settings = settings_from(args)
     print(f"model cache: {settings.model_cache.resolve()}  (ROEN_MODEL_CACHE)")
     print(f"translation runs on: {_device(settings)}  (ROEN_DEVICE={settings.device})")
     rows: list[tuple[str, ...]] = []
@@ -155,7 +156,7 @@ def cmd_models_import(args: argparse.Namespace) -> int:
     from service.models.opus_import import import_opus_mt
     from service.runtime.factory import chosen_backend
 
-    settings = _settings(args)
+    settings = settings_from(args)
     source = Path(args.release)
     name = args.name or source.name.removesuffix(".zip")
     target = settings.model_cache / "imported" / name
@@ -227,7 +228,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise InputError("--source is needed unless --hypothesis is given.")
     src = LineFile.read("--source", args.source)
     check_aligned(src, ref)
-    base = _settings(args)
+    base = settings_from(args)
     configs = [("configured", base)]
     if args.compare:
         configs = [(spec, compared_settings(base, spec)) for spec in args.compare]
@@ -266,7 +267,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     )
     if args.ray is not None and options.shard != (0, 1):
         raise InputError("--shard is for separate machines without Ray; Ray shards by itself.")
-    settings = _settings(args)
+    settings = settings_from(args)
     if args.ray is not None:
         from service.batch.on_ray import run_on_ray
 

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# The shared checks in tests/support (assert_kept, …) report like a test's own asserts.
+pytest.register_assert_rewrite("tests.support")
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Tests must not see the developer's ROEN_* settings, nor write conversions into the
@@ -63,7 +66,7 @@ def make_client() -> Iterator[Callable[..., object]]:
 
     from service.http.app import create_app
     from service.settings import Settings
-    from tests.fakes import fake_engines
+    from tests.support.fakes import fake_engines
 
     def make(engines=None, backend=None, store=None, **settings_kw) -> TestClient:
         settings_kw.setdefault("store_url", "memory://")  # each app its own state
@@ -78,7 +81,7 @@ def make_client() -> Iterator[Callable[..., object]]:
 def tiny_marian(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny MarianMT checkpoint on disk, built once per session and converted (with the
     default embedder) into the session's model cache, as `roen models download` does."""
-    from tests.tiny_models import build_tiny_marian, convert_for_serving
+    from tests.support.tiny_models import build_tiny_marian, convert_for_serving
 
     return convert_for_serving(build_tiny_marian(tmp_path_factory.mktemp("tiny-marian")))
 
@@ -86,6 +89,6 @@ def tiny_marian(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_bart(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny BART summariser with a 64-position window, built once per session."""
-    from tests.tiny_models import build_tiny_bart
+    from tests.support.tiny_models import build_tiny_bart
 
     return build_tiny_bart(tmp_path_factory.mktemp("tiny-bart"))

@@ -112,8 +112,8 @@ def read_output(path: Path) -> Iterator[dict[str, Any]]:
 
 
 COLUMNS = (
-    "id", "translation", "headline", "summary", "summary_sentences", "warnings", "segments",
-    "error",
+    "id", "translation", "headline", "summary", "summary_sentences", "method", "warnings",
+    "segments", "error",
 )  # fmt: skip
 # Parquet holds flat string columns here: these (lists, objects) as JSON text.
 NESTED = frozenset({"summary_sentences", "warnings", "segments", "error"})

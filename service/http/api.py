@@ -6,7 +6,6 @@ import time
 from typing import Any
 
 import msgspec
-
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
@@ -16,7 +15,7 @@ from service.accounts.callers import Caller
 from service.accounts.usage import resets_at
 from service.errors import InvalidField, UnsupportedMediaType
 from service.http.bodies import check_json, params
-from service.http.calls import digest_billed, held, metered, metered_file
+from service.http.calls import digest_billed, held, metered, metered_file, until_disconnect
 from service.http.deps import AccessDep, GlossariesDep, PipelineDep, SettingsDep
 from service.http.problems import API_ERRORS, problem_responses
 from service.http.schemas import (
@@ -162,7 +161,9 @@ class ApiController(Controller):
         chars = sum(len(t) for t in texts)
         if wants_stream(request):
             charge = await access.hold(request, chars)
-            progress = await held(charge, pipeline.stream(texts, options))
+            progress = await held(
+                charge, until_disconnect(request, pipeline.stream(texts, options))
+            )
             return stream(
                 request, progress, pipeline.model_name, lambda f: respond(f.results), charge
             )
@@ -260,12 +261,14 @@ class ApiController(Controller):
         # markup), streamed or not.
         if wants_stream(request):
             charge = await access.hold(request, len(data.text))
-            progress = await held(charge, pipeline.stream([data.text], options, summary))
+            starting = pipeline.stream([data.text], options, summary)
+            progress = await held(charge, until_disconnect(request, starting))
             return stream(
                 request, progress, pipeline.model_name, lambda f: respond(f.digest), charge
             )
         call = pipeline.digest(data.text, options, summary)
-        return respond(await metered(request, access, len(data.text), call, digest_billed(data.text)))
+        digest = await metered(request, access, len(data.text), call, digest_billed(data.text))
+        return respond(digest)
 
     @get("/models", responses=problem_responses(401, 403, 429))
     async def models(self, pipeline: PipelineDep) -> ModelsResponse:

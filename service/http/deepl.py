@@ -25,9 +25,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from litestar import Request, Response, Router, get, post, route
+from litestar import Request, Response, Router, get, route
+from litestar.enums import HttpMethod
 from litestar.exceptions import HTTPException
-from litestar.openapi.datastructures import ResponseSpec
 
 from service.errors import (
     Forbidden,
@@ -41,7 +41,7 @@ from service.errors import (
 from service.http.bodies import Params, params
 from service.http.calls import metered
 from service.http.deps import AccessDep, GlossariesDep, PipelineDep
-from service.http.problems import status_of
+from service.http.problems import dialect_responses, status_of
 from service.http.schemas import DeepLError
 from service.http.terms_in import request_terms
 from service.pipeline.types import TranslateOptions, TranslationResult
@@ -49,9 +49,9 @@ from service.terms.apply import Terms
 from service.terms.book import GlossaryBook
 
 TAG = "deepl"
-ERRORS = {
-    code: ResponseSpec(data_container=DeepLError, description=why, generate_examples=False)
-    for code, why in {
+ERRORS = dialect_responses(
+    DeepLError,
+    {
         400: "Missing or invalid parameter, unsupported language, glossary, malformed body",
         403: "Authorization failure",
         456: "The key's monthly character quota is used",
@@ -60,25 +60,44 @@ ERRORS = {
         500: "Engine failure",
         503: "Model loading or missing; queue full (Retry-After)",
         504: "Did not finish in time",
-    }.items()
-}
+    },
+)
 # The routes that name a resource (a glossary, a document): 404 when it is not the caller's.
 RESOURCE_ERRORS = {
     **ERRORS,
-    404: ResponseSpec(
-        data_container=DeepLError,
-        description="No such glossary or document for this key",
-        generate_examples=False,
-    ),
+    **dialect_responses(DeepLError, {404: "No such glossary or document for this key"}),
 }
 MAX_TEXTS = 50
 TARGETS = {"EN", "EN-GB", "EN-US"}
 NO_QUOTA = 1_000_000_000_000  # reported as the limit of a key without a quota
 
 
-def _detected(result: TranslationResult) -> str:
-    """DeepL's `detected_source_language`: the text's likeliest language, in capitals."""
-    return result.languages[0].language.upper() if result.languages else "RO"
+def deepl_route(
+    path: str, summary: str, *, methods: tuple[str, ...] = ("POST",), errors: Any = None
+) -> Any:
+    """A DeepL route: 200 whatever its methods (a GET-or-POST route would default to 201
+    Created), under DeepL's tag, its error bodies documented."""
+    return route(
+        path,
+        http_method=[HttpMethod(m) for m in methods],
+        status_code=200,
+        tags=[TAG],
+        summary=summary,
+        responses=ERRORS if errors is None else errors,
+    )
+
+
+def _detected(results: list[TranslationResult]) -> str:
+    """DeepL's `detected_source_language`, one for the request as the texts together read
+    (a short string alone is easily taken for another language): each text's languages
+    weighed by its length and their confidence."""
+    weight: dict[str, float] = {}
+    for result in results:
+        for found in result.languages:
+            weight[found.language] = (
+                weight.get(found.language, 0.0) + len(result.source) * found.confidence
+            )
+    return max(weight, key=weight.__getitem__).upper() if weight else "RO"
 
 
 def _texts(found: Params) -> list[str]:
@@ -139,13 +158,7 @@ async def _options(found: Params, owner: str, glossaries: GlossaryBook) -> Trans
     )
 
 
-@post(
-    "/v2/translate",
-    tags=[TAG],
-    status_code=200,
-    summary="Translate (DeepL v2)",
-    responses=ERRORS,
-)
+@deepl_route("/v2/translate", "Translate (DeepL v2)")
 async def translate(
     request: Request[Any, Any, Any],
     pipeline: PipelineDep,
@@ -162,12 +175,13 @@ async def translate(
     chars = sum(len(t) for t in texts)
     call = pipeline.translate(texts, replace(options, detect=auto))
     results = await metered(request, access, chars, call)
+    detected = _detected(results) if auto else "RO"
     request.state.chars = sum(len(t) for t in texts)
     request.state.segments = sum(len(r.segments) for r in results)
     return {
         "translations": [
             {
-                "detected_source_language": _detected(r) if auto else "RO",
+                "detected_source_language": detected,
                 "text": r.translation,
                 "billed_characters": len(t),
             }
@@ -183,14 +197,7 @@ TARGET = [
 ]
 
 
-@route(
-    "/v2/languages",
-    http_method=["GET", "POST"],
-    status_code=200,  # a GET-or-POST route would default to 201 Created
-    tags=[TAG],
-    summary="Languages (DeepL v2)",
-    responses=ERRORS,
-)
+@deepl_route("/v2/languages", "Languages (DeepL v2)", methods=("GET", "POST"))
 async def languages(request: Request[Any, Any, Any], access: AccessDep) -> list[dict[str, Any]]:
     found = await params(request)  # `type` arrives in the query, or as a form body on GET
     await access.admit(request, found)
@@ -235,14 +242,7 @@ async def languages_v3(request: Request[Any, Any, Any], access: AccessDep) -> li
     ]
 
 
-@route(
-    "/v2/usage",
-    http_method=["GET", "POST"],
-    status_code=200,  # a GET-or-POST route would default to 201 Created
-    tags=[TAG],
-    summary="Usage (DeepL v2)",
-    responses=ERRORS,
-)
+@deepl_route("/v2/usage", "Usage (DeepL v2)", methods=("GET", "POST"))
 async def usage(request: Request[Any, Any, Any], access: AccessDep) -> dict[str, Any]:
     """The calling key's characters this month (a key reads only its own)."""
     caller = await access.admit(request, await params(request))

@@ -21,13 +21,13 @@ import secrets
 import uuid
 from typing import Any
 
-from litestar import Request, Response, post
+from litestar import Request, Response
 from litestar.params import FromPath
 
 from service.errors import InputError, NotFound
 from service.http.bodies import params
 from service.http.calls import metered_download
-from service.http.deepl import RESOURCE_ERRORS, TAG, pair_and_terms
+from service.http.deepl import RESOURCE_ERRORS, deepl_route, pair_and_terms
 from service.http.deps import AccessDep, DownloadsDep, GlossariesDep, PipelineDep, SettingsDep
 from service.http.downloads import DOWNLOAD_TTL_S
 from service.http.uploads import read_upload
@@ -36,13 +36,7 @@ from service.pipeline.types import TranslateOptions
 _GONE = "Document not found"  # unknown, another key's, a wrong document_key, or fetched
 
 
-@post(
-    "/v2/document",
-    tags=[TAG],
-    status_code=200,
-    summary="Upload a document (DeepL)",
-    responses=RESOURCE_ERRORS,
-)
+@deepl_route("/v2/document", "Upload a document (DeepL)", errors=RESOURCE_ERRORS)
 async def upload(
     request: Request[Any, Any, Any],
     pipeline: PipelineDep,
@@ -96,12 +90,8 @@ async def _record(
     return record
 
 
-@post(
-    "/v2/document/{document_id:str}",
-    tags=[TAG],
-    status_code=200,
-    summary="A document's status (DeepL)",
-    responses=RESOURCE_ERRORS,
+@deepl_route(
+    "/v2/document/{document_id:str}", "A document's status (DeepL)", errors=RESOURCE_ERRORS
 )
 async def status(
     request: Request[Any, Any, Any],
@@ -118,12 +108,8 @@ async def status(
     }
 
 
-@post(
-    "/v2/document/{document_id:str}/result",
-    tags=[TAG],
-    status_code=200,
-    summary="A translated document (DeepL)",
-    responses=RESOURCE_ERRORS,
+@deepl_route(
+    "/v2/document/{document_id:str}/result", "A translated document (DeepL)", errors=RESOURCE_ERRORS
 )
 async def result(
     request: Request[Any, Any, Any],

@@ -26,7 +26,6 @@ from typing import Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.exceptions import HTTPException
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 
 from service.documents.formats import FORMATS
@@ -42,7 +41,7 @@ from service.errors import (
 from service.http.bodies import Params, params
 from service.http.calls import metered, metered_download
 from service.http.deps import AccessDep, DownloadsDep, GlossariesDep, PipelineDep, SettingsDep
-from service.http.problems import status_of
+from service.http.problems import dialect_responses, status_of
 from service.http.schemas import LibreTranslateError
 from service.http.terms_in import found_terms
 from service.http.uploads import download, read_upload
@@ -50,17 +49,17 @@ from service.pipeline.types import TranslateOptions
 from service.settings import Settings
 
 TAG = "libretranslate"
-ERRORS = {
-    code: ResponseSpec(data_container=LibreTranslateError, description=why, generate_examples=False)
-    for code, why in {
+ERRORS = dialect_responses(
+    LibreTranslateError,
+    {
         400: "Missing or invalid field, unsupported language, malformed body, over a limit",
         403: "API key missing or not accepted",
         429: "Slow down (Retry-After)",
         500: "Engine failure",
         503: "Model loading or missing; queue full (Retry-After)",
         504: "Did not finish in time",
-    }.items()
-}
+    },
+)
 LANGUAGES = [
     {"code": "ro", "name": "Romanian", "targets": ["en"]},
     {"code": "en", "name": "English", "targets": []},
@@ -206,10 +205,9 @@ def _own_base(request: Request[Any, Any, Any], settings: Settings) -> str:
     summary="Download a translated document",
     responses={
         400: ERRORS[400],
-        404: ResponseSpec(
-            data_container=LibreTranslateError,
-            description="No such document here (expired, or translated by another replica)",
-            generate_examples=False,
+        **dialect_responses(
+            LibreTranslateError,
+            {404: "No such document here (expired, or translated by another replica)"},
         ),
     },
 )

@@ -134,6 +134,17 @@ def _retry_after(headers: dict[str, str]) -> str:
     return headers.get("RateLimit-Reset", "60")
 
 
+def dialect_responses(body: type[Any], reasons: dict[int, str]) -> dict[int, Any]:
+    """OpenAPI entries for a dialect's error bodies (its own shape, not problem details):
+    status → why it is given."""
+    from litestar.openapi.datastructures import ResponseSpec
+
+    return {
+        code: ResponseSpec(data_container=body, description=why, generate_examples=False)
+        for code, why in reasons.items()
+    }
+
+
 def problem_responses(*statuses: int) -> dict[int, Any]:
     """OpenAPI entries for the problem responses a route can give (documented, not guessed)."""
     from litestar.openapi.datastructures import ResponseSpec

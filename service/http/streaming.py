@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
 from typing import Any
 
@@ -88,10 +88,13 @@ def stream(
             detail = f"Something went wrong on our side; quote request id {rid}."
             error = {"status": 500, "title": "Internal error", "detail": detail}
             yield _line({"type": "error", **error, "request_id": rid})
-        finally:  # the client left (even before the first event): its rows leave the queue
-            progress.cancel()
-            with anyio.CancelScope(shield=True):
-                await charge.release()  # a no-op once counted
+        finally:  # the client left: its rows leave the queue
+            await close()
+
+    async def close() -> None:
+        progress.cancel()
+        with anyio.CancelScope(shield=True):
+            await charge.release()  # a no-op once counted
 
     # no-store: a progress stream is never replayed; no buffering by a proxy in front (nginx)
     headers = {
@@ -99,14 +102,29 @@ def stream(
         "X-Accel-Buffering": "no",
         "X-Content-Type-Options": "nosniff",
     }
-    return _Ndjson(lines(), media_type=NDJSON, headers=headers)
+    return _Ndjson(lines(), close, media_type=NDJSON, headers=headers)
 
 
 class _Ndjson(Stream):
-    """A Stream that keeps its media type: Litestar would give it the route's (JSON)."""
+    """A Stream that keeps its media type (Litestar would give it the route's, JSON), and
+    runs `close` however the response ends: a client gone before the body started never
+    runs the generator, so its `finally` alone would leave the rows queued and the hold."""
+
+    def __init__(self, content: Any, close: Callable[[], Awaitable[None]], **kwargs: Any):
+        super().__init__(content, **kwargs)
+        self._close = close
 
     def to_asgi_response(self, *args: Any, **kwargs: Any) -> Any:
-        return super().to_asgi_response(*args, **{**kwargs, "media_type": NDJSON})
+        inner = super().to_asgi_response(*args, **{**kwargs, "media_type": NDJSON})
+        close = self._close
+
+        async def respond(scope: Any, receive: Any, send: Any) -> None:
+            try:
+                await inner(scope, receive, send)
+            finally:
+                await close()
+
+        return respond
 
 
 def _lines(

@@ -18,15 +18,15 @@ from markupsafe import Markup, escape
 
 from service.accounts.callers import Caller
 from service.documents.formats import FORMATS
-from service.errors import InputError, MalformedBody, RoenError
+from service.errors import InputError, InvalidField, MalformedBody, RoenError
 from service.http.access import Access
-from service.http.bodies import Params, params, urlencoded, utf8
-from service.http.calls import digest_billed, held, metered, metered_file
+from service.http.bodies import Params, urlencoded, utf8
+from service.http.calls import digest_billed, held, metered, metered_file, until_disconnect
 from service.http.deps import AccessDep, GlossariesDep, PipelineDep, SettingsDep
 from service.http.problems import problem_for
 from service.http.streaming import stream
 from service.http.terms_in import request_terms
-from service.http.uploads import english_download, read_upload, too_big, upload_bytes
+from service.http.uploads import english_download, too_big, upload_bytes
 from service.pipeline.answers import SummaryOut, plain
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.types import (
@@ -43,6 +43,8 @@ from service.terms.glossary import parse_entries
 from service.text.layout import paragraphs
 from service.text.page import looks_like_page
 
+# A file of these is digested (a text, a page); any other comes back in English as a file.
+DIGESTED_FILES = (".txt", ".html", ".htm")
 # Applied to every HTML page: no inline script or style, no framing, no sniffing.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -97,6 +99,7 @@ async def _page(pipeline: Pipeline, access: Access, status: int = 200, **context
     context.setdefault("text", "")
     context.setdefault("length", "short")
     context.setdefault("glossary", "")
+    context.setdefault("source", "text")
     return Template(
         template_name="index.html",
         context={
@@ -123,13 +126,16 @@ async def submit(
     settings: SettingsDep,
     access: AccessDep,
     glossaries: GlossariesDep,
-) -> Template:
-    """The form without JavaScript: the whole page back, with the result."""
+) -> Response[Any] | Template:
+    """The form without JavaScript (and a file to give back in English, with it): the whole
+    page back with the digest, or the English document as a download."""
     started = time.perf_counter()
     form = Submitted()
     try:
         await form.read(request, settings)
         await _admit(request, form.fields, access)
+        if form.document is not None:
+            return await _document(request, pipeline, access, glossaries, form)
         options = await form.options(request, glossaries)
         call = pipeline.digest(form.text, options, form.summary)
         digest = await metered(request, access, len(form.text), call, digest_billed(form.text))
@@ -151,22 +157,33 @@ async def translate_document(
     access: AccessDep,
     glossaries: GlossariesDep,
 ) -> Response[Any] | Template:
-    """The form's document upload: the English document as a download, or the page again
-    saying what was wrong."""
+    """A document (field `file`) back in English as a download, or the page again saying
+    what was wrong: the form's file choice, also kept at its own address."""
+    form = Submitted()
     try:
-        found = await params(request)
-        await _admit(request, found, access)
-        filename, data = await read_upload(found, settings)
-        options = TranslateOptions(
-            terms=await box_terms(request, glossaries, found.one("glossary") or "")
-        )
-        done = await metered_file(
-            request,
-            access,
-            lambda on_text: pipeline.translate_file(filename, data, options, on_text=on_text),
-        )
+        await form.read(request, settings, as_document=True)
+        await _admit(request, form.fields, access)
+        return await _document(request, pipeline, access, glossaries, form)
     except RoenError as err:
         return await _page(pipeline, access, problem_for(err).status, error=err.detail)
+
+
+async def _document(
+    request: Request[Any, Any, Any],
+    pipeline: Pipeline,
+    access: Access,
+    glossaries: GlossaryBook,
+    form: Submitted,
+) -> Response[Any]:
+    if form.document is None:
+        raise InvalidField("Choose a file to translate.", field="file")
+    filename, data = form.document
+    options = await form.options(request, glossaries)
+    done = await metered_file(
+        request,
+        access,
+        lambda on_text: pipeline.translate_file(filename, data, options, on_text=on_text),
+    )
     response = english_download(done.data, done.kind, filename)
     response.headers.update(SECURITY_HEADERS)
     return response
@@ -187,9 +204,16 @@ async def submit_streamed(
     form = Submitted()
     await form.read(request, settings)
     await _admit(request, form.fields, access)
+    if form.document is not None:
+        raise InvalidField(
+            "A file to give back in English is posted to / (it comes back as a download); "
+            "/stream digests text.",
+            field="file",
+        )
     options = await form.options(request, glossaries)
     charge = await access.hold(request, len(form.text))
-    progress = await held(charge, pipeline.stream([form.text], options, form.summary))
+    starting = pipeline.stream([form.text], options, form.summary)
+    progress = await held(charge, until_disconnect(request, starting))
 
     def done(finished: Finished) -> dict[str, Any]:
         assert finished.digest is not None
@@ -210,10 +234,14 @@ async def box_terms(request: Request[Any, Any, Any], glossaries: GlossaryBook, b
 
 
 class Submitted:
-    """The form's fields: the text (typed or uploaded), the summary length, the glossary."""
+    """The form's fields: what to translate (`source`: the text typed, or a file), the
+    summary length, the glossary. A file comes back as a document in English when asked
+    (`as_document`), or when it is not text or a page to digest (.docx, .srt, .md)."""
 
     def __init__(self) -> None:
         self.text = ""
+        self.source = "text"
+        self.document: tuple[str, bytes] | None = None  # (name, bytes): a file to give back
         self.length = "short"
         self.glossary = ""  # a line each: "Romanian = English" (or a tab between)
         self.page = False  # an uploaded .html file, or a pasted page: its article is digested
@@ -223,7 +251,9 @@ class Submitted:
     def summary(self) -> SummaryOptions:
         return SummaryOptions.of(self.length)
 
-    async def read(self, request: Request[Any, Any, Any], settings: Settings) -> None:
+    async def read(
+        self, request: Request[Any, Any, Any], settings: Settings, as_document: bool = False
+    ) -> None:
         fields = await _fields(request, settings)
         self.fields = Params({k: [v] for k, v in fields.items()})
         length = str(fields.get("length") or "short")
@@ -231,14 +261,28 @@ class Submitted:
         self.glossary = str(fields.get("glossary") or "")
         self.text = await _text(fields.get("text"), settings) or ""
         upload = fields.get("file")
-        if isinstance(upload, UploadFile) and upload.filename:
+        # Without a choice (an older page, curl), a file sent wins over the text.
+        self.source = "text" if fields.get("source") == "text" else "file"
+        if self.source == "file" and isinstance(upload, UploadFile) and upload.filename:
+            name = upload.filename
+            as_document = as_document or bool(fields.get("as_document"))
+            if as_document or not name.lower().endswith(DIGESTED_FILES):
+                self.document = (name, await upload_bytes(upload, settings))
+                return
             self.text = await _text(upload, settings) or ""
-            self.page = upload.filename.lower().endswith((".html", ".htm"))
+            self.page = name.lower().endswith((".html", ".htm"))
+        else:
+            self.source = "text"
         self.page = self.page or looks_like_page(self.text)
 
     def shown(self) -> dict[str, Any]:
         """What the page shows again in its fields."""
-        return {"text": self.text, "length": self.length, "glossary": self.glossary}
+        return {
+            "text": self.text,
+            "length": self.length,
+            "glossary": self.glossary,
+            "source": self.source,
+        }
 
     async def options(
         self, request: Request[Any, Any, Any], glossaries: GlossaryBook

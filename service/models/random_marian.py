@@ -16,7 +16,9 @@ from pathlib import Path
 VOCAB_SIZE = 60_000
 
 
-def _spm(lines: list[str], vocab: int) -> bytes:
+def train_sentencepiece(lines: list[str], vocab: int) -> bytes:
+    """A unigram SentencePiece model of about `vocab` pieces trained on `lines` (the model
+    file's bytes), as the random Marian's source and target vocabularies are made."""
     import sentencepiece as spm
 
     buf = io.BytesIO()
@@ -55,7 +57,7 @@ def write_random_tokenizer(
     from service.models.marian_files import write_tokenizer
 
     out.mkdir(parents=True, exist_ok=True)
-    src, tgt = _spm(ro_lines, spm_vocab), _spm(en_lines, spm_vocab)
+    src, tgt = train_sentencepiece(ro_lines, spm_vocab), train_sentencepiece(en_lines, spm_vocab)
     (out / "source.spm").write_bytes(src)
     (out / "target.spm").write_bytes(tgt)
     pieces: dict[str, None] = {}

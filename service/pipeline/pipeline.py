@@ -38,6 +38,7 @@ from service.pipeline.progress import (
     RowsProgress,
     Steps,
     WholeProgress,
+    by_deadline,
     remaining,
     timeout_error,
 )
@@ -205,12 +206,14 @@ class Pipeline:
         chars = sum(len(t) for t in texts)
         steps = self._steps(_off_loop)
         if options.markup == "html":
+            # Markup is translated whole before anything is told (its tags are placed once
+            # its blocks are done): every refusal is raised here, before a stream begins.
             checked = await _off_loop(lambda: self.limits.check(texts), chars)
-
-            def whole() -> Awaitable[list[TranslationResult]]:
-                return self._translate_markup(checked, options, tag_counts)
-
-            return WholeProgress(steps, whole, deadline, chars)
+            call = self._translate_markup(checked, options, tag_counts)
+            results = await (
+                call if deadline is None else by_deadline(deadline, call, self.timeout_s)
+            )
+            return WholeProgress(steps, results, chars)
         check = partial(self.limits.check, texts)  # a bad request is told so, whatever is loaded
         return await self._rows(
             check, chars, options, steps, summary, extracted, deadline, streamed
@@ -284,7 +287,9 @@ class Pipeline:
 
             async def markup(parts: list[str]) -> list[str]:
                 shown = _Shown(parts, check_shown)
-                done = await self._translate_markup(shown, html_options, None, job.cpu, before_model)
+                done = await self._translate_markup(
+                    shown, html_options, None, job.cpu, before_model
+                )
                 return [r.translation for r in done]
 
             async def call() -> bytes:
@@ -378,7 +383,10 @@ class Pipeline:
         progress.ticket = self.engines.scheduler.submit(
             encoded.rows,
             beam_size=encoded.beam_size,
-            timeout_s=self.timeout_s if streamed else remaining(),
+            # a plain call's deadline is its scope's; a stream's, its own
+            timeout_s=remaining()
+            if deadline is None
+            else max(0.0, deadline - anyio.current_time()),
             on_row=progress.arrived if streamed else None,
         )
         if streamed:
@@ -476,7 +484,9 @@ class Pipeline:
             )
 
     def _steps(self, off_loop: OffLoop) -> Steps:
-        return Steps(self.cache, self.detector.not_romanian, self._summarize, self.timeout_s, off_loop)
+        return Steps(
+            self.cache, self.detector.not_romanian, self._summarize, self.timeout_s, off_loop
+        )
 
     # --- the deadline ---------------------------------------------------------------------
     async def _within_deadline(self, call: Callable[[], Awaitable[T]]) -> T:

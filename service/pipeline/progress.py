@@ -65,6 +65,15 @@ def timeout_error(timeout_s: float | None) -> RequestTimeout:
     )
 
 
+async def by_deadline(deadline: float, call: Awaitable[T], timeout_s: float | None) -> T:
+    """`call`, finished by `deadline` (a stream's, on anyio's clock), or RequestTimeout."""
+    try:
+        with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
+            return await call
+    except TimeoutError:
+        raise timeout_error(timeout_s) from None
+
+
 def remaining() -> float | None:
     """The time left to the deadline the caller runs under (the scheduler drops a row once
     it has passed)."""
@@ -112,11 +121,7 @@ class Progress:
     async def _wait(self, call: Awaitable[T]) -> T:
         if self._deadline is None:
             return await call
-        try:
-            with anyio.fail_after(max(0.0, self._deadline - anyio.current_time())):
-                return await call
-        except TimeoutError:
-            raise timeout_error(self._steps.timeout_s) from None
+        return await by_deadline(self._deadline, call, self._steps.timeout_s)
 
 
 class RowsProgress(Progress):
@@ -211,24 +216,18 @@ class RowsProgress(Progress):
 
 
 class WholeProgress(Progress):
-    """Markup: translated whole (`call`), then its segments told in order."""
+    """Markup: translated whole before the call is under way (its tags are placed once all
+    its blocks are done), then its segments told in order."""
 
-    def __init__(
-        self,
-        steps: Steps,
-        call: Callable[[], Awaitable[list[TranslationResult]]],
-        deadline: float | None,
-        chars: int,
-    ) -> None:
-        super().__init__(steps, deadline, chars)
-        self._call = call
+    def __init__(self, steps: Steps, results: list[TranslationResult], chars: int) -> None:
+        super().__init__(steps, None, chars)
+        self._results = results
+        self.total = sum(len(r.segments) for r in results)
 
     async def events(self) -> AsyncGenerator[SegmentDone | Finished, None]:
-        results = await self._wait(self._call())
-        total = sum(len(r.segments) for r in results)
         index = 0
-        for text_index, result in enumerate(results):
+        for text_index, result in enumerate(self._results):
             for segment in result.segments:
-                yield SegmentDone(text_index, index, segment, total)
+                yield SegmentDone(text_index, index, segment, self.total or 0)
                 index += 1
-        yield Finished(results, None, self._chars)
+        yield Finished(self._results, None, self._chars)

@@ -1,5 +1,5 @@
 """The Marian tokenizer without transformers: SentencePiece models plus the checkpoint's
-vocabulary, giving the same pieces and ids as `MarianTokenizer` (tests/test_runtime_form.py
+vocabulary, giving the same pieces and ids as `MarianTokenizer` (tests/model/test_runtime_form.py
 compares them on every newstest2016 line and on random text).
 
 What MarianTokenizer does, and so what this does:

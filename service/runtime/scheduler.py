@@ -95,6 +95,14 @@ class _Counters:
     tasks: int = 0
 
 
+def retry_after(queued: int, rows_per_s: float) -> int:
+    """Seconds for `queued` rows to drain at `rows_per_s` (1–60); 2 before any batch has set
+    a pace."""
+    if rows_per_s <= 0:
+        return 2
+    return max(1, min(60, math.ceil(queued / rows_per_s)))
+
+
 @dataclass
 class _LastBatch:
     ended: float = 0.0
@@ -253,10 +261,7 @@ class Scheduler:
 
     def retry_after_s(self) -> int:
         """How long the queue now takes to drain, by the recent pace (1–60 s)."""
-        rate = self._last.rows_per_s
-        if rate <= 0:
-            return 2
-        return max(1, min(60, math.ceil(self._queued / rate)))
+        return retry_after(self._queued, self._last.rows_per_s)
 
     def close(self, wait_s: float = 5.0) -> None:
         """Stop after the running batch; whatever still waits fails instead of hanging. A

@@ -54,13 +54,13 @@ class SentenceEmbedder:
         out = np.empty((len(sentences), self.encoder.dimensions), dtype=np.float32)
         with self._lock:
             rows = [e.ids for e in self.tokenizer.encode_batch(sentences)]
-            for which in _batches(rows):
+            for which in token_batches(rows):
                 pooled = self.encoder.mean_pooled([rows[i] for i in which])
                 out[which] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
         return out
 
 
-def _batches(rows: list[list[int]]) -> list[list[int]]:
+def token_batches(rows: list[list[int]]) -> list[list[int]]:
     """Indices of `rows` in batches of similar lengths (every row of a batch is computed at
     its longest), each within BATCH_TOKENS."""
     order = sorted(range(len(rows)), key=lambda i: len(rows[i]))

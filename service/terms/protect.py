@@ -3,7 +3,7 @@ addresses, @mentions, #hashtags and Weblate's [X6X] placeholders; on request the
 of PRESETS or a caller's own pattern with `*` wildcards ("${*}"). Each comes back byte for
 byte (service/terms/apply.py). Every pattern starts at a literal character and its repeats
 are bounded or possessive, so a text costs a bounded number of steps a character (checked on
-adversarial texts in tests/test_terms.py); no caller-supplied regex runs."""
+adversarial texts in tests/unit/test_terms.py); no caller-supplied regex runs."""
 
 from __future__ import annotations
 

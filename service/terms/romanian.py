@@ -134,33 +134,34 @@ def word_forms(words: list[str]) -> list[WordForm]:
 _SETS: dict[tuple[str, ...], frozenset[str]] = {}  # one set per ending list, shared
 
 
+# How a content word ends → (the shortest word it applies to, letters cut for the stem, its
+# endings); the first that matches wins, so longer endings come before their tails.
+_BY_ENDING: tuple[tuple[str, int, int, tuple[str, ...]], ...] = (
+    ("ul", 5, 2, MASCULINE_NEUTER),
+    ("ele", 6, 3, MASCULINE_NEUTER),
+    ("ile", 6, 3, _FEMININE_E),
+    ("ia", 5, 1, _FEMININE_IA),
+    ("ea", 5, 2, _FEMININE_E),
+    ("ie", 5, 1, _FEMININE_IE),
+    ("a", 4, 1, _FEMININE_A),
+    ("e", 4, 1, (*_FEMININE_E, "le", "lui", "elui", "ele", "elor")),
+    ("ii", 5, 2, _MASCULINE_PLURAL),
+    ("i", 4, 1, _MASCULINE_PLURAL),
+)
+
+
 def inflected(f: str, marked: str = "") -> WordForm:
     """A content word's stem(s) and endings, from how it ends (see the module docstring)."""
     endings: tuple[str, ...]
-    if f.endswith("ul") and len(f) > 4:
-        stem, endings = f[:-2], MASCULINE_NEUTER
-    elif f.endswith("ele") and len(f) > 5:
-        stem, endings = f[:-3], MASCULINE_NEUTER
-    elif f.endswith("ile") and len(f) > 5:
-        stem, endings = f[:-3], _FEMININE_E
-    elif f.endswith("ia") and len(f) > 4:
-        stem, endings = f[:-1], _FEMININE_IA
-    elif f.endswith("ea") and len(f) > 4:
-        stem, endings = f[:-2], _FEMININE_E
-    elif f.endswith("ie") and len(f) > 4:
-        stem, endings = f[:-1], _FEMININE_IE
-    elif f.endswith("a") and len(f) > 3:
-        stem, endings = f[:-1], _FEMININE_A
-    elif f.endswith("e") and len(f) > 3:
-        stem, endings = f[:-1], (*_FEMININE_E, "le", "lui", "elui", "ele", "elor")
-    elif f.endswith("ii") and len(f) > 4:
-        stem, endings = f[:-2], _MASCULINE_PLURAL
-    elif f.endswith("i") and len(f) > 3:
-        stem, endings = f[:-1], _MASCULINE_PLURAL
-    elif f[-1] in "aeiouy":  # other vowels (Tokyo, Ceaușescu): as written, or -ul/-ului
-        stem, endings = f, ("", "ul", "ului", "lui")
+    for ending, shortest, cut, these in _BY_ENDING:
+        if f.endswith(ending) and len(f) >= shortest:
+            stem, endings = f[:-cut], these
+            break
     else:
-        stem, endings = f, MASCULINE_NEUTER
+        if f[-1] in "aeiouy":  # other vowels (Tokyo, Ceaușescu): as written, or -ul/-ului
+            stem, endings = f, ("", "ul", "ului", "lui")
+        else:
+            stem, endings = f, MASCULINE_NEUTER
     stems = (stem, stem[:-3] + "en") if stem.endswith("ean") else (stem,)
     shared = _SETS.setdefault(endings, frozenset(endings))
     return WordForm(stems=stems, endings=shared, marked=marked)

@@ -14,7 +14,7 @@ _CLAUSE = re.compile(r"(?:[;:,]|\s[–—-])(?=\s)")
 _SPACE = re.compile(r"\s+")
 
 
-def _best_cut(text: str) -> tuple[int, int]:
+def best_cut(text: str) -> tuple[int, int]:
     """(end of left part, start of right part); whitespace between them is dropped to glue."""
     mid = len(text) / 2
     lo, hi = len(text) * 0.25, len(text) * 0.75
@@ -44,7 +44,7 @@ def split_to_fit(
         if b - a <= 1 or count_tokens(part) <= max_tokens:
             spans.append((a, b))
             return
-        left_end, right_start = _best_cut(part)
+        left_end, right_start = best_cut(part)
         left_end = max(1, min(left_end, b - a - 1))
         right_start = max(left_end, right_start)
         visit(a, a + left_end)

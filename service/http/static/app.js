@@ -184,7 +184,33 @@
     if (!state.finished) showError(result, "The connection closed before the result was complete. Try again.");
   }
 
+  // One choice of what to translate: the text box or the file input is shown, not both.
+  var textInput = document.getElementById("text-input");
+  var fileInput = document.getElementById("file-input");
+  var file = document.getElementById("file");
+  var asDocument = document.getElementById("as-document");
+  function chosen() {
+    var picked = form.querySelector("input[name=source]:checked");
+    return picked ? picked.value : "text";
+  }
+  function showChoice() {
+    textInput.hidden = chosen() !== "text";
+    fileInput.hidden = chosen() !== "file";
+  }
+  form.querySelectorAll("input[name=source]").forEach(function (radio) {
+    radio.addEventListener("change", showChoice);
+  });
+  showChoice();
+
+  // A file that comes back in English is posted as the form is (the browser downloads
+  // the answer); text, and a .txt or .html file to digest, are streamed.
+  function givesDocument() {
+    if (chosen() !== "file" || !file.files.length) return false;
+    return asDocument.checked || !/\.(txt|html?)$/i.test(file.files[0].name);
+  }
+
   form.addEventListener("submit", function (event) {
+    if (givesDocument()) return;
     event.preventDefault();
     if (running) running.abort();
     var controller = running = new AbortController();

@@ -1,0 +1,1 @@
+"""The app in-process (Litestar's TestClient) over fake engines."""

@@ -1,0 +1,1 @@
+"""The web form driven in headless Chromium."""

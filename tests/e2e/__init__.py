@@ -1,0 +1,1 @@
+"""Real processes: `roen serve`, redis-server, haproxy, client libraries, an OTLP receiver."""

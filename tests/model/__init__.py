@@ -1,0 +1,1 @@
+"""Tiny real checkpoints, built and converted in a fixture (tests/support/tiny_models.py)."""

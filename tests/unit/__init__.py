@@ -1,0 +1,1 @@
+"""Pure code, or code over fakes: no app, no process, no model."""
