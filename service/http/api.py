@@ -15,7 +15,7 @@ from service.accounts.callers import Caller
 from service.accounts.usage import resets_at
 from service.errors import InvalidField, UnsupportedMediaType
 from service.http.bodies import check_json, params
-from service.http.calls import digest_billed, held, metered, metered_file, until_disconnect
+from service.http.calls import digest_billed, metered, metered_file, stream_started
 from service.http.deps import AccessDep, GlossariesDep, PipelineDep, SettingsDep
 from service.http.problems import API_ERRORS, problem_responses
 from service.http.schemas import (
@@ -161,9 +161,7 @@ class ApiController(Controller):
         chars = sum(len(t) for t in texts)
         if wants_stream(request):
             charge = await access.hold(request, chars)
-            progress = await held(
-                charge, until_disconnect(request, pipeline.stream(texts, options))
-            )
+            progress = await stream_started(request, charge, pipeline.stream(texts, options))
             return stream(
                 request, progress, pipeline.model_name, lambda f: respond(f.results), charge
             )
@@ -262,7 +260,7 @@ class ApiController(Controller):
         if wants_stream(request):
             charge = await access.hold(request, len(data.text))
             starting = pipeline.stream([data.text], options, summary)
-            progress = await held(charge, until_disconnect(request, starting))
+            progress = await stream_started(request, charge, starting)
             return stream(
                 request, progress, pipeline.model_name, lambda f: respond(f.digest), charge
             )

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from service.accounts.usage import Charge
     from service.http.access import Access
     from service.http.downloads import Downloads
+    from service.pipeline.progress import Progress
     from service.pipeline.types import Digest, TranslatedFile
 
 T = TypeVar("T")
@@ -134,6 +135,24 @@ def _discard(call: Awaitable[Any]) -> None:
     coroutine never awaited."""
     if inspect.iscoroutine(call):
         call.close()
+
+
+async def stream_started(request: Any, charge: Charge, starting: Awaitable[Progress]) -> Progress:
+    """A stream's start (admission, its rows queued), awaited while the client is there:
+    if anything fails or the client leaves meanwhile, the hold is given back and whatever
+    the start queued leaves the scheduler."""
+    started: list[Progress] = []
+
+    async def start() -> Progress:
+        started.append(await starting)
+        return started[0]
+
+    try:
+        return await held(charge, until_disconnect(request, start()))
+    except BaseException:
+        for progress in started:
+            progress.cancel()
+        raise
 
 
 async def held(charge: Charge, call: Awaitable[T]) -> T:

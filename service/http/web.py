@@ -21,7 +21,7 @@ from service.documents.formats import FORMATS
 from service.errors import InputError, InvalidField, MalformedBody, RoenError
 from service.http.access import Access
 from service.http.bodies import Params, urlencoded, utf8
-from service.http.calls import digest_billed, held, metered, metered_file, until_disconnect
+from service.http.calls import digest_billed, metered, metered_file, stream_started
 from service.http.deps import AccessDep, GlossariesDep, PipelineDep, SettingsDep
 from service.http.problems import problem_for
 from service.http.streaming import stream
@@ -213,7 +213,7 @@ async def submit_streamed(
     options = await form.options(request, glossaries)
     charge = await access.hold(request, len(form.text))
     starting = pipeline.stream([form.text], options, form.summary)
-    progress = await held(charge, until_disconnect(request, starting))
+    progress = await stream_started(request, charge, starting)
 
     def done(finished: Finished) -> dict[str, Any]:
         assert finished.digest is not None

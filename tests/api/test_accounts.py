@@ -4,12 +4,14 @@ managed keys alone, a document against a quota, refusals counted, revocation."""
 from __future__ import annotations
 
 import asyncio
+import json
 import io
 
 import docx
 import pytest
 
 from service.accounts.keys import KeyBook
+from service.settings import Settings
 from service.store.memory import MemoryStore
 
 
@@ -103,3 +105,67 @@ def test_a_quota_refusal_on_deepl_is_456_in_its_words(make_client):
         )
     assert r.status_code == 456
     assert r.json() == {"message": "Quota for this billing period has been exceeded."}
+
+
+@pytest.mark.parametrize("gone", ["while it starts", "before its body"])
+def test_a_stream_abandoned_early_gives_back_its_rows_and_hold(make_client, gone):
+    """The client is gone while the stream is admitted (499), or once it was promised but
+    before its body starts (its generator never runs): either way its queued rows leave
+    the scheduler and its held characters go back to the quota."""
+    from tests.support.fakes import SlowEcho, fake_engines
+
+    store = MemoryStore()
+    text = " ".join(f"Propoziția {i}." for i in range(20))  # 290 characters
+    key = add_key(store, "k", characters_per_month=400)
+    settings = Settings(_env_file=None, store_url="memory://", max_batch_size=1, key_cache_s=0)
+    engines = fake_engines(settings, SlowEcho(delay=0.05))
+    body = json.dumps({"text": text}).encode()
+    with make_client(engines, store=store, max_batch_size=1, key_cache_s=0) as c:
+        sent: list[dict] = []
+
+        async def abandon() -> None:
+            messages = [{"type": "http.request", "body": body, "more_body": False}]
+            promised = asyncio.Event()
+
+            async def receive() -> dict:
+                if messages:
+                    return messages.pop(0)
+                if gone == "before its body":
+                    await promised.wait()
+                return {"type": "http.disconnect"}
+
+            async def send(message: dict) -> None:
+                sent.append(message)
+                if message["type"] == "http.response.start":
+                    promised.set()
+
+            scope = {
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": "POST",
+                "scheme": "http",
+                "path": "/v1/translate",
+                "raw_path": b"/v1/translate",
+                "query_string": b"",
+                "root_path": "",
+                "server": ("testserver", 80),
+                "client": ("127.0.0.1", 5000),
+                "headers": [
+                    (b"host", b"testserver"),
+                    (b"content-type", b"application/json"),
+                    (b"accept", b"application/x-ndjson"),
+                    (b"authorization", f"Bearer {key}".encode()),
+                ],
+                "state": {},
+            }
+            await c.app(scope, receive, send)
+
+        with c.portal() as portal:
+            portal.call(abandon)
+        assert sent[0]["status"] == (499 if gone == "while it starts" else 200)
+        stats = engines.scheduler.stats()
+        assert stats.queued_rows == 0 and stats.cancelled_rows >= 15
+        # its 290 characters were held, never counted, and are given back: another fits
+        again = c.post("/v1/translate", json={"text": text}, headers=bearer(key))
+        assert again.status_code == 200, again.text
