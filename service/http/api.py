@@ -16,7 +16,7 @@ from service.accounts.usage import resets_at
 from service.errors import InvalidField, UnsupportedMediaType
 from service.http.bodies import check_json, params
 from service.http.calls import digest_billed, metered, metered_file, stream_started
-from service.http.deps import AccessDep, GlossariesDep, PipelineDep, SettingsDep
+from service.http.deps import AccessDep, PipelineDep, ServicesDep
 from service.http.problems import API_ERRORS, problem_responses
 from service.http.schemas import (
     DigestRequest,
@@ -120,10 +120,7 @@ class ApiController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[TranslateRequest],
-        pipeline: PipelineDep,
-        settings: SettingsDep,
-        access: AccessDep,
-        glossaries: GlossariesDep,
+        services: ServicesDep,
     ) -> TranslateResponse:
         """Romanian text(s) in, English out; paragraphs and line breaks kept.
 
@@ -142,13 +139,13 @@ class ApiController(Controller):
             data.beam_size,
             markup=data.format,
             attributes=data.translate_attributes,
-            terms=await terms_of(request, glossaries, data),
+            terms=await terms_of(request, services.glossaries, data),
         )
 
         def respond(results: list[TranslationResult]) -> TranslateResponse:
-            note(request, settings, texts, sum(len(r.segments) for r in results))
+            note(request, services.settings, texts, sum(len(r.segments) for r in results))
             return TranslateResponse(
-                model=pipeline.model_name,
+                model=services.pipeline.model_name,
                 elapsed_ms=_ms(started),
                 translation=results[0].translation if data.text is not None else None,
                 translations=[r.translation for r in results] if data.texts is not None else None,
@@ -160,12 +157,22 @@ class ApiController(Controller):
 
         chars = sum(len(t) for t in texts)
         if wants_stream(request):
-            charge = await access.hold(request, chars)
-            progress = await stream_started(request, charge, pipeline.stream(texts, options))
-            return stream(
-                request, progress, pipeline.model_name, lambda f: respond(f.results), charge
+            charge = await services.access.hold(request, chars)
+            progress = await stream_started(
+                request, charge, services.pipeline.stream(texts, options)
             )
-        return respond(await metered(request, access, chars, pipeline.translate(texts, options)))
+            return stream(
+                request,
+                progress,
+                services.pipeline.model_name,
+                lambda f: respond(f.results),
+                charge,
+            )
+        return respond(
+            await metered(
+                request, services.access, chars, services.pipeline.translate(texts, options)
+            )
+        )
 
     @post(
         "/translate/file",
@@ -174,12 +181,7 @@ class ApiController(Controller):
         summary="Translate a document",
     )
     async def translate_file(
-        self,
-        request: Request[Any, Any, Any],
-        pipeline: PipelineDep,
-        settings: SettingsDep,
-        access: AccessDep,
-        glossaries: GlossariesDep,
+        self, request: Request[Any, Any, Any], services: ServicesDep
     ) -> Response[Any]:
         """A document in (multipart/form-data, field `file`: .txt, .html, .md, .docx or
         .srt; optional `beam_size`), the same document in English out, as a download named
@@ -188,17 +190,17 @@ class ApiController(Controller):
         its text is held to the same limits as a request's."""
         started = time.perf_counter()
         found = await params(request)
-        filename, data = await read_upload(found, settings)
+        filename, data = await read_upload(found, services.settings)
         beams = found.one("beam_size")
         if beams is not None and not (beams.isascii() and beams.isdigit() and 1 <= int(beams) <= 8):
             raise InvalidField("`beam_size` must be a whole number from 1 to 8.", field="beam_size")
         caller: Caller = request.state.caller
-        terms = await found_terms(glossaries, caller.name, found)
+        terms = await found_terms(services.glossaries, caller.name, found)
         options = TranslateOptions(int(beams) if beams else None, terms=terms)
         done = await metered_file(
             request,
-            access,
-            lambda on_text: pipeline.translate_file(filename, data, options, on_text),
+            services.access,
+            lambda on_text: services.pipeline.translate_file(filename, data, options, on_text),
         )
         request.state.chars = done.chars
         response = english_download(done.data, done.kind, filename)
@@ -210,45 +212,37 @@ class ApiController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[SummarizeRequest],
-        pipeline: PipelineDep,
-        settings: SettingsDep,
-        access: AccessDep,
+        services: ServicesDep,
     ) -> SummarizeResponse:
         """English text in, an English summary out (sentences in article order)."""
         started = time.perf_counter()
         options = SummaryOptions.of(data.length, data.max_sentences)
-        call = pipeline.summarize(data.text, options)
-        result = await metered(request, access, len(data.text), call)
-        note(request, settings, [data.text], len(result.sentences))
+        call = services.pipeline.summarize(data.text, options)
+        result = await metered(request, services.access, len(data.text), call)
+        note(request, services.settings, [data.text], len(result.sentences))
         return SummarizeResponse(result.summary, result.sentences, result.method, _ms(started))
 
     @json_post("/digest", DigestRequest)
     async def digest(
-        self,
-        request: Request[Any, Any, Any],
-        data: JSONBody[DigestRequest],
-        pipeline: PipelineDep,
-        settings: SettingsDep,
-        access: AccessDep,
-        glossaries: GlossariesDep,
+        self, request: Request[Any, Any, Any], data: JSONBody[DigestRequest], services: ServicesDep
     ) -> DigestResponse:
         """A Romanian article in; its English translation, a summary and a headline out.
 
         With `Accept: application/x-ndjson`, a stream: one JSON line per segment as it is
         done, then the summary, then `done` with this body (see the README)."""
         started = time.perf_counter()
-        terms = await terms_of(request, glossaries, data)
+        terms = await terms_of(request, services.glossaries, data)
         options = TranslateOptions(data.beam_size, markup=data.format, terms=terms)
         summary = SummaryOptions.of(data.length, data.max_sentences)
 
         def respond(digest: Digest | None) -> DigestResponse:
             assert digest is not None  # a digest's call always finishes with one
             found = digest.extracted
-            note(request, settings, [data.text], len(digest.translation.segments))
+            note(request, services.settings, [data.text], len(digest.translation.segments))
             return DigestResponse(
                 **msgspec.structs.asdict(SummaryOut.of(digest)),
                 translation=digest.translation.translation,
-                model=pipeline.model_name,
+                model=services.pipeline.model_name,
                 elapsed_ms=_ms(started),
                 segments=segments_out([digest.translation]) if data.include_segments else None,
                 warnings=list(digest.translation.warnings) or None,
@@ -258,14 +252,16 @@ class ApiController(Controller):
         # Held on what was sent; billed on what was translated (a page's article, not its
         # markup), streamed or not.
         if wants_stream(request):
-            charge = await access.hold(request, len(data.text))
-            starting = pipeline.stream([data.text], options, summary)
+            charge = await services.access.hold(request, len(data.text))
+            starting = services.pipeline.stream([data.text], options, summary)
             progress = await stream_started(request, charge, starting)
             return stream(
-                request, progress, pipeline.model_name, lambda f: respond(f.digest), charge
+                request, progress, services.pipeline.model_name, lambda f: respond(f.digest), charge
             )
-        call = pipeline.digest(data.text, options, summary)
-        digest = await metered(request, access, len(data.text), call, digest_billed(data.text))
+        call = services.pipeline.digest(data.text, options, summary)
+        digest = await metered(
+            request, services.access, len(data.text), call, digest_billed(data.text)
+        )
         return respond(digest)
 
     @get("/models", responses=problem_responses(401, 403, 429))

@@ -25,6 +25,7 @@ from service.http import deepl, libretranslate
 from service.http.access import Access, cors_config
 from service.http.api import ApiController
 from service.http.deepl_documents import ROUTES as DOCUMENT_ROUTES
+from service.http.deps import Services
 from service.http.downloads import Downloads
 from service.http.glossaries import ROUTES as GLOSSARY_ROUTES
 from service.http.health import info_route, live, ready
@@ -95,6 +96,7 @@ def create_app(
     access = Access(Accounts(store, settings), settings)
     downloads = Downloads(store)  # LibreTranslate's translated files, until fetched
     glossaries = GlossaryBook(store)  # each key's own, shared by every replica
+    services = Services(pipeline, settings, access, downloads, glossaries)
     logging.getLogger("roen").setLevel(settings.log_level.upper())
     app = Litestar(
         route_handlers=[
@@ -121,6 +123,7 @@ def create_app(
             "access": Provide(lambda: access, sync_to_thread=False),
             "downloads": Provide(lambda: downloads, sync_to_thread=False),
             "glossaries": Provide(lambda: glossaries, sync_to_thread=False),
+            "services": Provide(lambda: services, sync_to_thread=False),
         },
         lifespan=[load_models],
         middleware=[request_middleware(metrics)],

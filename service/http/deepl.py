@@ -40,7 +40,7 @@ from service.errors import (
 )
 from service.http.bodies import Params, params
 from service.http.calls import metered
-from service.http.deps import AccessDep, GlossariesDep, PipelineDep
+from service.http.deps import AccessDep, ServicesDep
 from service.http.problems import dialect_responses, status_of
 from service.http.schemas import DeepLError
 from service.http.terms_in import request_terms
@@ -159,22 +159,17 @@ async def _options(found: Params, owner: str, glossaries: GlossaryBook) -> Trans
 
 
 @deepl_route("/v2/translate", "Translate (DeepL v2)")
-async def translate(
-    request: Request[Any, Any, Any],
-    pipeline: PipelineDep,
-    access: AccessDep,
-    glossaries: GlossariesDep,
-) -> dict[str, Any]:
+async def translate(request: Request[Any, Any, Any], services: ServicesDep) -> dict[str, Any]:
     """DeepL's /v2/translate for RO → EN, form or JSON. Billed: the source characters."""
     found = await params(request)
-    caller = await access.admit(request, found)
+    caller = await services.access.admit(request, found)
     texts = _texts(found)
-    options = await _options(found, caller.name, glossaries)
+    options = await _options(found, caller.name, services.glossaries)
 
     auto = not found.one("source_lang")
     chars = sum(len(t) for t in texts)
-    call = pipeline.translate(texts, replace(options, detect=auto))
-    results = await metered(request, access, chars, call)
+    call = services.pipeline.translate(texts, replace(options, detect=auto))
+    results = await metered(request, services.access, chars, call)
     detected = _detected(results) if auto else "RO"
     request.state.chars = sum(len(t) for t in texts)
     request.state.segments = sum(len(r.segments) for r in results)

@@ -28,7 +28,11 @@ from service.errors import InputError, NotFound
 from service.http.bodies import params
 from service.http.calls import metered_download
 from service.http.deepl import RESOURCE_ERRORS, deepl_route, pair_and_terms
-from service.http.deps import AccessDep, DownloadsDep, GlossariesDep, PipelineDep, SettingsDep
+from service.http.deps import (
+    AccessDep,
+    DownloadsDep,
+    ServicesDep,
+)
 from service.http.downloads import DOWNLOAD_TTL_S
 from service.http.uploads import read_upload
 from service.pipeline.types import TranslateOptions
@@ -37,26 +41,19 @@ _GONE = "Document not found"  # unknown, another key's, a wrong document_key, or
 
 
 @deepl_route("/v2/document", "Upload a document (DeepL)", errors=RESOURCE_ERRORS)
-async def upload(
-    request: Request[Any, Any, Any],
-    pipeline: PipelineDep,
-    access: AccessDep,
-    settings: SettingsDep,
-    downloads: DownloadsDep,
-    glossaries: GlossariesDep,
-) -> dict[str, str]:
+async def upload(request: Request[Any, Any, Any], services: ServicesDep) -> dict[str, str]:
     found = await params(request)
-    caller = await access.admit(request, found)
-    terms = await pair_and_terms(found, caller.name, glossaries)
-    filename, data = await read_upload(found, settings)
+    caller = await services.access.admit(request, found)
+    terms = await pair_and_terms(found, caller.name, services.glossaries)
+    filename, data = await read_upload(found, services.settings)
     output = (found.one("output_format") or "").lower().lstrip(".")
     if output and not filename.lower().endswith("." + output):
         raise InputError("output_format must be the document's own format here.")
     done, name = await metered_download(
         request,
-        access,
-        downloads,
-        lambda on_text: pipeline.translate_file(
+        services.access,
+        services.downloads,
+        lambda on_text: services.pipeline.translate_file(
             filename, data, TranslateOptions(terms=terms), on_text
         ),
         filename,
@@ -68,7 +65,9 @@ async def upload(
         "download": name,
         "billed": done.chars,
     }
-    await downloads.store.set(_key(document_id), json.dumps(record).encode(), DOWNLOAD_TTL_S)
+    await services.downloads.store.set(
+        _key(document_id), json.dumps(record).encode(), DOWNLOAD_TTL_S
+    )
     return {"document_id": document_id, "document_key": document_key}
 
 
@@ -94,12 +93,9 @@ async def _record(
     "/v2/document/{document_id:str}", "A document's status (DeepL)", errors=RESOURCE_ERRORS
 )
 async def status(
-    request: Request[Any, Any, Any],
-    access: AccessDep,
-    downloads: DownloadsDep,
-    document_id: FromPath[str],
+    request: Request[Any, Any, Any], services: ServicesDep, document_id: FromPath[str]
 ) -> dict[str, Any]:
-    record = await _record(request, access, downloads, document_id)
+    record = await _record(request, services.access, services.downloads, document_id)
     return {
         "document_id": document_id,
         "status": "done",
@@ -112,15 +108,14 @@ async def status(
     "/v2/document/{document_id:str}/result", "A translated document (DeepL)", errors=RESOURCE_ERRORS
 )
 async def result(
-    request: Request[Any, Any, Any],
-    access: AccessDep,
-    downloads: DownloadsDep,
-    document_id: FromPath[str],
+    request: Request[Any, Any, Any], services: ServicesDep, document_id: FromPath[str]
 ) -> Response[bytes]:
-    record = await _record(request, access, downloads, document_id)
-    found = await downloads.get(record["download"])
-    await downloads.store.delete(_key(document_id))  # once: DeepL's documents are fetched once
-    await downloads.delete(record["download"])
+    record = await _record(request, services.access, services.downloads, document_id)
+    found = await services.downloads.get(record["download"])
+    await services.downloads.store.delete(
+        _key(document_id)
+    )  # once: DeepL's documents are fetched once
+    await services.downloads.delete(record["download"])
     if found is None:
         raise NotFound(_GONE)
     data, kind = found

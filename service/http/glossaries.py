@@ -29,7 +29,7 @@ from litestar.enums import HttpMethod
 from service.errors import InputError, InvalidField, NotFound
 from service.http.bodies import Params, params
 from service.http.deepl import RESOURCE_ERRORS
-from service.http.deps import AccessDep, GlossariesDep
+from service.http.deps import AccessDep, ServicesDep
 from service.terms.book import Glossary, GlossaryBook, glossary_name
 from service.terms.glossary import Entry, as_tsv, parse_entries
 
@@ -122,15 +122,13 @@ def _route(path: str, methods: dict[str, tuple[int, Handler]], summary: str) -> 
         # DeepL's 10 MiB of entries, in JSON (escapes and all): more than other bodies
         request_max_body_size=GLOSSARY_BODY_BYTES,
     )
-    async def handler(
-        request: Request[Any, Any, Any],
-        access: AccessDep,
-        glossaries: GlossariesDep,
-    ) -> Response[Any]:
+    async def handler(request: Request[Any, Any, Any], services: ServicesDep) -> Response[Any]:
         status, work = methods[request.method]
-        owner, found = await _owner(request, access)
+        owner, found = await _owner(request, services.access)
         accept = request.headers.get("accept", "*/*").lower()
-        call = _Call(owner, found, glossaries, request.path_params.get("glossary_id", ""), accept)
+        call = _Call(
+            owner, found, services.glossaries, request.path_params.get("glossary_id", ""), accept
+        )
         body = await work(call)
         if isinstance(body, Response):
             return body

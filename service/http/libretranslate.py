@@ -40,7 +40,12 @@ from service.errors import (
 )
 from service.http.bodies import Params, params
 from service.http.calls import metered, metered_download
-from service.http.deps import AccessDep, DownloadsDep, GlossariesDep, PipelineDep, SettingsDep
+from service.http.deps import (
+    AccessDep,
+    PipelineDep,
+    ServicesDep,
+    SettingsDep,
+)
 from service.http.problems import dialect_responses, status_of
 from service.http.schemas import LibreTranslateError
 from service.http.terms_in import found_terms
@@ -106,15 +111,10 @@ def _format(found: Params) -> str:
 
 
 @_post("/translate", "Translate (LibreTranslate)")
-async def translate(
-    request: Request[Any, Any, Any],
-    pipeline: PipelineDep,
-    access: AccessDep,
-    glossaries: GlossariesDep,
-) -> dict[str, Any]:
+async def translate(request: Request[Any, Any, Any], services: ServicesDep) -> dict[str, Any]:
     """LibreTranslate's /translate: `q` a string or an array; `source` ro or auto, `target` en."""
     found = await params(request)
-    caller = await access.admit(request, found)
+    caller = await services.access.admit(request, found)
     texts, as_list = _texts(found)
     alternatives = found.one("alternatives", "0") or "0"
     if not (alternatives.isascii() and alternatives.isdigit() and len(alternatives) <= 3):
@@ -123,11 +123,11 @@ async def translate(
     markup = _format(found)
     options = TranslateOptions(
         markup=markup,
-        terms=await found_terms(glossaries, caller.name, found),
+        terms=await found_terms(services.glossaries, caller.name, found),
         detect=source == "auto",
     )
-    call = pipeline.translate(texts, options)
-    results = await metered(request, access, sum(len(t) for t in texts), call)
+    call = services.pipeline.translate(texts, options)
+    results = await metered(request, services.access, sum(len(t) for t in texts), call)
     out = [r.translation for r in results]
     body: dict[str, Any] = {"translatedText": out if as_list else out[0]}
     if source == "auto":
@@ -157,30 +157,23 @@ async def detect(
 
 
 @_post("/translate_file", "Translate a document (LibreTranslate)")
-async def translate_file(
-    request: Request[Any, Any, Any],
-    pipeline: PipelineDep,
-    access: AccessDep,
-    settings: SettingsDep,
-    downloads: DownloadsDep,
-    glossaries: GlossariesDep,
-) -> dict[str, Any]:
+async def translate_file(request: Request[Any, Any, Any], services: ServicesDep) -> dict[str, Any]:
     """LibreTranslate's /translate_file: multipart `file` (.txt, .html, .md, .docx, .srt),
     `source` ro or auto, `target` en → `translatedFileUrl`, where the English document
     waits (GET, no key needed: the name holds a random token) for 30 minutes."""
     found = await params(request)
-    caller = await access.admit(request, found)
+    caller = await services.access.admit(request, found)
     _pair(found)
-    filename, data = await read_upload(found, settings)
-    options = TranslateOptions(terms=await found_terms(glossaries, caller.name, found))
+    filename, data = await read_upload(found, services.settings)
+    options = TranslateOptions(terms=await found_terms(services.glossaries, caller.name, found))
     _, name = await metered_download(
         request,
-        access,
-        downloads,
-        lambda on_text: pipeline.translate_file(filename, data, options, on_text=on_text),
+        services.access,
+        services.downloads,
+        lambda on_text: services.pipeline.translate_file(filename, data, options, on_text=on_text),
         filename,
     )
-    return {"translatedFileUrl": f"{_own_base(request, settings)}/download_file/{name}"}
+    return {"translatedFileUrl": f"{_own_base(request, services.settings)}/download_file/{name}"}
 
 
 def _own_base(request: Request[Any, Any, Any], settings: Settings) -> str:
@@ -212,14 +205,11 @@ def _own_base(request: Request[Any, Any, Any], settings: Settings) -> str:
     },
 )
 async def download_file(
-    request: Request[Any, Any, Any],
-    name: FromPath[str],
-    downloads: DownloadsDep,
-    access: AccessDep,
+    request: Request[Any, Any, Any], name: FromPath[str], services: ServicesDep
 ) -> Response[Any]:
     # No key needed (the name holds a random token), but counted like any call to the store.
-    await access.admit(request, await params(request), form=False, need_key=False)
-    found = await downloads.get(name)
+    await services.access.admit(request, await params(request), form=False, need_key=False)
+    found = await services.downloads.get(name)
     if found is None:
         raise NotFound(
             "No such translated document: it was translated more than 30 minutes ago (or "

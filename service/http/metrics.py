@@ -64,38 +64,32 @@ class Metrics(Stages):
     def __init__(self, pipeline: Pipeline) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        self._queue_wait = Histogram(
+
+        def histogram(name: str, about: str, buckets: tuple[float, ...], *labels: str) -> Any:
+            return Histogram(name, about, labels, buckets=buckets, registry=r)
+
+        self._queue_wait = histogram(
             "roen_queue_wait_seconds",
             "A request's wait from its first sentence queued to its first batch",
-            buckets=_SECONDS,
-            registry=r,
+            _SECONDS,
         )
-        self.batch_seconds = Histogram(
-            "roen_batch_seconds", "Time to run one batch", ["beam"], buckets=_SECONDS, registry=r
+        self.batch_seconds = histogram(
+            "roen_batch_seconds", "Time to run one batch", _SECONDS, "beam"
         )
-        self.batch_size = Histogram(
-            "roen_batch_size_rows", "Sentences in one batch", buckets=_ROWS, registry=r
+        self.batch_size = histogram("roen_batch_size_rows", "Sentences in one batch", _ROWS)
+        self.batch_input_tokens = histogram(
+            "roen_batch_input_tokens", "Input tokens in one batch", _TOKENS
         )
-        self.batch_input_tokens = Histogram(
-            "roen_batch_input_tokens", "Input tokens in one batch", buckets=_TOKENS, registry=r
+        self.request_characters = histogram(
+            "roen_request_characters", "Characters of text in a translated request", _CHARACTERS
         )
-        self.request_characters = Histogram(
-            "roen_request_characters",
-            "Characters of text in a translated request",
-            buckets=_CHARACTERS,
-            registry=r,
+        self.request_segments = histogram(
+            "roen_request_segments", "Segments (sentences) in a translated request", _SEGMENTS
         )
-        self.request_segments = Histogram(
-            "roen_request_segments",
-            "Segments (sentences) in a translated request",
-            buckets=_SEGMENTS,
-            registry=r,
-        )
-        self.first_segment_seconds = Histogram(
+        self.first_segment_seconds = histogram(
             "roen_first_segment_seconds",
             "A stream's time from the request's arrival to its first segment",
-            buckets=_SECONDS,
-            registry=r,
+            _SECONDS,
         )
         self.failures = Counter(
             "roen_failures", "Requests answered with an error, by kind", ["kind"], registry=r

@@ -22,7 +22,7 @@ from service.errors import InputError, InvalidField, MalformedBody, RoenError
 from service.http.access import Access
 from service.http.bodies import Params, urlencoded, utf8
 from service.http.calls import digest_billed, metered, metered_file, stream_started
-from service.http.deps import AccessDep, GlossariesDep, PipelineDep, SettingsDep
+from service.http.deps import Services, ServicesDep
 from service.http.problems import problem_for
 from service.http.streaming import stream
 from service.http.terms_in import request_terms
@@ -95,7 +95,7 @@ async def _admit(request: Request[Any, Any, Any], found: Params, access: Access)
     await access.admit(request, found, form=True)
 
 
-async def _page(pipeline: Pipeline, access: Access, status: int = 200, **context: Any) -> Template:
+async def _page(services: Services, status: int = 200, **context: Any) -> Template:
     context.setdefault("text", "")
     context.setdefault("length", "short")
     context.setdefault("glossary", "")
@@ -103,8 +103,8 @@ async def _page(pipeline: Pipeline, access: Access, status: int = 200, **context
     return Template(
         template_name="index.html",
         context={
-            "key_required": await access.form_needs_key(),
-            "banner": _banner(pipeline),
+            "key_required": await services.access.form_needs_key(),
+            "banner": _banner(services.pipeline),
             "lengths": list(SUMMARY_LENGTHS),
             "formats": list(FORMATS),
             **context,
@@ -115,74 +115,63 @@ async def _page(pipeline: Pipeline, access: Access, status: int = 200, **context
 
 
 @get("/", include_in_schema=False)
-async def form(pipeline: PipelineDep, access: AccessDep) -> Template:
-    return await _page(pipeline, access)
+async def form(services: ServicesDep) -> Template:
+    return await _page(services)
 
 
 @post("/", include_in_schema=False, status_code=200)
 async def submit(
-    request: Request[Any, Any, Any],
-    pipeline: PipelineDep,
-    settings: SettingsDep,
-    access: AccessDep,
-    glossaries: GlossariesDep,
+    request: Request[Any, Any, Any], services: ServicesDep
 ) -> Response[Any] | Template:
     """The form without JavaScript (and a file to give back in English, with it): the whole
     page back with the digest, or the English document as a download."""
     started = time.perf_counter()
     form = Submitted()
     try:
-        await form.read(request, settings)
-        await _admit(request, form.fields, access)
+        await form.read(request, services.settings)
+        await _admit(request, form.fields, services.access)
         if form.document is not None:
-            return await _document(request, pipeline, access, glossaries, form)
-        options = await form.options(request, glossaries)
-        call = pipeline.digest(form.text, options, form.summary)
-        digest = await metered(request, access, len(form.text), call, digest_billed(form.text))
+            return await _document(request, services, form)
+        options = await form.options(request, services.glossaries)
+        call = services.pipeline.digest(form.text, options, form.summary)
+        digest = await metered(
+            request, services.access, len(form.text), call, digest_billed(form.text)
+        )
         if digest.extracted:  # a page: the form shows the article it digested
             form.text = digest.extracted.text
     except RoenError as err:
         status = problem_for(err).status
-        return await _page(pipeline, access, status, error=err.detail, **form.shown())
-    return await _page(
-        pipeline, access, result=_result(digest, pipeline.model_name, started), **form.shown()
-    )
+        return await _page(services, status, error=err.detail, **form.shown())
+    result = _result(digest, services.pipeline.model_name, started)
+    return await _page(services, result=result, **form.shown())
 
 
 @post("/document", include_in_schema=False, status_code=200)
 async def translate_document(
-    request: Request[Any, Any, Any],
-    pipeline: PipelineDep,
-    settings: SettingsDep,
-    access: AccessDep,
-    glossaries: GlossariesDep,
+    request: Request[Any, Any, Any], services: ServicesDep
 ) -> Response[Any] | Template:
     """A document (field `file`) back in English as a download, or the page again saying
     what was wrong: the form's file choice, also kept at its own address."""
     form = Submitted()
     try:
-        await form.read(request, settings, as_document=True)
-        await _admit(request, form.fields, access)
-        return await _document(request, pipeline, access, glossaries, form)
+        await form.read(request, services.settings, as_document=True)
+        await _admit(request, form.fields, services.access)
+        return await _document(request, services, form)
     except RoenError as err:
-        return await _page(pipeline, access, problem_for(err).status, error=err.detail)
+        return await _page(services, problem_for(err).status, error=err.detail)
 
 
 async def _document(
-    request: Request[Any, Any, Any],
-    pipeline: Pipeline,
-    access: Access,
-    glossaries: GlossaryBook,
-    form: Submitted,
+    request: Request[Any, Any, Any], services: Services, form: Submitted
 ) -> Response[Any]:
     if form.document is None:
         raise InvalidField("Choose a file to translate.", field="file")
     filename, data = form.document
-    options = await form.options(request, glossaries)
+    options = await form.options(request, services.glossaries)
     done = await metered_file(
         request,
-        access,
-        lambda on_text: pipeline.translate_file(filename, data, options, on_text=on_text),
+        services.access,
+        lambda on_text: services.pipeline.translate_file(filename, data, options, on_text),
     )
     response = english_download(done.data, done.kind, filename)
     response.headers.update(SECURITY_HEADERS)
@@ -190,36 +179,30 @@ async def _document(
 
 
 @post("/stream", include_in_schema=False, status_code=200)
-async def submit_streamed(
-    request: Request[Any, Any, Any],
-    pipeline: PipelineDep,
-    settings: SettingsDep,
-    access: AccessDep,
-    glossaries: GlossariesDep,
-) -> Response[Any]:
+async def submit_streamed(request: Request[Any, Any, Any], services: ServicesDep) -> Response[Any]:
     """The form's script posts here: the same fields, the digest as a stream of JSON lines
     (segments as they are done: the page shows progress and fills its rows). A refusal is
     a problem-details response, as on the API."""
     started = time.perf_counter()
     form = Submitted()
-    await form.read(request, settings)
-    await _admit(request, form.fields, access)
+    await form.read(request, services.settings)
+    await _admit(request, form.fields, services.access)
     if form.document is not None:
         raise InvalidField(
             "A file to give back in English is posted to / (it comes back as a download); "
             "/stream digests text.",
             field="file",
         )
-    options = await form.options(request, glossaries)
-    charge = await access.hold(request, len(form.text))
-    starting = pipeline.stream([form.text], options, form.summary)
+    options = await form.options(request, services.glossaries)
+    charge = await services.access.hold(request, len(form.text))
+    starting = services.pipeline.stream([form.text], options, form.summary)
     progress = await stream_started(request, charge, starting)
 
     def done(finished: Finished) -> dict[str, Any]:
         assert finished.digest is not None
-        return _result(finished.digest, pipeline.model_name, started)  # the page's view
+        return _result(finished.digest, services.pipeline.model_name, started)  # the page's view
 
-    response: Response[Any] = stream(request, progress, pipeline.model_name, done, charge)
+    response: Response[Any] = stream(request, progress, services.pipeline.model_name, done, charge)
     return response
 
 
