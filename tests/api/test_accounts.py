@@ -4,8 +4,8 @@ managed keys alone, a document against a quota, refusals counted, revocation."""
 from __future__ import annotations
 
 import asyncio
-import json
 import io
+import json
 
 import docx
 import pytest
