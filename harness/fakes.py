@@ -5,12 +5,13 @@ tests/support/fakes.py."""
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 
 from service.models.info import ModelInfo
 from service.pipeline.engines import Builders, Engines
-from service.runtime.backend import BackendStats, Decoding, Tokens
+from service.runtime.backend import BackendStats, Decoding, Output, Tokens
 from service.settings import Settings
 from service.summarize.types import SummaryResult
 
@@ -42,6 +43,7 @@ class EchoBackend:
         self.batches: list[list[str]] = []  # source texts, one list per generate() call
         self.beams: list[int] = []
         self.budgets: list[list[int]] = []
+        self.hypotheses: list[int] = []
         self.encoded: list[str] = []  # every text ever tokenised, in order
         self.closed = False
         self._generated = 0
@@ -52,16 +54,32 @@ class EchoBackend:
             self.encoded.extend(texts)
         return [self.tokens(t) for t in texts]
 
-    def generate(self, rows: list[Tokens], decoding: Decoding) -> list[str]:
+    def generate(self, rows: list[Tokens], decoding: Decoding) -> list[Output]:
         texts = [row.text for row in rows]  # type: ignore[attr-defined]
         with self._lock:
             self.batches.append(texts)
             self.beams.append(decoding.beam_size)
             self.budgets.append(list(decoding.max_new_tokens))
+            self.hypotheses.append(decoding.hypotheses)
         out = self.respond(texts)
         with self._lock:
             self._generated += sum(len(o.split()) for o in out)
-        return out
+        return [
+            Output(text, self.score(source), self.alternatives(text, decoding.hypotheses))
+            # not strict: a fake that breaks the contract (too few outputs) reaches the
+            # scheduler's own check
+            for source, text in zip(texts, out, strict=False)
+        ]
+
+    @staticmethod
+    def score(source: str) -> float:
+        """A made-up log-probability per token that the source decides: a sentence with
+        "nesigur" (unsure) in it scores low (confidence 0.2), every other high (0.9)."""
+        return math.log(0.2) if "nesigur" in source else math.log(0.9)
+
+    @staticmethod
+    def alternatives(text: str, hypotheses: int) -> tuple[str, ...]:
+        return tuple(f"ALT{k}:{text}" for k in range(1, hypotheses))
 
     def respond(self, texts: list[str]) -> list[str]:
         """What the fake "translates" each text to; subclasses change only this."""
@@ -79,6 +97,7 @@ class EchoBackend:
             self.batches.clear()
             self.beams.clear()
             self.budgets.clear()
+            self.hypotheses.clear()
             self.encoded.clear()
 
 
@@ -89,7 +108,7 @@ class FirstSentencesSummarizer:
 
     def summarize(self, sentences: list[str], *, max_sentences: int) -> SummaryResult:
         chosen = sentences[:max_sentences]
-        return SummaryResult(" ".join(chosen), chosen, self.method)
+        return SummaryResult(" ".join(chosen), chosen, self.method, list(range(len(chosen))))
 
 
 def fake_builders(backend: EchoBackend | None = None, summarizer=None) -> Builders:

@@ -9,7 +9,10 @@
     │   ├── NotRomanian            clearly another language (a batch record; the API warns)
     │   ├── UnsupportedMediaType   the body is not JSON (or not a form, for the web form)
     │   ├── LimitExceeded          too large: characters, texts, segments, bytes
-    │   └── CorruptDocument        a document that cannot be read (service/documents)
+    │   │   └── FetchTooLarge      a linked page over ROEN_FETCH_MAX_BYTES (service/fetch)
+    │   ├── CorruptDocument        a document that cannot be read (service/documents)
+    │   ├── FetchRefused           a link the fetch policy refuses (scheme, address, …)
+    │   └── FetchFailed            a link that gave no page (no such name, 404, …)
     ├── AuthError                  who is calling
     │   ├── Unauthenticated        no API key (401)
     │   └── Forbidden              a key that is not configured (403)
@@ -24,6 +27,7 @@
     ├── Overloaded                 queue full; retry later (Retry-After from the queue's pace)
     │   └── StoreUnavailable       the state store did not answer (service/store)
     ├── RequestTimeout             not finished within the request timeout
+    │   └── FetchTimedOut          a linked page that did not arrive in time
     ├── ClientDisconnected         the client left; its queued work was dropped
     └── EngineFailure              inference raised; only the affected request fails
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Literal
@@ -114,6 +115,17 @@ class Settings(BaseSettings):
     """Sentences (and pieces of split sentences) per request; above: 413."""
     max_summary_sentences: int = Field(default=1000, ge=1)
     """Sentences /v1/summarize reads per request (every one is embedded); above: 413."""
+    fetch_urls: bool = False
+    """`/v1/digest {"url": …}` and the form's link: the server fetches the page. Off by
+    default: outbound requests are the operator's decision (egress, and the server would
+    fetch for anyone who may call it); every address is checked (docs/api.md)."""
+    fetch_max_bytes: int = Field(default=2 << 20, ge=1024)
+    """Largest page fetched for a link (decoded); above: 413."""
+    fetch_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    """A link's whole fetch (resolving, redirects, the body); past it: 504."""
+    fetch_allow_networks: list[str] = Field(default_factory=list)
+    """Networks a link may reach despite the checks (an intranet's CMS: 10.1.0.0/16;
+    the tests' loopback page). Empty by default: no private address is fetched."""
     max_upload_bytes: int = Field(default=1 << 20, ge=1)
     """Largest uploaded file (a document, or the form's text file); above: 413."""
     max_document_unpacked_bytes: int = Field(default=8 << 20, ge=1024)
@@ -193,6 +205,13 @@ class Settings(BaseSettings):
                 f"ROEN_MAX_SEGMENTS ({self.max_segments}): a request of that many sentences "
                 "could never be admitted."
             )
+        for network in self.fetch_allow_networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"ROEN_FETCH_ALLOW_NETWORKS: {network!r} is not a network (10.1.0.0/16)."
+                ) from None
         return self
 
     def keys(self) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import msgspec
@@ -15,7 +16,13 @@ from service.accounts.callers import Caller
 from service.accounts.usage import resets_at
 from service.errors import InvalidField, UnsupportedMediaType
 from service.http.bodies import check_json, params
-from service.http.calls import digest_billed, metered, metered_file, stream_started
+from service.http.calls import (
+    digest_billed,
+    metered,
+    metered_file,
+    stream_started,
+    until_disconnect,
+)
 from service.http.deps import AccessDep, PipelineDep, ServicesDep
 from service.http.problems import API_ERRORS, problem_responses
 from service.http.schemas import (
@@ -140,6 +147,7 @@ class ApiController(Controller):
             markup=data.format,
             attributes=data.translate_attributes,
             terms=await terms_of(request, services.glossaries, data),
+            alternatives=data.alternatives,
         )
 
         def respond(results: list[TranslationResult]) -> TranslateResponse:
@@ -231,14 +239,25 @@ class ApiController(Controller):
         With `Accept: application/x-ndjson`, a stream: one JSON line per segment as it is
         done, then the summary, then `done` with this body (see the README)."""
         started = time.perf_counter()
+        if (data.text is None) == (data.url is None):
+            raise InvalidField(
+                "Send exactly one of `text` (the article) or `url` (a page to fetch)"
+                + (", not both." if data.text is not None else "."),
+                field="url" if data.text is not None else "text",
+            )
         terms = await terms_of(request, services.glossaries, data)
-        options = TranslateOptions(data.beam_size, markup=data.format, terms=terms)
-        summary = SummaryOptions.of(data.length, data.max_sentences)
+        text, markup, link = data.text or "", data.format, None
+        if data.url is not None:  # fetched before anything is held: a refusal costs nothing
+            page = await until_disconnect(request, services.pipeline.fetch(data.url))
+            text, link = page.text, page.final_url
+            markup = "text" if page.content_type == "text/plain" else "html"
+        options = TranslateOptions(data.beam_size, markup=markup, terms=terms)
+        summary = SummaryOptions.of(data.length, data.max_sentences, data.type, data.summary_format)
 
         def respond(digest: Digest | None) -> DigestResponse:
             assert digest is not None  # a digest's call always finishes with one
-            found = digest.extracted
-            note(request, services.settings, [data.text], len(digest.translation.segments))
+            found = replace(digest.extracted, url=link) if digest.extracted else None
+            note(request, services.settings, [text], len(digest.translation.segments))
             return DigestResponse(
                 **msgspec.structs.asdict(SummaryOut.of(digest)),
                 translation=digest.translation.translation,
@@ -252,16 +271,14 @@ class ApiController(Controller):
         # Held on what was sent; billed on what was translated (a page's article, not its
         # markup), streamed or not.
         if wants_stream(request):
-            charge = await services.access.hold(request, len(data.text))
-            starting = services.pipeline.stream([data.text], options, summary)
+            charge = await services.access.hold(request, len(text))
+            starting = services.pipeline.stream([text], options, summary)
             progress = await stream_started(request, charge, starting)
             return stream(
                 request, progress, services.pipeline.model_name, lambda f: respond(f.digest), charge
             )
-        call = services.pipeline.digest(data.text, options, summary)
-        digest = await metered(
-            request, services.access, len(data.text), call, digest_billed(data.text)
-        )
+        call = services.pipeline.digest(text, options, summary)
+        digest = await metered(request, services.access, len(text), call, digest_billed(text))
         return respond(digest)
 
     @get("/models", responses=problem_responses(401, 403, 429))

@@ -50,10 +50,12 @@ from service.http.problems import dialect_responses, status_of
 from service.http.schemas import LibreTranslateError
 from service.http.terms_in import found_terms
 from service.http.uploads import download, read_upload
+from service.pipeline.answers import whole_alternatives
 from service.pipeline.types import TranslateOptions
 from service.settings import Settings
 
 TAG = "libretranslate"
+MAX_ALTERNATIVES = 3  # n-best costs a wider beam for the request's own batches
 ERRORS = dialect_responses(
     LibreTranslateError,
     {
@@ -119,12 +121,16 @@ async def translate(request: Request[Any, Any, Any], services: ServicesDep) -> d
     alternatives = found.one("alternatives", "0") or "0"
     if not (alternatives.isascii() and alternatives.isdigit() and len(alternatives) <= 3):
         raise InputError("Invalid request: alternatives parameter is not a number")
+    wanted = int(alternatives)
+    if wanted > MAX_ALTERNATIVES:
+        raise InputError(f"Invalid request: too many alternatives ({wanted} > {MAX_ALTERNATIVES})")
     source = _pair(found)
     markup = _format(found)
     options = TranslateOptions(
         markup=markup,
         terms=await found_terms(services.glossaries, caller.name, found),
         detect=source == "auto",
+        alternatives=wanted if markup == "text" else 0,  # as LibreTranslate: text only
     )
     call = services.pipeline.translate(texts, options)
     results = await metered(request, services.access, sum(len(t) for t in texts), call)
@@ -138,8 +144,9 @@ async def translate(request: Request[Any, Any, Any], services: ServicesDep) -> d
             for d in (r.languages for r in results)
         ]
         body["detectedLanguage"] = languages if as_list else languages[0]
-    if int(alternatives) > 0:  # roen gives one translation per text: none to offer
-        body["alternatives"] = [[] for _ in texts] if as_list else []
+    if wanted > 0:  # each text again with its sentences' n-best (none for markup)
+        others = [whole_alternatives(r, wanted) for r in results]
+        body["alternatives"] = others if as_list else others[0]
     request.state.chars = sum(len(t) for t in texts)
     request.state.segments = sum(len(r.segments) for r in results)
     return body

@@ -79,6 +79,17 @@ class TermsIn(msgspec.Struct, kw_only=True):
     ) = None
 
 
+Alternatives = Annotated[
+    int,
+    msgspec.Meta(
+        ge=0,
+        le=3,
+        description="Other translations of each sentence, best first, in `segments` "
+        "(plain text only; n-best from the engine, distinct)",
+    ),
+]
+
+
 class TranslateRequest(TermsIn, forbid_unknown_fields=True):
     """Exactly one of `text` or `texts`."""
 
@@ -87,6 +98,7 @@ class TranslateRequest(TermsIn, forbid_unknown_fields=True):
     beam_size: BeamSize | None = None
     include_segments: bool = False
     format: Format = "text"
+    alternatives: Alternatives = 0
     translate_attributes: Annotated[
         bool,
         msgspec.Meta(
@@ -125,15 +137,41 @@ class DigestRequest(TermsIn, forbid_unknown_fields=True):
     With `format: "html"`, a whole web page (or a fragment): its article is extracted first
     (title and main text, without navigation, ads or scripts) and `extracted` says what."""
 
-    text: Text
+    text: Text | None = None
+    url: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                min_length=1,
+                max_length=2048,
+                description="Instead of `text`: a page the server fetches and digests "
+                "(http/https; when ROEN_FETCH_URLS is on; private addresses refused)",
+            ),
+        ]
+        | None
+    ) = None
     beam_size: BeamSize | None = None
     max_sentences: MaxSentences | None = None
     length: Length = "short"
     include_segments: bool = False
     format: Literal["text", "html"] = "text"
+    type: Annotated[
+        Literal["key-points", "tldr", "teaser", "headline"],
+        msgspec.Meta(
+            description="key-points: extracted sentences (3/5/8 by `length`); tldr: fewer "
+            "(1/2/3), one paragraph; teaser: the article's opening; headline: the headline"
+        ),
+    ] = "key-points"
+    summary_format: Annotated[
+        Literal["plain", "markdown"],
+        msgspec.Meta(
+            description="markdown: key points as bullets, each sentence's Romanian source "
+            "as its footnote ([^1]); `format` is the input's (text or html)"
+        ),
+    ] = "plain"
 
 
-class DigestResponse(SummaryOut, omit_defaults=True):
+class DigestResponse(SummaryOut, omit_defaults=True, kw_only=True):
     """The summary's fields (`SummaryOut`: headline, summary, summary_sentences, method),
     then the whole translation."""
 

@@ -15,6 +15,7 @@ the deadline (ROEN_REQUEST_TIMEOUT_S) covers the whole call.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -26,7 +27,10 @@ import anyio.to_thread
 from service.documents.budget import DocumentCaps
 from service.documents.formats import format_of
 from service.documents.types import OffLoop, Translators
-from service.errors import InputError
+from service.errors import InputError, InvalidField
+from service.fetch.errors import FetchRefused
+from service.fetch.fetcher import fetch_page
+from service.fetch.types import FetchedPage, FetchPolicy
 from service.pipeline.cache import SentenceCache
 from service.pipeline.document_jobs import DocumentJobs, bare
 from service.pipeline.engines import Engines
@@ -96,8 +100,10 @@ class Pipeline:
         max_segment_tokens: int = 256,
         beam_size: int | None = None,
         documents: DocumentJobs | None = None,
+        fetching: FetchPolicy | None = None,
     ) -> None:
         self.engines = engines
+        self.fetching = fetching  # None: links are not fetched (ROEN_FETCH_URLS)
         self.documents = documents or DocumentJobs(2, DocumentCaps())
         self.limits = limits or Limits()
         self.cache = cache
@@ -117,6 +123,7 @@ class Pipeline:
             max_segment_tokens=settings.max_segment_tokens,
             beam_size=settings.beam_size,
             documents=DocumentJobs(settings.max_document_jobs, document_caps(settings)),
+            fetching=fetch_policy(settings),
         )
 
     @classmethod
@@ -206,6 +213,10 @@ class Pipeline:
         chars = sum(len(t) for t in texts)
         steps = self._steps(_off_loop)
         if options.markup == "html":
+            if options.alternatives:
+                raise InvalidField(
+                    "`alternatives` are given for plain text, not markup.", field="alternatives"
+                )
             # Markup is translated whole before anything is told (its tags are placed once
             # its blocks are done): every refusal is raised here, before a stream begins.
             checked = await _off_loop(lambda: self.limits.check(texts), chars)
@@ -305,6 +316,17 @@ class Pipeline:
             finally:
                 failure = None
 
+    async def fetch(self, url: str) -> FetchedPage:
+        """A linked page (to digest), fetched under the server's policy (service/fetch:
+        every address checked, the connection pinned to it, bounded in bytes and time)."""
+        if self.fetching is None:
+            raise FetchRefused(
+                "This server does not fetch links (ROEN_FETCH_URLS is off): send the page's "
+                "text or HTML instead."
+            )
+        with tracing.span("fetch"):
+            return await fetch_page(url, self.fetching)
+
     async def extract(self, page: str) -> Extracted:
         """A web page's article (title and main text; a fragment's text), to digest."""
 
@@ -388,6 +410,7 @@ class Pipeline:
             if deadline is None
             else max(0.0, deadline - anyio.current_time()),
             on_row=progress.arrived if streamed else None,
+            hypotheses=encoded.hypotheses,
         )
         if streamed:
             progress.ticket.on_done(progress.wake)
@@ -425,6 +448,7 @@ class Pipeline:
                 max_parts=self.limits.max_segments,
                 cache=self.cache,
                 terms=options.terms,
+                hypotheses=1 + options.alternatives,
             )
             if for_digest:  # its summary will read every sentence: refused now, not after
                 self.limits.check_summary(sum(len(doc) for doc in encoded.sentences))
@@ -497,6 +521,13 @@ class Pipeline:
                 return await call()
         except TimeoutError:
             raise timeout_error(self.timeout_s) from None
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy | None:
+    if not settings.fetch_urls:
+        return None
+    allowed = tuple(ipaddress.ip_network(n, strict=False) for n in settings.fetch_allow_networks)
+    return FetchPolicy(settings.fetch_max_bytes, settings.fetch_timeout_s, allow_networks=allowed)
 
 
 def document_caps(settings: Settings) -> DocumentCaps:

@@ -27,6 +27,7 @@ import anyio
 from service.documents.types import OffLoop
 from service.errors import RequestTimeout
 from service.pipeline.cache import SentenceCache
+from service.pipeline.digests import digest_of
 from service.pipeline.sentences import Encoded, assemblers, rebuild
 from service.pipeline.types import (
     Digest,
@@ -36,10 +37,10 @@ from service.pipeline.types import (
     SummaryOptions,
     TranslationResult,
 )
+from service.runtime.backend import Output
 from service.runtime.scheduler import Ticket
 from service.summarize.types import SummaryResult
 from service.telemetry import tracing
-from service.text.headline import headline
 from service.text.page import Extracted
 
 T = TypeVar("T")
@@ -81,16 +82,14 @@ def remaining() -> float | None:
     return None if math.isinf(deadline) else max(0.0, deadline - anyio.current_time())
 
 
-def learned(encoded: Encoded, fresh: list[str], cache: SentenceCache | None) -> dict[str, str]:
+def learned(
+    encoded: Encoded, fresh: list[Output], cache: SentenceCache | None
+) -> dict[str, Output]:
     """Every part's English: what was known, and what was just translated (cached now)."""
     translated = dict(zip(encoded.todo, fresh, strict=True))
     if cache:
         cache.put_many(encoded.beam_size, translated)
     return encoded.known | translated
-
-
-def headline_of(result: TranslationResult) -> str:
-    return headline(result.segments[0].translation) if result.segments else ""
 
 
 class Progress:
@@ -151,7 +150,7 @@ class RowsProgress(Progress):
         self._news = asyncio.Event()
         self.total = sum(1 for doc in encoded.docs for piece in doc if piece.kind != "glue")
 
-    def arrived(self, index: int, english: str) -> None:
+    def arrived(self, index: int, english: Output) -> None:
         """The scheduler's callback, on this loop: one more row is done."""
         self._english[self._encoded.todo[index]] = english
         self._news.set()
@@ -209,10 +208,8 @@ class RowsProgress(Progress):
     async def _digest(self, results: list[TranslationResult]) -> Digest | None:
         if self._summary is None:
             return None
-        english = [s.translation for s in results[0].segments]
-        # The headline is returned on its own; summarising the rest avoids repeating it.
-        summary = await self._wait(self._steps.summarize(english[1:] or english, self._summary))
-        return Digest(headline_of(results[0]), results[0], summary, self._extracted)
+        call = digest_of(results[0], self._summary, self._steps.summarize, self._extracted)
+        return await self._wait(call)
 
 
 class WholeProgress(Progress):

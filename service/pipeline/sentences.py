@@ -10,13 +10,14 @@ rebuild:       English for each row → terms restored → each document put bac
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from service.errors import LimitExceeded
 from service.pipeline.cache import SentenceCache
 from service.pipeline.types import Segment, TranslationResult
-from service.runtime.backend import Backend, Tokens
+from service.runtime.backend import Backend, Output, Tokens
 from service.terms.apply import Masked, Terms
 from service.text.layout import Piece, layout
 from service.text.normalize import normalize_text
@@ -40,11 +41,12 @@ class Encoded:
 
     docs: list[list[Piece]]
     sentences: list[list[_Sentence]]
-    known: dict[str, str]  # parts already translated (sentence cache)
+    known: dict[str, Output]  # parts already translated (sentence cache)
     todo: list[str]  # parts to translate, each once
     rows: list[Tokens]  # their tokens, in the same order
     terms: Terms  # what restores each sentence's kept terms and spans
     beam_size: int  # how its rows are decoded (and which cache entries answer them)
+    hypotheses: int = 1  # 1 + the alternatives asked for (then the cache is not read)
 
 
 def encode_texts(
@@ -56,6 +58,7 @@ def encode_texts(
     max_parts: int | None,
     cache: SentenceCache | None,
     terms: Terms,
+    hypotheses: int = 1,
 ) -> Encoded:
     docs = [layout(normalize_text(t)) for t in texts]
     sentences = [
@@ -67,6 +70,8 @@ def encode_texts(
     _check_masked(sum(len(s.piece.text) for s in flat), sum(len(s.masked.text) for s in flat))
     # The cache and the model see the masked text: under another glossary it differs.
     unique = list(dict.fromkeys(s.masked.text for s in flat))  # boilerplate repeated: once
+    if hypotheses > 1:  # the cache keeps no alternatives: decoded afresh
+        cache = None
     known = cache.get_many(beam_size, unique) if cache else {}
     misses = [u for u in unique if u not in known]
     # Each sentence is tokenised once, here; the scheduler and the backend reuse the tokens.
@@ -92,7 +97,8 @@ def encode_texts(
         known |= cache.get_many(beam_size, [p for p in dict.fromkeys(pieces) if p not in known])
     parts = dict.fromkeys(part for s in flat for part in s.parts)
     todo = [p for p in parts if p not in known]
-    return Encoded(docs, sentences, known, todo, [tokens[p] for p in todo], terms, beam_size)
+    rows = [tokens[p] for p in todo]
+    return Encoded(docs, sentences, known, todo, rows, terms, beam_size, hypotheses)
 
 
 def _check_masked(source: int, masked: int) -> None:
@@ -127,7 +133,7 @@ def assemblers(encoded: Encoded, not_romanian: Callable[[str], bool]) -> list[As
 
 
 def rebuild(
-    encoded: Encoded, english: dict[str, str], not_romanian: Callable[[str], bool]
+    encoded: Encoded, english: dict[str, Output], not_romanian: Callable[[str], bool]
 ) -> list[TranslationResult]:
     """`english` maps every part of `encoded` (known and translated) to its translation;
     `not_romanian` tells a text (and a sentence) that is clearly in another language."""
@@ -162,7 +168,7 @@ class Assembler:
     def total(self) -> int:
         return len(self._pieces)
 
-    def ready(self, english: dict[str, str]) -> list[Segment]:
+    def ready(self, english: dict[str, Output]) -> list[Segment]:
         done: list[Segment] = []
         while len(self.segments) + len(done) < len(self._pieces):
             piece = self._pieces[len(self.segments) + len(done)]
@@ -186,14 +192,33 @@ class Assembler:
         warnings = ("not_romanian",) if self._not_romanian(source) else ()
         return TranslationResult("".join(out), self.segments, source, warnings)
 
-    def _segment(self, piece: Piece, sentence: _Sentence, english: dict[str, str]) -> Segment:
-        target = english[sentence.parts[0]]
-        for glue, part in zip(sentence.glue, sentence.parts[1:], strict=True):
-            target += (glue or " ") + english[part]
+    def _segment(self, piece: Piece, sentence: _Sentence, english: dict[str, Output]) -> Segment:
+        outputs = [english[part] for part in sentence.parts]
+        target = outputs[0].text
+        for glue, out in zip(sentence.glue, outputs[1:], strict=True):
+            target += (glue or " ") + out.text
         kept = self._terms.restore(sentence.masked, target)
         warnings = segment_warnings(piece.text, kept.text, split=len(sentence.parts) > 1)
         if self._not_romanian(piece.text):
             warnings += ("not_romanian",)
+        # Alternatives are whole sentences: one split into pieces has none to offer.
+        others = outputs[0].alternatives if len(outputs) == 1 else ()
         return Segment(
-            piece.text, kept.text, piece.paragraph, warnings + kept.warnings, terms=kept.terms
+            piece.text,
+            kept.text,
+            piece.paragraph,
+            warnings + kept.warnings,
+            terms=kept.terms,
+            confidence=confidence(outputs, sentence.parts),
+            alternatives=tuple(self._terms.restore(sentence.masked, alt).text for alt in others),
         )
+
+
+def confidence(outputs: list[Output], parts: list[str]) -> float | None:
+    """exp of the mean log-probability per token the model gave, over a sentence's pieces
+    (weighted by their length): 1.0 = certain of every token. None when unscored."""
+    if any(out.score is None for out in outputs):
+        return None
+    weights = [max(len(part), 1) for part in parts]
+    mean = sum(w * (out.score or 0.0) for w, out in zip(weights, outputs, strict=True))
+    return round(math.exp(mean / sum(weights)), 3)

@@ -13,6 +13,12 @@ from service.terms.apply import Applied, Terms
 from service.text.page import Extracted
 
 SUMMARY_LENGTHS: dict[str, int] = {"short": 3, "medium": 5, "long": 8}
+# A tl;dr or a teaser is a paragraph, not a list: fewer sentences for the same length.
+PARAGRAPH_LENGTHS: dict[str, int] = {"short": 1, "medium": 2, "long": 3}
+# What a digest is (the W3C Summarizer API's types): key points (extracted sentences, the
+# default), a tl;dr (the same, fewer, as one paragraph), a teaser (the article's opening),
+# or the headline alone.
+DIGEST_TYPES = ("key-points", "tldr", "teaser", "headline")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,16 +32,27 @@ class TranslateOptions:
     terms: Terms = field(default_factory=Terms)
     # Each text's likeliest languages in its result (`languages`): the dialects' "auto" source.
     detect: bool = False
+    # Other translations of each sentence, best first (n-best from the engine; plain text)
+    alternatives: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class SummaryOptions:
     max_sentences: int = SUMMARY_LENGTHS["short"]
+    kind: str = "key-points"  # one of DIGEST_TYPES
+    format: str = "plain"  # "markdown": bullets (key points) and footnotes citing the source
 
     @classmethod
-    def of(cls, length: str, max_sentences: int | None = None) -> SummaryOptions:
+    def of(
+        cls,
+        length: str,
+        max_sentences: int | None = None,
+        kind: str = "key-points",
+        format: str = "plain",
+    ) -> SummaryOptions:
         """`max_sentences` wins over the named `length` (short, medium, long)."""
-        return cls(max_sentences or SUMMARY_LENGTHS[length])
+        lengths = PARAGRAPH_LENGTHS if kind in ("tldr", "teaser") else SUMMARY_LENGTHS
+        return cls(max_sentences or lengths[length], kind, format)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +65,10 @@ class Segment:
     warnings: tuple[str, ...] = ()
     path: str = ""  # markup: the block it came from, e.g. "article[1]/p[3]"
     terms: tuple[Applied, ...] = ()  # the glossary entries applied to it
+    # The model's own certainty: exp(its mean log-probability per token), 0-1; None where
+    # nothing was decoded (a verbatim piece) or the runner gives no score
+    confidence: float | None = None
+    alternatives: tuple[str, ...] = ()  # other translations, best first (when asked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +84,9 @@ class TranslationResult:
 class Digest:
     headline: str
     translation: TranslationResult
-    summary: SummaryResult
+    summary: SummaryResult  # its `indices`: the segments of `translation` each sentence cites
     extracted: Extracted | None = None  # markup in: the article that was digested
+    options: SummaryOptions = SummaryOptions()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from service.errors import ModelLoadFailed
 from service.models.convert import read_meta
-from service.runtime.backend import BackendStats, Decoding, Tokens
+from service.runtime.backend import BackendStats, Decoding, Output, Tokens, distinct
 from service.runtime.decoding import collapse_loops, loop_start
 from service.runtime.marian_pieces import MarianPieces
 
@@ -59,15 +59,19 @@ class CT2Backend:
             return []
         return [self.tokenizer.pieces(text) for text in texts]
 
-    def generate(self, rows: list[Tokens], decoding: Decoding) -> list[str]:
+    def generate(self, rows: list[Tokens], decoding: Decoding) -> list[Output]:
         if not rows:
             return []
         max_new_tokens, floor = decoding.max_new_tokens, decoding.least()
         options: dict[str, Any] = {
-            "beam_size": decoding.beam_size,
+            "beam_size": max(decoding.beam_size, decoding.hypotheses),
+            "num_hypotheses": decoding.hypotheses,
             "max_input_length": 0,  # never truncate: the pipeline already split long input
             "max_decoding_length": max(max_new_tokens),
             "min_decoding_length": max(1, min(floor)),  # one number per batch in CTranslate2
+            # The model's own log-probability of what it wrote, normalised by its length
+            # (length_penalty 1): a segment's confidence. Free: the decoder has it anyway.
+            "return_scores": True,
         }
         if decoding.beam_size == 1:
             # Greedy decoding reports each token: stop each row at its own budget, or as soon
@@ -91,7 +95,13 @@ class CT2Backend:
             # Greedy rows stopped at a loop's third copy; beam rows may hold one anywhere.
             tokens = collapse_loops(result.hypotheses[0][:budget], keep=least)
             generated += len(tokens)
-            out.append(self.tokenizer.detokenize(tokens))
+            text = self.tokenizer.detokenize(tokens)
+            others = [
+                self.tokenizer.detokenize(collapse_loops(h[:budget], keep=least))
+                for h in result.hypotheses[1:]
+            ]
+            score = float(result.scores[0]) if result.scores else None
+            out.append(Output(text, score, distinct(text, others)))
         with self._lock:
             self._generated += generated
         return out

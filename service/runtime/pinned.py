@@ -9,7 +9,7 @@ so that an outside benchmark of `roen serve` can pin lengths too.
 
 from __future__ import annotations
 
-from service.runtime.backend import Backend, BackendStats, Decoding, Tokens
+from service.runtime.backend import Backend, BackendStats, Decoding, Output, Tokens
 
 
 class PinnedLengths:
@@ -28,9 +28,10 @@ class PinnedLengths:
     def encode(self, texts: list[str]) -> list[Tokens]:
         return self.inner.encode(texts)
 
-    def generate(self, rows: list[Tokens], decoding: Decoding) -> list[str]:
+    def generate(self, rows: list[Tokens], decoding: Decoding) -> list[Output]:
         pinned = [max(1, min(round(len(r) * self.ratio), self.max_output_tokens)) for r in rows]
-        return self.inner.generate(rows, Decoding(decoding.beam_size, pinned, pinned))
+        fixed = Decoding(decoding.beam_size, pinned, pinned, decoding.hypotheses)
+        return self.inner.generate(rows, fixed)
 
     def stats(self) -> BackendStats:
         return self.inner.stats()

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from service.errors import EngineFailure, ModelNotReady, Overloaded, RequestTimeout, RoenError
-from service.runtime.backend import Backend, Decoding, Tokens
+from service.runtime.backend import Backend, Decoding, Output, Tokens
 from service.runtime.decoding import output_budget
 from service.runtime.memory import give_back_freed
 from service.telemetry import timing, tracing
@@ -67,13 +67,19 @@ class _Job:
     beam_size: int
     # (index in request, tokens, budget): shortest first, or in order for a streamed job
     pending: deque[tuple[int, Tokens, int]]
-    results: list[str]
+    results: list[Output]
     left: int
-    future: asyncio.Future[list[str]]
+    future: asyncio.Future[list[Output]]
     loop: asyncio.AbstractEventLoop
     deadline: float
-    on_row: Callable[[int, str], None] | None = None  # called on `loop` as each row is done
+    on_row: Callable[[int, Output], None] | None = None  # called on `loop` as each row is done
     timing: RequestTiming | None = None  # its request's, when one is being timed
+    hypotheses: int = 1  # 1 + the alternatives asked for
+
+    @property
+    def decoding(self) -> tuple[int, int]:
+        """What its rows share with the rest of a batch: one beam width, one n-best."""
+        return (self.beam_size, self.hypotheses)
 
 
 @dataclass(eq=False)
@@ -93,6 +99,9 @@ class _Counters:
     batch_rows: int = 0
     cancelled_rows: int = 0
     tasks: int = 0
+
+
+_NONE = Output("")  # a row not done yet
 
 
 def retry_after(queued: int, rows_per_s: float) -> int:
@@ -181,7 +190,7 @@ class Scheduler:
 
     async def translate(
         self, rows: list[Tokens], *, beam_size: int, timeout_s: float | None = None
-    ) -> list[str]:
+    ) -> list[Output]:
         """English for each encoded row, in order. Cancelling the caller drops its rows."""
         return await self.submit(rows, beam_size=beam_size, timeout_s=timeout_s).result()
 
@@ -191,14 +200,17 @@ class Scheduler:
         *,
         beam_size: int,
         timeout_s: float | None = None,
-        on_row: Callable[[int, str], None] | None = None,
+        on_row: Callable[[int, Output], None] | None = None,
+        hypotheses: int = 1,
     ) -> Ticket:
         """Queue `rows` now (admitted or refused here, before the caller promises anything
         to its client); await `Ticket.result()` for the English. With `on_row`, rows are
         taken in the order given, not shortest first, and `on_row(index, english)` is called
-        on the caller's loop as each is done: a stream shows its document in order."""
+        on the caller's loop as each is done: a stream shows its document in order. With
+        `hypotheses` > 1 (alternatives), its rows are decoded in batches of their own: a
+        batch of other clients' rows is never widened to n-best for them."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[list[str]] = loop.create_future()
+        future: asyncio.Future[list[Output]] = loop.create_future()
         if not rows:
             future.set_result([])
             return Ticket(self, None, future)
@@ -211,13 +223,14 @@ class Scheduler:
             pending=deque(
                 (i, rows[i], output_budget(len(rows[i]), backend.max_output_tokens)) for i in order
             ),
-            results=[""] * len(rows),
+            results=[_NONE] * len(rows),
             left=len(rows),
             future=future,
             loop=loop,
             deadline=_deadline(timeout_s),
             on_row=on_row,
             timing=_timed(),
+            hypotheses=hypotheses,
         )
         with self._cond:
             self._admit(len(rows))
@@ -399,8 +412,9 @@ class Scheduler:
             self._fail(job, RequestTimeout("The request waited too long in the translation queue."))
         if not self._jobs:
             return []
-        beam = self._jobs[0].beam_size  # oldest first; rows of one batch share a beam width
-        budget = max(self.batch_tokens // beam, 1)
+        # Oldest first; the rows of one batch share a beam width and an n-best.
+        decoding = self._jobs[0].decoding
+        budget = max(self.batch_tokens // max(decoding), 1)
         batch: list[tuple[_Job, int, Tokens, int]] = []
 
         def take(job: _Job) -> bool:
@@ -415,7 +429,7 @@ class Scheduler:
             return True
 
         def waiting() -> list[_Job]:
-            return [j for j in self._jobs if j.beam_size == beam and j.pending]
+            return [j for j in self._jobs if j.decoding == decoding and j.pending]
 
         if self.fair:  # one row from each job in turn, sweep after sweep
             progress = True
@@ -439,7 +453,9 @@ class Scheduler:
         assert backend is not None  # a job is only admitted once a backend is attached
         started = time.monotonic()
         try:
-            decoding = Decoding(batch[0][0].beam_size, [b for _, _, _, b in batch])
+            first = batch[0][0]
+            budgets = [b for _, _, _, b in batch]
+            decoding = Decoding(first.beam_size, budgets, hypotheses=first.hypotheses)
             outputs = backend.generate([tokens for _, _, tokens, _ in batch], decoding)
             if len(outputs) != len(batch):
                 raise RuntimeError(f"{len(outputs)} outputs for a batch of {len(batch)} rows")
@@ -532,7 +548,7 @@ class Ticket:
     """A submitted job: await its result, or cancel it (its queued rows leave at once)."""
 
     def __init__(
-        self, scheduler: Scheduler, job: _Job | None, future: asyncio.Future[list[str]]
+        self, scheduler: Scheduler, job: _Job | None, future: asyncio.Future[list[Output]]
     ) -> None:
         self._scheduler = scheduler
         self._job = job
@@ -545,7 +561,7 @@ class Ticket:
         """`callback()` on the caller's loop once the job is settled (after every `on_row`)."""
         self._future.add_done_callback(lambda _: callback())
 
-    async def result(self) -> list[str]:
+    async def result(self) -> list[Output]:
         try:
             return await self._future
         finally:

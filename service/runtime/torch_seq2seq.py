@@ -10,7 +10,7 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, LogitsProcessor, 
 from transformers.utils import logging as hf_logging
 
 from service.errors import ModelLoadFailed
-from service.runtime.backend import BackendStats, Decoding, Tokens
+from service.runtime.backend import BackendStats, Decoding, Output, Tokens, distinct
 from service.runtime.decoding import MAX_LOOP_NGRAM
 
 
@@ -107,7 +107,7 @@ class TorchSeq2Seq:
         ids: list[Tokens] = self.tokenizer(texts, add_special_tokens=True)["input_ids"]
         return ids
 
-    def generate(self, rows: list[Tokens], decoding: Decoding) -> list[str]:
+    def generate(self, rows: list[Tokens], decoding: Decoding) -> list[Output]:
         if not rows:
             return []
         width = max(len(r) for r in rows)
@@ -118,7 +118,8 @@ class TorchSeq2Seq:
         for i, row in enumerate(rows):  # right padding, as the tokenizer pads
             ids[i, : len(row)] = torch.tensor(list(row), dtype=torch.long)
             mask[i, : len(row)] = 1
-        most, beams = decoding.max_new_tokens, decoding.beam_size
+        most, hyps = decoding.max_new_tokens, decoding.hypotheses
+        beams = max(decoding.beam_size, hyps)
         processors = LogitsProcessorList(
             [LoopBlocker(), RowLengths(most, decoding.least(), num_beams=beams, eos=self.eos_id)]
         )
@@ -127,6 +128,7 @@ class TorchSeq2Seq:
                 input_ids=ids,
                 attention_mask=mask,
                 num_beams=beams,
+                num_return_sequences=hyps,
                 do_sample=False,
                 max_new_tokens=max(most) + 1,  # RowLengths, not this, ends each row
                 logits_processor=processors,
@@ -135,7 +137,12 @@ class TorchSeq2Seq:
         produced = int(((generated != self.eos_id) & (generated != self.pad_id)).sum())
         with self._lock:
             self._generated += produced
-        return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+        texts = [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+        # No scores here (the reference backend): confidence comes from CTranslate2's.
+        return [
+            Output(texts[i], None, distinct(texts[i], texts[i + 1 : i + hyps]))
+            for i in range(0, len(texts), hyps)
+        ]
 
     def stats(self) -> BackendStats:
         return BackendStats(generated_tokens=self._generated)

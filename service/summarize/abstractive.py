@@ -71,7 +71,7 @@ class AbstractiveSummarizer:
         if not inputs:
             return []
         decoding = Decoding(self.model.default_beam_size, [max_tokens] * len(inputs))
-        return self.model.generate(self.model.encode(inputs), decoding)
+        return [out.text for out in self.model.generate(self.model.encode(inputs), decoding)]
 
     def _count(self, texts: list[str]) -> list[int]:
         return [len(x) for x in self.model.encode(texts)] if texts else []

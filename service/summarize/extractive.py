@@ -55,8 +55,9 @@ class ExtractiveSummarizer:
         else:
             chosen = self._select([sentences[i] for i in candidates], max_sentences)
             chosen = [candidates[i] for i in chosen]
-        picked = [sentences[i].strip() for i in sorted(chosen)]
-        return SummaryResult(" ".join(picked), picked, self.method)
+        order = sorted(chosen)
+        picked = [sentences[i].strip() for i in order]
+        return SummaryResult(" ".join(picked), picked, self.method, order)
 
     def _select(self, sentences: list[str], k: int) -> list[int]:
         vectors = self.embedder.embed(sentences)

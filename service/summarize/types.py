@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
@@ -11,6 +11,9 @@ class SummaryResult:
     summary: str
     sentences: list[str]
     method: str
+    # Where each summary sentence came from: its index among the sentences given (an
+    # extractive summary's are its own sentences; an abstractive one cites none)
+    indices: list[int] = field(default_factory=list)
 
 
 class SummaryEngine(Protocol):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from service.text.html_blocks import Block, blocks
 from service.text.markup import attributes, runs
+from service.text.page_meta import PageMeta, page_meta
 
 # A page rather than a fragment: what the form and the API look for before extracting.
 _PAGE = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
@@ -24,6 +25,8 @@ class Extracted:
     title: str | None
     text: str  # the title (if any), a blank line, then the paragraphs, blank-line separated
     method: str  # "trafilatura": the main content; "blocks": every block of the markup
+    meta: PageMeta | None = None  # author, date, site, canonical URL, language (page_meta)
+    url: str | None = None  # a fetched page's address, after its redirects
 
 
 def looks_like_page(text: str) -> bool:
@@ -48,7 +51,7 @@ def extract(markup: str) -> Extracted:
         ]
         body, method = chosen or [line for line in main.splitlines() if line], "trafilatura"
     text = "\n\n".join(([title] if title else []) + body)
-    return Extracted(title, text, method)
+    return Extracted(title, text, method, page_meta(markup))
 
 
 def _squash(text: str) -> str:

@@ -51,9 +51,11 @@ def test_a_streamed_job_is_taken_in_document_order_and_reports_each_row():
         out = asyncio.run(main())
     finally:
         s.close()
-    assert out == [f"EN({t})" for t in texts]
+    assert [o.text for o in out] == [f"EN({t})" for t in texts]
     assert backend.batches == [texts[:2], texts[2:]]  # in order, not shortest first
-    assert seen == [(i, f"EN({t})") for i, t in enumerate(texts)]  # every row, before the end
+    assert [(i, o.text) for i, o in seen] == [
+        (i, f"EN({t})") for i, t in enumerate(texts)
+    ]  # every row, before the end
 
 
 def test_submit_refuses_a_full_queue_at_once():

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from service.errors import EmptyInput, LimitExceeded
 from service.pipeline.cache import SentenceCache
+from service.runtime.backend import Output
 from service.pipeline.limits import Limits
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.types import TranslateOptions
@@ -138,10 +139,12 @@ def test_cache_translates_boilerplate_once_across_requests():
     assert [s for batch in backend.batches for s in batch].count("Sursa: Agerpres.") == 2
 
 
-def test_cache_is_bounded():
+def test_cache_is_bounded_and_keeps_scores_not_alternatives():
     c = SentenceCache(3)
-    c.put_many(1, {f"s{i}": f"t{i}" for i in range(5)})
-    assert c.get_many(1, ["s0", "s1", "s2", "s3", "s4"]) == {"s2": "t2", "s3": "t3", "s4": "t4"}
+    c.put_many(1, {f"s{i}": Output(f"t{i}", -0.1, ("alt",)) for i in range(5)})
+    assert c.get_many(1, ["s0", "s1", "s2", "s3", "s4"]) == {
+        f"s{i}": Output(f"t{i}", -0.1) for i in (2, 3, 4)
+    }
 
 
 def test_segment_limit_counts_pieces_of_split_sentences():

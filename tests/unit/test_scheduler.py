@@ -32,7 +32,8 @@ def scheduler():
 
 
 async def ask(s: Scheduler, backend: EchoBackend, texts: list[str], beam: int = 1, **kw):
-    return await s.translate(backend.encode(texts), beam_size=beam, **kw)
+    """The English of `texts` (the Outputs' text)."""
+    return [out.text for out in await s.translate(backend.encode(texts), beam_size=beam, **kw)]
 
 
 async def gather(*calls):
