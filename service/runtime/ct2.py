@@ -73,7 +73,7 @@ class CT2Backend:
             # (length_penalty 1): a segment's confidence. Free: the decoder has it anyway.
             "return_scores": True,
         }
-        if decoding.beam_size == 1:
+        if options["beam_size"] == 1:
             # Greedy decoding reports each token: stop each row at its own budget, or as soon
             # as a phrase repeats a third time (trimmed below). Beam search cannot be stopped
             # per row: its rows are cut to their budgets afterwards.

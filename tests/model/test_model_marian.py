@@ -61,9 +61,9 @@ def test_structure_and_segments(translator):
         assert seg.source in ARTICLE
 
 
-def spy_on_generate(backend, monkeypatch) -> list[tuple[list, object, list[str]]]:
+def spy_on_generate(backend, monkeypatch) -> list[tuple[list, object, list]]:
     """Every (rows, decoding, outputs) the pipeline sends the backend from now on."""
-    calls: list[tuple[list, object, list[str]]] = []
+    calls: list[tuple[list, object, list]] = []
     real = backend.generate
 
     def generate(rows, decoding):
@@ -105,7 +105,7 @@ def test_each_row_of_a_batch_keeps_its_own_output_cap(translator, beam):
         "sute de oameni din satele afectate de revărsarea râurilor."
     )
     short, _ = backend.generate(backend.encode(["Da.", long]), Decoding(beam, [5, 200]))
-    assert len(MarianPieces(translator.tiny).source.encode(short)) <= 5 + 2
+    assert len(MarianPieces(translator.tiny).source.encode(short.text)) <= 5 + 2
 
 
 def test_batched_equals_one_at_a_time(translator):
@@ -139,12 +139,15 @@ def test_sentence_longer_than_model_limit_is_split(translator, monkeypatch):
     limit = min(Settings(_env_file=None).max_segment_tokens, translator.backend.max_input_tokens)
     assert len(rows) >= count / limit and all(len(row) <= limit for row in rows)
     # every piece was translated and is in the sentence's translation
-    assert all(out.strip() and out.strip() in seg[0].translation for out in outputs)
+    assert all(
+        out.text.strip() and out.text.strip() in seg[0].translation for out in outputs
+    )
 
 
 def test_output_length_is_bounded(translator):
     backend = translator.backend
     (out,) = backend.generate(backend.encode(["Da."]), Decoding(1, [5]))
+    out = out.text
     # The random model emits pieces of the shared vocabulary, mostly Romanian ones: the source
     # side's SentencePiece measures them as the model produced them.
     assert len(MarianPieces(translator.tiny).source.encode(out)) <= 5 + 2
@@ -210,7 +213,7 @@ def test_the_runtime_form_serves_without_its_checkpoint(tiny_marian, tmp_path):
     )
     backend, info = build_backend(settings)
     (out,) = backend.generate(backend.encode(["Bună ziua."]), Decoding(1, [6]))
-    assert out and info.path.startswith(str(tmp_path / "cache" / "ct2"))
+    assert out.text and info.path.startswith(str(tmp_path / "cache" / "ct2"))
 
 
 def test_a_news_page_in_html_keeps_its_structure(translator):
@@ -242,3 +245,22 @@ def test_serving_and_corpus_runs_batch_within_their_own_budgets(tiny_marian):
     finally:
         pipeline.engines.close()
     assert Settings(_env_file=None).batch_tokens < Settings(_env_file=None).corpus_batch_tokens
+
+
+def test_scores_and_alternatives_come_from_the_engine(translator):
+    """CTranslate2 gives each row its length-normalised log-probability (a confidence in
+    (0, 1]) and, asked for n-best, distinct alternatives; the torch reference gives the
+    alternatives and no score."""
+    backend = translator.backend
+    rows = backend.encode(["Guvernul a anunțat măsuri noi.", "Trenul a plecat."])
+    outs = backend.generate(rows, Decoding(1, [20, 20], hypotheses=3))
+    for out in outs:
+        assert len(out.alternatives) <= 2 and out.text not in out.alternatives
+        assert len(set(out.alternatives)) == len(out.alternatives)
+    if backend.label.startswith("ctranslate2"):
+        assert all(out.score is not None and out.score <= 0 for out in outs)
+        assert any(out.alternatives for out in outs)  # a beam of 3 finds other words
+    else:
+        assert all(out.score is None for out in outs)
+    (one,) = backend.generate(rows[:1], Decoding(1, [20]))
+    assert (one.alternatives == () and one.text == outs[0].text) or one.text

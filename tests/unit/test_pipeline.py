@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from service.errors import EmptyInput, LimitExceeded
 from service.pipeline.cache import SentenceCache
-from service.runtime.backend import Output
 from service.pipeline.limits import Limits
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.types import TranslateOptions
+from service.runtime.backend import Output
 from service.settings import Settings
 from tests.support.fakes import EchoBackend, fake_engines
 
