@@ -21,7 +21,13 @@ from service.documents.formats import FORMATS
 from service.errors import InputError, InvalidField, MalformedBody, RoenError
 from service.http.access import Access
 from service.http.bodies import Params, urlencoded, utf8
-from service.http.calls import digest_billed, metered, metered_file, stream_started
+from service.http.calls import (
+    digest_billed,
+    metered,
+    metered_file,
+    stream_started,
+    until_disconnect,
+)
 from service.http.deps import Services, ServicesDep
 from service.http.problems import problem_for
 from service.http.streaming import stream
@@ -43,6 +49,9 @@ from service.terms.glossary import parse_entries
 from service.text.layout import paragraphs
 from service.text.page import looks_like_page
 
+# Below this confidence a sentence's paragraph is marked on the form (uncalibrated: what a
+# value predicts can only be measured on real weights; docs/api.md).
+WEAK = 0.3
 # A file of these is digested (a text, a page); any other comes back in English as a file.
 DIGESTED_FILES = (".txt", ".html", ".htm")
 # Applied to every HTML page: no inline script or style, no framing, no sniffing.
@@ -100,6 +109,7 @@ async def _page(services: Services, status: int = 200, **context: Any) -> Templa
     context.setdefault("length", "short")
     context.setdefault("glossary", "")
     context.setdefault("source", "text")
+    context.setdefault("url", "")
     return Template(
         template_name="index.html",
         context={
@@ -107,6 +117,8 @@ async def _page(services: Services, status: int = 200, **context: Any) -> Templa
             "banner": _banner(services.pipeline),
             "lengths": list(SUMMARY_LENGTHS),
             "formats": list(FORMATS),
+            "links": services.pipeline.fetching is not None,
+            "weak": WEAK,
             **context,
         },
         status_code=status,
@@ -132,6 +144,7 @@ async def submit(
         await _admit(request, form.fields, services.access)
         if form.document is not None:
             return await _document(request, services, form)
+        await form.fetch(request, services.pipeline)
         options = await form.options(request, services.glossaries)
         call = services.pipeline.digest(form.text, options, form.summary)
         digest = await metered(
@@ -193,6 +206,7 @@ async def submit_streamed(request: Request[Any, Any, Any], services: ServicesDep
             "/stream digests text.",
             field="file",
         )
+    await form.fetch(request, services.pipeline)
     options = await form.options(request, services.glossaries)
     charge = await services.access.hold(request, len(form.text))
     starting = services.pipeline.stream([form.text], options, form.summary)
@@ -223,7 +237,8 @@ class Submitted:
 
     def __init__(self) -> None:
         self.text = ""
-        self.source = "text"
+        self.source = "text"  # or "file", or "link" (a page the server fetches)
+        self.url = ""
         self.document: tuple[str, bytes] | None = None  # (name, bytes): a file to give back
         self.length = "short"
         self.glossary = ""  # a line each: "Romanian = English" (or a tab between)
@@ -244,6 +259,12 @@ class Submitted:
         self.glossary = str(fields.get("glossary") or "")
         self.text = await _text(fields.get("text"), settings) or ""
         upload = fields.get("file")
+        self.url = str(fields.get("url") or "").strip()
+        if fields.get("source") == "link":
+            self.source = "link"
+            if not self.url:
+                raise InvalidField("Paste the link of the article to digest.", field="url")
+            return
         # Without a choice (an older page, curl), a file sent wins over the text.
         self.source = "text" if fields.get("source") == "text" else "file"
         if self.source == "file" and isinstance(upload, UploadFile) and upload.filename:
@@ -265,7 +286,14 @@ class Submitted:
             "length": self.length,
             "glossary": self.glossary,
             "source": self.source,
+            "url": self.url,
         }
+
+    async def fetch(self, request: Request[Any, Any, Any], pipeline: Pipeline) -> None:
+        """A link: its page becomes the text digested (and then shown)."""
+        if self.source == "link":
+            page = await until_disconnect(request, pipeline.fetch(self.url))
+            self.text, self.page = page.text, page.content_type != "text/plain"
 
     async def options(
         self, request: Request[Any, Any, Any], glossaries: GlossaryBook
@@ -309,6 +337,8 @@ def _result(digest: Digest, model: str, started: float) -> dict[str, Any]:
     kept: dict[int, set[tuple[str, str]]] = {}  # the glossary's (source, English) applied
     for seg in translation.segments:
         flagged.setdefault(seg.paragraph, set()).update(seg.warnings)
+        if seg.confidence is not None and seg.confidence < WEAK:
+            flagged[seg.paragraph].add("low_confidence")
         kept.setdefault(seg.paragraph, set()).update((t.source, t.english) for t in seg.terms)
     pairs = zip(paragraphs(translation.source), paragraphs(translation.translation), strict=False)
     return {

@@ -58,6 +58,7 @@ class CitationOut(msgspec.Struct):
     Romanian, its English, its warnings and the model's confidence — to check it against."""
 
     segment: int
+    paragraph: int
     source: str
     translation: str
     warnings: list[str]
@@ -92,6 +93,7 @@ class SummaryOut(msgspec.Struct):
             [
                 CitationOut(
                     i,
+                    segments[i].paragraph,
                     segments[i].source,
                     segments[i].translation,
                     list(segments[i].warnings),

@@ -349,3 +349,67 @@ def test_a_glossary_typed_on_the_form_is_marked_in_the_streamed_result(fake_serv
     marks = page.locator("#side-by-side mark.term")
     assert marks.all_inner_texts() == ["Guvernului", "Government"]
     assert not errors, errors
+
+
+def test_a_point_of_the_digest_marks_the_sentence_it_came_from(fake_server, browser):
+    """Choose a key point: its Romanian source and its English are marked side by side."""
+    base, _ = fake_server
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(base + "/")
+    page.get_by_label("Romanian text").fill(
+        "Titlu\n\nPrima propoziție aici. A doua propoziție.\n\nUn paragraf nou. Ultima frază."
+    )
+    page.get_by_role("button", name="Translate").click()
+    page.locator("#meta:not(:empty)").wait_for(timeout=30_000)
+    points = page.locator("#summary a.cite")
+    assert points.count() == 3
+    points.nth(2).click()  # "Un paragraf nou." — the third paragraph's first sentence
+    marks = page.locator("tr.cited mark.cite")
+    assert marks.all_inner_texts() == ["Un paragraf nou.", "EN(Un paragraf nou.)"]
+    assert page.locator("tr.cited").get_attribute("id") == "para-2"
+    points.nth(0).click()  # another point: the marks move
+    assert page.locator("mark.cite").all_inner_texts() == [
+        "Prima propoziție aici.",
+        "EN(Prima propoziție aici.)",
+    ]
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def link_server():
+    """A server that fetches links, allowed to reach the loopback page server beside it (the
+    explicit test allowance), and that page server with the test pages."""
+    import http.server
+    from functools import partial
+
+    from service.http.app import create_app
+    from service.settings import Settings
+    from tests.support.fakes import fake_engines
+
+    pages = Path(__file__).resolve().parents[1] / "data" / "html"
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(pages))
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    settings = Settings(_env_file=None, fetch_urls=True, fetch_allow_networks=["127.0.0.0/8"])
+    try:
+        with serving(create_app(settings, fake_engines(settings))) as base:
+            yield base, f"http://127.0.0.1:{site.server_address[1]}"
+    finally:
+        site.shutdown()
+        site.server_close()
+
+
+def test_a_link_is_digested_from_a_loopback_page(link_server, browser):
+    base, site = link_server
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(base + "/")
+    page.get_by_label("A link", exact=True).check()
+    assert page.locator("#text-input").is_hidden() and page.locator("#url").is_visible()
+    page.locator("#url").fill(site + "/article.html")
+    page.get_by_role("button", name="Translate").click()
+    page.locator("#meta:not(:empty)").wait_for(timeout=30_000)
+    assert page.url == base + "/"  # streamed, not a reload
+    english = page.locator("#side-by-side td[lang=en]").all_inner_texts()
+    assert any("EN(" in cell and "buget" in cell for cell in english)  # the article's text
+    assert page.locator("#summary a.cite").count() >= 1
+    page.close()

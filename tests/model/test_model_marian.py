@@ -139,9 +139,7 @@ def test_sentence_longer_than_model_limit_is_split(translator, monkeypatch):
     limit = min(Settings(_env_file=None).max_segment_tokens, translator.backend.max_input_tokens)
     assert len(rows) >= count / limit and all(len(row) <= limit for row in rows)
     # every piece was translated and is in the sentence's translation
-    assert all(
-        out.text.strip() and out.text.strip() in seg[0].translation for out in outputs
-    )
+    assert all(out.text.strip() and out.text.strip() in seg[0].translation for out in outputs)
 
 
 def test_output_length_is_bounded(translator):

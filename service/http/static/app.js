@@ -12,6 +12,40 @@
   var progressText = document.getElementById("progress-text");
   var button = document.getElementById("submit");
   var running = null;
+  var weak = parseFloat(form.dataset.weak || "0");
+
+  // A digest's point, chosen: the sentence it came from is marked in the side-by-side view,
+  // in Romanian and in English, so a reader can check one against the other.
+  function markIn(cell, sentence) {
+    var walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      var at = node.data.indexOf(sentence);
+      if (at < 0) continue;
+      var hit = node.splitText(at);
+      hit.splitText(sentence.length);
+      var mark = el("mark", "", { "class": "cite" });
+      hit.parentNode.replaceChild(mark, hit);
+      mark.appendChild(hit);
+      return;
+    }
+  }
+  document.getElementById("result").addEventListener("click", function (event) {
+    var link = event.target.closest("a.cite");
+    if (!link) return;
+    event.preventDefault();
+    var result = document.getElementById("result");
+    result.querySelectorAll("mark.cite").forEach(function (m) {
+      m.replaceWith(document.createTextNode(m.textContent));
+    });
+    result.querySelectorAll("tr.cited").forEach(function (r) { r.classList.remove("cited"); });
+    var row = document.getElementById("para-" + link.dataset.para);
+    if (!row) return;
+    row.normalize();
+    row.classList.add("cited");
+    markIn(row.children[0], link.dataset.source);
+    markIn(row.children[1], link.dataset.translation);
+    row.scrollIntoView({ block: "center" });
+  });
 
   function wireCopyButtons(root) {
     root.querySelectorAll("button.copy").forEach(function (btn) {
@@ -96,10 +130,12 @@
     cells[0].textContent += (cells[0].textContent ? " " : "") + seg.source;
     var english = cells[1].firstChild || cells[1].appendChild(document.createTextNode(""));
     english.data += (english.data ? " " : "") + seg.translation;
-    if (seg.warnings.length) {
+    var warnings = seg.warnings.slice();
+    if (seg.confidence !== null && seg.confidence < weak) warnings.push("low_confidence");
+    if (warnings.length) {
       var old = cells[1].querySelector(".warn");
       var all = old ? old.textContent.slice(2).split(", ") : [];
-      seg.warnings.forEach(function (w) { if (all.indexOf(w) < 0) all.push(w); });
+      warnings.forEach(function (w) { if (all.indexOf(w) < 0) all.push(w); });
       if (old) old.remove();
       cells[1].appendChild(badge(all.sort()));
     }
@@ -108,15 +144,26 @@
     this.result.querySelector("#headline").textContent = event.headline;
     var list = this.result.querySelector("#summary");
     list.textContent = "";
-    event.summary_sentences.forEach(function (s) { list.appendChild(el("li", s)); });
+    if (event.citations.length) {  // each point links to the sentence it came from
+      event.citations.forEach(function (c) {
+        var item = el("li");
+        item.appendChild(el("a", c.translation, {
+          "class": "cite", "href": "#para-" + c.paragraph, "data-para": c.paragraph,
+          "data-source": c.source, "data-translation": c.translation, "title": "From: " + c.source
+        }));
+        list.appendChild(item);
+      });
+    } else {
+      event.summary_sentences.forEach(function (s) { list.appendChild(el("li", s)); });
+    }
     this.result.querySelector("#summary-text").value = event.summary;
   };
   View.prototype.done = function (view) {
     // The server's own view of the whole text: exact paragraphs, as the page without JS.
     var body = this.body;
     body.textContent = "";
-    view.rows.forEach(function (r) {
-      var row = el("tr");
+    view.rows.forEach(function (r, i) {
+      var row = el("tr", "", { id: "para-" + i });
       var terms = r[3] || [];
       row.appendChild(marked("td", r[0], terms.map(function (t) { return t[0]; }), { lang: "ro" }));
       var english = marked("td", r[1], terms.map(function (t) { return t[1]; }), { lang: "en" });
@@ -184,9 +231,10 @@
     if (!state.finished) showError(result, "The connection closed before the result was complete. Try again.");
   }
 
-  // One choice of what to translate: the text box or the file input is shown, not both.
+  // One choice of what to translate: the text box, the file input or the link is shown.
   var textInput = document.getElementById("text-input");
   var fileInput = document.getElementById("file-input");
+  var linkInput = document.getElementById("link-input");
   var file = document.getElementById("file");
   var asDocument = document.getElementById("as-document");
   function chosen() {
@@ -196,6 +244,7 @@
   function showChoice() {
     textInput.hidden = chosen() !== "text";
     fileInput.hidden = chosen() !== "file";
+    if (linkInput) linkInput.hidden = chosen() !== "link";
   }
   form.querySelectorAll("input[name=source]").forEach(function (radio) {
     radio.addEventListener("change", showChoice);
