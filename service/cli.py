@@ -257,7 +257,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         )
     options = BatchOptions(
         fields=Fields(args.id_field, args.text_field),
-        summary=SummaryOptions.of(args.length),
+        summary=SummaryOptions.of(args.length, None, args.summary_type, args.summary_format),
         segments=args.segments,
         digest=not args.translate_only,
         window=args.window,
@@ -367,6 +367,19 @@ def build_parser() -> argparse.ArgumentParser:
     ba.add_argument("--id-field", default="id", help="the records' id column (default: id)")
     ba.add_argument("--text-field", default="text", help="their text column (default: text)")
     ba.add_argument("--length", choices=["short", "medium", "long"], default="short")
+    ba.add_argument(
+        "--type",
+        dest="summary_type",
+        choices=["key-points", "tldr", "teaser", "headline"],
+        default="key-points",
+        help="the digest's kind (docs/api.md, Summaries)",
+    )
+    ba.add_argument(
+        "--summary-format",
+        choices=["plain", "markdown"],
+        default="plain",
+        help="markdown: key points as bullets, each with its Romanian source as a footnote",
+    )
     ba.add_argument("--segments", action="store_true", help="write each sentence pair too")
     ba.add_argument(
         "--translate-only",

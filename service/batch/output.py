@@ -112,11 +112,11 @@ def read_output(path: Path) -> Iterator[dict[str, Any]]:
 
 
 COLUMNS = (
-    "id", "translation", "headline", "summary", "summary_sentences", "method", "warnings",
-    "segments", "error",
+    "id", "translation", "headline", "summary", "summary_sentences", "method", "summary_type",
+    "summary_format", "citations", "warnings", "segments", "error",
 )  # fmt: skip
 # Parquet holds flat string columns here: these (lists, objects) as JSON text.
-NESTED = frozenset({"summary_sentences", "warnings", "segments", "error"})
+NESTED = frozenset({"summary_sentences", "citations", "warnings", "segments", "error"})
 
 
 def _to_cell(key: str, value: Any) -> Any:

@@ -36,6 +36,7 @@ from service.http.uploads import english_download, too_big, upload_bytes
 from service.pipeline.answers import SummaryOut, plain
 from service.pipeline.pipeline import Pipeline
 from service.pipeline.types import (
+    DIGEST_TYPES,
     SUMMARY_LENGTHS,
     Digest,
     Finished,
@@ -52,6 +53,12 @@ from service.text.page import looks_like_page
 # Below this confidence a sentence's paragraph is marked on the form (uncalibrated: what a
 # value predicts can only be measured on real weights; docs/api.md).
 WEAK = 0.3
+DIGEST_CHOICES = [
+    ("key-points", "key points"),
+    ("tldr", "tl;dr"),
+    ("teaser", "teaser"),
+    ("headline", "headline only"),
+]
 # A file of these is digested (a text, a page); any other comes back in English as a file.
 DIGESTED_FILES = (".txt", ".html", ".htm")
 # Applied to every HTML page: no inline script or style, no framing, no sniffing.
@@ -107,6 +114,7 @@ async def _admit(request: Request[Any, Any, Any], found: Params, access: Access)
 async def _page(services: Services, status: int = 200, **context: Any) -> Template:
     context.setdefault("text", "")
     context.setdefault("length", "short")
+    context.setdefault("type", "key-points")
     context.setdefault("glossary", "")
     context.setdefault("source", "text")
     context.setdefault("url", "")
@@ -116,6 +124,7 @@ async def _page(services: Services, status: int = 200, **context: Any) -> Templa
             "key_required": await services.access.form_needs_key(),
             "banner": _banner(services.pipeline),
             "lengths": list(SUMMARY_LENGTHS),
+            "types": DIGEST_CHOICES,
             "formats": list(FORMATS),
             "links": services.pipeline.fetching is not None,
             "weak": WEAK,
@@ -241,13 +250,14 @@ class Submitted:
         self.url = ""
         self.document: tuple[str, bytes] | None = None  # (name, bytes): a file to give back
         self.length = "short"
+        self.kind = "key-points"  # the digest's type (DIGEST_TYPES)
         self.glossary = ""  # a line each: "Romanian = English" (or a tab between)
         self.page = False  # an uploaded .html file, or a pasted page: its article is digested
         self.fields = Params()  # as sent (the key among them)
 
     @property
     def summary(self) -> SummaryOptions:
-        return SummaryOptions.of(self.length)
+        return SummaryOptions.of(self.length, None, self.kind)
 
     async def read(
         self, request: Request[Any, Any, Any], settings: Settings, as_document: bool = False
@@ -256,6 +266,8 @@ class Submitted:
         self.fields = Params({k: [v] for k, v in fields.items()})
         length = str(fields.get("length") or "short")
         self.length = length if length in SUMMARY_LENGTHS else "short"
+        kind = str(fields.get("type") or "key-points")
+        self.kind = kind if kind in DIGEST_TYPES else "key-points"
         self.glossary = str(fields.get("glossary") or "")
         self.text = await _text(fields.get("text"), settings) or ""
         upload = fields.get("file")
@@ -284,6 +296,7 @@ class Submitted:
         return {
             "text": self.text,
             "length": self.length,
+            "type": self.kind,
             "glossary": self.glossary,
             "source": self.source,
             "url": self.url,

@@ -7,6 +7,7 @@ alternatives are "ALT<k>:<best>")."""
 from __future__ import annotations
 
 import http.server
+import re
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -175,3 +176,13 @@ def test_a_link_to_a_private_address_or_with_fetching_off_is_refused(make_client
     with make_client() as c:  # off by default
         r = c.post("/v1/digest", json={"url": page_server + "/article.html"})
         assert r.status_code == 422 and "ROEN_FETCH_URLS" in r.json()["detail"]
+
+
+def test_the_form_takes_the_digest_type_and_links_each_point_to_its_paragraph(client):
+    page = client.post("/", data={"text": ARTICLE, "type": "teaser", "length": "medium"}).text
+    assert '<option value="teaser" selected>' in page
+    points = re.findall(
+        r'<a class="cite" href="#para-(\d+)" data-para="\d+" data-source="([^"]+)"', page
+    )
+    assert points == [("1", "Prima propoziție."), ("1", "Sunt nesigur aici.")]
+    assert 'id="para-1"' in page and "low_confidence" in page  # the unsure sentence's paragraph

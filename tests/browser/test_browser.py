@@ -141,10 +141,10 @@ def test_keyboard_only(server, browser):
     page.get_by_label("Romanian text").focus()
     page.keyboard.type("Bună ziua. Ce mai faceți?")
     focused = []
-    for _ in range(2):  # textarea → select → button: the file choice is hidden with text
+    for _ in range(3):  # textarea → length → type → button: the file choice hidden with text
         page.keyboard.press("Tab")
         focused.append(page.evaluate("document.activeElement.id"))
-    assert focused == ["length", "submit"]
+    assert focused == ["length", "type", "submit"]
     page.keyboard.press("Enter")
     page.locator("#meta:not(:empty)").wait_for(timeout=60_000)
     assert page.evaluate("document.activeElement.id") == "headline"  # focus moved to it

@@ -19,6 +19,7 @@ from service.batch.records import Fields, read_records
 from service.batch.runner import BatchOptions, process, run_local
 from service.pipeline.limits import Limits
 from service.pipeline.pipeline import Pipeline
+from service.pipeline.types import SummaryOptions
 from service.settings import Settings
 from tests.support.fakes import EchoBackend, fake_engines
 
@@ -184,6 +185,22 @@ def test_parquet_in_and_out(tmp_path):
     assert [r["id"] for r in rows] == [r["id"] for r in records]
     assert rows[0]["segments"][0]["source"] == records[0]["text"].split("\n\n")[0]
     assert isinstance(rows[0]["summary_sentences"], list)
+    assert rows[0]["segments"][0]["confidence"] == 0.9  # the fake's, through Parquet
+    assert len(rows[0]["citations"]) == len(rows[0]["summary_sentences"])  # as JSON again
+
+
+def test_batch_digests_take_a_type_and_markdown_and_cite_their_segments(tmp_path):
+    records = articles(2)
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_corpus(source, records, bad=False)
+    summary = SummaryOptions.of("short", None, "teaser", "markdown")
+    options = BatchOptions(summary=summary, segments=True)
+    run_local(Settings(_env_file=None), source, target, options, pipeline=fake_pipeline())
+    row = next(iter(read_output(target)))
+    assert row["summary_type"] == "teaser" and row["method"] == "lead"
+    (citation,) = row["citations"]
+    assert citation["segment"] == 1 and citation["translation"] == row["summary_sentences"][0]
+    assert row["summary"] == f"{row['summary_sentences'][0]}[^1]\n\n[^1]: {citation['source']}"
 
 
 def test_a_folder_of_text_and_html_files(tmp_path):

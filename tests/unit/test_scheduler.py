@@ -10,7 +10,7 @@ import time
 import pytest
 
 from service.errors import EngineFailure, Overloaded, RequestTimeout
-from service.runtime.scheduler import Scheduler
+from service.runtime.scheduler import NBEST_EVERY, Scheduler
 from tests.support.fakes import EchoBackend, SlowEcho
 
 
@@ -709,3 +709,49 @@ def test_a_throughput_batch_stops_at_the_token_budget_and_the_rest_follows(sched
         "batch of 2 rows",
         "batch of 1 rows",
     ]
+
+
+def test_rows_asking_for_alternatives_run_apart_and_yield_to_the_others(scheduler):
+    """n-best rows never share a batch with plain ones (a batch has one beam and n-best),
+    and while plain rows wait they take one batch in NBEST_EVERY + 1: the others keep
+    their pace. With nobody else waiting they run at once."""
+    backend = Gated(delay=0.0)
+    s = scheduler(backend, max_batch=1)
+
+    async def until(condition) -> None:
+        deadline = time.monotonic() + 10
+        while not condition() and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+
+    async def main():
+        backend.gate.clear()
+        backend.entered.clear()
+        busy = asyncio.create_task(ask(s, backend, ["ocupat"]))
+        await until(backend.entered.is_set)
+        nbest = s.submit(backend.encode(["alternative"]), beam_size=1, hypotheses=4)
+        plain = [asyncio.create_task(ask(s, backend, [f"p{i}"])) for i in range(12)]
+        await until(lambda: s.stats().queued_rows == 13)
+        backend.gate.set()
+        await busy
+        outs = await nbest.result()
+        await asyncio.gather(*plain)
+        return outs
+
+    backend.forget()
+    (out,) = asyncio.run(main())
+    assert out.alternatives == (
+        "ALT1:EN(alternative)",
+        "ALT2:EN(alternative)",
+        "ALT3:EN(alternative)",
+    )
+    order = [batch[0] for batch in backend.batches]
+    assert order.index("alternative") == NBEST_EVERY  # after NBEST_EVERY batches (ocupat too)
+    assert backend.hypotheses[order.index("alternative")] == 4
+    assert {h for b, h in zip(order, backend.hypotheses, strict=True) if b != "alternative"} == {1}
+    backend.forget()
+
+    async def alone():
+        return await s.submit(backend.encode(["singur"]), beam_size=1, hypotheses=2).result()
+
+    (single,) = asyncio.run(alone())  # nobody else waits: it runs at once
+    assert single.alternatives == ("ALT1:EN(singur)",) and backend.hypotheses == [2]
