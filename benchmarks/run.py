@@ -337,7 +337,7 @@ def main() -> int:
                 queues = [
                     [
                         {"text": greedy[c + CLIENTS * p], "beam_size": 1}
-                        | ({"alternatives": 3} if c % 5 == 0 else {})
+                        | ({"alternatives": 3} if c % 5 == 0 and c < 30 else {})  # 6 of 32
                         for p in range(PASSES)
                     ]
                     for c in range(CLIENTS)

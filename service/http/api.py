@@ -44,6 +44,7 @@ from service.pipeline.types import Digest, SummaryOptions, TranslateOptions, Tra
 from service.settings import Settings
 from service.terms.apply import Terms
 from service.terms.book import GlossaryBook
+from service.text.page import Extracted
 
 
 class JsonRequest(Request[Any, Any, Any]):
@@ -157,7 +158,10 @@ class ApiController(Controller):
                 elapsed_ms=_ms(started),
                 translation=results[0].translation if data.text is not None else None,
                 translations=[r.translation for r in results] if data.texts is not None else None,
-                segments=segments_out(results) if data.include_segments else None,
+                # alternatives are given per segment: asking for them brings the segments
+                segments=segments_out(results)
+                if data.include_segments or data.alternatives
+                else None,
                 warnings=[list(r.warnings) for r in results]
                 if any(r.warnings for r in results)
                 else None,
@@ -257,6 +261,8 @@ class ApiController(Controller):
         def respond(digest: Digest | None) -> DigestResponse:
             assert digest is not None  # a digest's call always finishes with one
             found = replace(digest.extracted, url=link) if digest.extracted else None
+            if found is None and link is not None:  # a plain-text page: all of it was read
+                found = Extracted(None, text, "text", url=link)
             note(request, services.settings, [text], len(digest.translation.segments))
             return DigestResponse(
                 **msgspec.structs.asdict(SummaryOut.of(digest)),

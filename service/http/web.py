@@ -163,6 +163,8 @@ async def submit(
             form.text = digest.extracted.text
     except RoenError as err:
         status = problem_for(err).status
+        if form.source == "link":  # show the link again, not the page it fetched
+            form.text = ""
         return await _page(services, status, error=err.detail, **form.shown())
     result = _result(digest, services.pipeline.model_name, started)
     return await _page(services, result=result, **form.shown())

@@ -87,7 +87,8 @@ def learned(
 ) -> dict[str, Output]:
     """Every part's English: what was known, and what was just translated (cached now)."""
     translated = dict(zip(encoded.todo, fresh, strict=True))
-    if cache:
+    # n-best decodes with a wider beam than the key says: its English is not kept
+    if cache and encoded.hypotheses == 1:
         cache.put_many(encoded.beam_size, translated)
     return encoded.known | translated
 

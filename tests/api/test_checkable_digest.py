@@ -49,6 +49,12 @@ def test_alternatives_are_the_engines_n_best_in_batches_of_their_own(make_client
         again = c.post("/v1/translate", json=body).json()["segments"][0]
         assert again["alternatives"] == segment["alternatives"]  # the cache keeps none: decoded
         assert backend.hypotheses == [3, 1, 3]
+        # an n-best's English (a wider beam) is not cached for a plain request of the same
+        plain_again = c.post("/v1/translate", json={"text": "Bună ziua."}).json()
+        assert plain_again["translation"] == "EN(Bună ziua.)" and backend.hypotheses[-1] == 1
+        # asking for alternatives brings the segments that carry them
+        bare = c.post("/v1/translate", json={"text": "Zi.", "alternatives": 1}).json()
+        assert bare["segments"][0]["alternatives"] == ["ALT1:EN(Zi.)"]
 
 
 @pytest.mark.parametrize(
