@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -30,3 +31,8 @@ class FetchedPage:
     final_url: str  # after redirects
     content_type: str  # text/html, application/xhtml+xml or text/plain (no parameters)
     text: str  # decoded (see decode.py for where the charset comes from)
+
+    @property
+    def markup(self) -> Literal["text", "html"]:
+        """How the page is read: "html" (a page, its article extracted) or "text"."""
+        return "text" if self.content_type == "text/plain" else "html"

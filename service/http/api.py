@@ -254,7 +254,7 @@ class ApiController(Controller):
         if data.url is not None:  # fetched before anything is held: a refusal costs nothing
             page = await until_disconnect(request, services.pipeline.fetch(data.url))
             text, link = page.text, page.final_url
-            markup = "text" if page.content_type == "text/plain" else "html"
+            markup = page.markup
         options = TranslateOptions(data.beam_size, markup=markup, terms=terms)
         summary = SummaryOptions.of(data.length, data.max_sentences, data.type, data.summary_format)
 

@@ -88,10 +88,10 @@ def stream(
             detail = f"Something went wrong on our side; quote request id {rid}."
             error = {"status": 500, "title": "Internal error", "detail": detail}
             yield _line({"type": "error", **error, "request_id": rid})
-        finally:  # the client left: its rows leave the queue
-            await close()
 
     async def close() -> None:
+        """However the response ends (the client left, even before its body started): the
+        rows still queued leave, and a hold not counted goes back."""
         progress.cancel()
         with anyio.CancelScope(shield=True):
             await charge.release()  # a no-op once counted

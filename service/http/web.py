@@ -308,7 +308,7 @@ class Submitted:
         """A link: its page becomes the text digested (and then shown)."""
         if self.source == "link":
             page = await until_disconnect(request, pipeline.fetch(self.url))
-            self.text, self.page = page.text, page.content_type != "text/plain"
+            self.text, self.page = page.text, page.markup == "html"
 
     async def options(
         self, request: Request[Any, Any, Any], glossaries: GlossaryBook

@@ -44,7 +44,6 @@ from service.pipeline.progress import (
     WholeProgress,
     by_deadline,
     remaining,
-    timeout_error,
 )
 from service.pipeline.sentences import Encoded, encode_texts
 from service.pipeline.types import (
@@ -516,11 +515,8 @@ class Pipeline:
     async def _within_deadline(self, call: Callable[[], Awaitable[T]]) -> T:
         if self.timeout_s is None:
             return await call()
-        try:
-            with anyio.fail_after(self.timeout_s):
-                return await call()
-        except TimeoutError:
-            raise timeout_error(self.timeout_s) from None
+        deadline = anyio.current_time() + self.timeout_s
+        return await by_deadline(deadline, call(), self.timeout_s)
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy | None:
