@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # What the suite starts besides roen itself: Debian's chromium (the browser test; Playwright's
 # own download does not work offline), redis-server (the store the replica tests share) and
-# haproxy (the load balancer in front of them). Installed once, when missing.
+# haproxy (the load balancer in front of them), openssl (a certificate for the fetcher's
+# https pinning test). Installed once, when missing.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [[ ${#missing[@]} -eq 0 ]]; then exit 0; fi
 if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${missing[*]} for the test suite…" >&2

@@ -511,8 +511,8 @@ def trap(site: Server) -> Iterator[Seen]:
     """A second server on 127.0.0.2, the same port: where a second DNS answer would lead."""
     try:
         server, seen = serve("127.0.0.2", site.port)
-    except OSError as err:  # 127.0.0.2 is loopback on Linux, not everywhere
-        pytest.skip(f"cannot listen on 127.0.0.2: {err}")
+    except OSError as err:  # 127.0.0.2 is loopback on Linux: the suite's machines
+        pytest.fail(f"cannot listen on 127.0.0.2 ({err}): the rebinding test needs it")
     yield seen
     server.shutdown()
     server.server_close()
@@ -563,7 +563,7 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for pinned.test only (no IP address in it)."""
     openssl = shutil.which("openssl")
     if openssl is None:
-        pytest.skip("needs the openssl command")
+        pytest.fail("needs the openssl command: bash scripts/ensure_test_tools.sh installs it")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
