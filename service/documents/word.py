@@ -13,18 +13,16 @@ from __future__ import annotations
 import html
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
-from service.documents.budget import Abandoned, Budget, count_tags
+from service.documents.budget import Abandoned, Budget
+from service.documents.package import check_package
 from service.documents.types import CorruptDocument, Translators
 from service.errors import LimitExceeded
 from service.text.markup import escape, runs
 
-# A Word package unpacks to at most this much (XML, styles, pictures together).
-MAX_UNPACKED_BYTES = 64 << 20
 # What a run may hold and still be "text": anything else (w:drawing, w:fldChar, …) is kept.
 _TEXT_PARTS = {
     "rPr",
@@ -78,80 +76,6 @@ def _read(data: bytes, budget: Budget) -> tuple[Any, list[_Paragraph]]:
         f"The .docx file cannot be read ({failed}): it is damaged or not a Word document. "
         "Save it again as .docx and send it again."
     )
-
-
-def check_package(data: bytes, budget: Budget, what: str) -> None:
-    """A small zip can unpack to gigabytes, or to millions of tags: its files are counted,
-    and every part a reader could parse as XML — by its name or by the content type the
-    package gives it — is unpacked in chunks and its tags counted, before anything parses
-    it. A part that cannot be unpacked is a damaged package (422), not a reason to stop
-    counting."""
-    try:
-        package = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return  # not a zip at all: python-docx says so
-    budget.packaged = True
-    failed = ""
-    with package:
-        entries = package.infolist()
-        budget.parts(len(entries), what)
-        size = sum(entry.file_size for entry in entries)
-        if size > MAX_UNPACKED_BYTES:
-            raise LimitExceeded(
-                f"The {what} unpacks to {size:,} bytes; roen reads at most "
-                f"{MAX_UNPACKED_BYTES:,} (its text, styles and parts together).",
-                limit=MAX_UNPACKED_BYTES,
-                actual=size,
-            )
-        try:
-            xml = _xml_parts(package, entries, budget, what)
-            budget.unpacked(sum(e.file_size for e in xml), what)
-            tags = 0
-            for entry in xml:
-                with package.open(entry) as part:
-                    while chunk := part.read(1 << 20):
-                        tags = count_tags(chunk, budget, what, tags)
-                        budget.check()
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as err:
-            failed = f"{type(err).__name__}: {err}"  # a bad CRC, encryption, a strange method
-    if failed:
-        raise CorruptDocument(
-            f"The {what} cannot be unpacked ({failed[:200]}): it is damaged. Save it again "
-            "and send it again."
-        )
-
-
-def _xml_parts(
-    package: zipfile.ZipFile, entries: list[zipfile.ZipInfo], budget: Budget, what: str
-) -> list[zipfile.ZipInfo]:
-    """The parts a reader may parse as XML: named .xml or .rels, or typed as XML in the
-    package's [Content_Types].xml (python-docx goes by the type, not the name)."""
-    from lxml import etree
-
-    typed: set[str] = set()
-    extensions: set[str] = set()
-    listing = next((e for e in entries if e.filename == "[Content_Types].xml"), None)
-    if listing is not None:
-        budget.unpacked(listing.file_size, what)
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        try:
-            root = etree.fromstring(package.read(listing), parser)
-        except etree.XMLSyntaxError:
-            root = None  # python-docx will say the package is damaged
-        for item in root.iter() if root is not None else ():
-            kind = str(item.get("ContentType") or "").lower()
-            if "xml" not in kind:
-                continue
-            if item.get("PartName"):
-                typed.add(str(item.get("PartName")).lstrip("/").lower())
-            if item.get("Extension"):
-                extensions.add("." + str(item.get("Extension")).lower())
-    return [
-        e
-        for e in entries
-        if e.filename.lower().endswith((".xml", ".rels", *extensions))
-        or e.filename.lower() in typed
-    ]
 
 
 def _paragraphs(document: Any, budget: Budget) -> Iterator[_Paragraph]:
