@@ -1,4 +1,4 @@
-"""roen's benchmark: `roen serve` with its shipped defaults against raw CTranslate2 and LibreTranslate.
+"""roen's benchmark: `roen serve` (shipped defaults) against raw CTranslate2 and LibreTranslate.
 
     python -m benchmarks.run [--rounds 3] [--baseline-src DIR] [--data ../shared/data]
                              [--batch-only]
