@@ -8,10 +8,16 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from service.documents.budget import count_tags
+from service.documents.ebook import translate_epub
 from service.documents.markdown import translate_markdown
+from service.documents.opendocument import translate_odp, translate_odt
+from service.documents.pdf import translate_pdf
+from service.documents.slides import translate_pptx
+from service.documents.spreadsheet import translate_xlsx
 from service.documents.subtitles import translate_srt
 from service.documents.types import Translators, decode
 from service.documents.word import translate_docx
+from service.documents.xliff import translate_xliff
 from service.errors import UnsupportedMediaType
 
 Translator = Callable[[bytes, Translators], Awaitable[bytes]]
@@ -46,9 +52,17 @@ class Format:
     # Its reader counts the text as it occurs (Budget.text); an HTML file's text is known
     # only once parsed, and is counted then, by the pipeline.
     counts_text: bool = True
+    # The suffix of the document it gives back, when not its own (a .pdf comes back .docx).
+    gives: str = ""
+
+    @property
+    def output(self) -> Format:
+        return FORMATS[self.gives] if self.gives else self
 
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_OOXML = "application/vnd.openxmlformats-officedocument."
+_ODF = "application/vnd.oasis.opendocument."
+DOCX = _OOXML + "wordprocessingml.document"
 FORMATS = {
     f.suffix: f
     for f in (
@@ -58,6 +72,14 @@ FORMATS = {
         Format(".md", "text/markdown", translate_markdown),
         Format(".docx", DOCX, translate_docx),
         Format(".srt", "application/x-subrip; charset=utf-8", translate_srt),
+        Format(".pptx", _OOXML + "presentationml.presentation", translate_pptx),
+        Format(".xlsx", _OOXML + "spreadsheetml.sheet", translate_xlsx),
+        Format(".odt", _ODF + "text", translate_odt),
+        Format(".odp", _ODF + "presentation", translate_odp),
+        Format(".epub", "application/epub+zip", translate_epub),
+        Format(".xliff", "application/xliff+xml", translate_xliff),
+        Format(".xlf", "application/xliff+xml", translate_xliff),
+        Format(".pdf", "application/pdf", translate_pdf, gives=".docx"),
     )
 }
 ACCEPTED = ", ".join(FORMATS)
@@ -74,7 +96,7 @@ def format_of(filename: str) -> Format:
     return FORMATS[suffix]
 
 
-def english_name(filename: str) -> str:
-    """`raport.docx` → `raport.en.docx`."""
+def english_name(filename: str, kind: Format | None = None) -> str:
+    """`raport.docx` → `raport.en.docx`; `raport.pdf` → `raport.en.docx` (what it gives)."""
     path = PurePath(PurePath(filename).name or "document")
-    return f"{path.stem}.en{path.suffix}"
+    return f"{path.stem}.en{kind.suffix if kind else path.suffix}"

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from service.documents.budget import Abandoned, Budget, count_tags
@@ -36,6 +38,16 @@ def parse_xml(data: bytes) -> Any:
     return etree.fromstring(data, xml_parser())
 
 
+def refuse_doctype(root: Any, what: str, part: str, maker: str) -> None:
+    """Office packages never hold a DOCTYPE (their makers refuse one): its entities, left
+    unexpanded by our parser, could not be written back, and a billion laughs hides in one."""
+    if root.getroottree().docinfo.doctype:
+        raise CorruptDocument(
+            f"The {what}'s part {part} declares a DOCTYPE, which {maker} never writes: it is "
+            f"damaged or made by hand. Save it again from {maker} and send it again."
+        )
+
+
 def read_or_refuse(what: str, read: Callable[[], T]) -> T:
     """`read()`'s result; whatever a library raises on a damaged file is a 422 naming it,
     never a 500. A cap or an ended request passes through. The error is raised outside the
@@ -53,16 +65,47 @@ def read_or_refuse(what: str, read: Callable[[], T]) -> T:
     )
 
 
+# What unpacking a damaged zip raises (a bad CRC or header, encryption, a strange method).
+_UNZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+)
+
+
+@contextmanager
+def _unpacking() -> Iterator[None]:
+    """A part that cannot be unpacked is a damaged package (422), wherever it is met: the
+    count reads only the XML parts, so a damaged picture shows when it is copied out."""
+    failed = ""
+    try:
+        yield
+    except _UNZIP_ERRORS as err:
+        failed = f"{type(err).__name__}: {err}"
+    if failed:
+        raise CorruptDocument(
+            f"The document cannot be unpacked ({failed[:200]}): it is damaged. Save it again "
+            "and send it again."
+        )
+
+
 class Package:
     """A zip package's parts by name; `replace` some, `save` the whole again."""
 
     def __init__(self, data: bytes) -> None:
-        self._zip = zipfile.ZipFile(io.BytesIO(data))
+        self._zip = zipfile.ZipFile(io.BytesIO(data))  # not a zip: the reader says which
         self.names = [e.filename for e in self._zip.infolist()]
         self._new: dict[str, bytes] = {}
 
     def read(self, name: str) -> bytes:
-        return self._new.get(name) or self._zip.read(name)
+        if name in self._new:
+            return self._new[name]
+        with _unpacking():
+            return self._zip.read(name)
 
     def has(self, name: str) -> bool:
         return name in self.names
@@ -72,7 +115,7 @@ class Package:
 
     def save(self) -> bytes:
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as written:
+        with _unpacking(), zipfile.ZipFile(out, "w") as written:
             for entry in self._zip.infolist():
                 if entry.filename not in self._new:
                     # untouched: the same bytes, the same compression
@@ -117,7 +160,7 @@ def check_package(data: bytes, budget: Budget, what: str) -> None:
                     while chunk := part.read(1 << 20):
                         tags = count_tags(chunk, budget, what, tags)
                         budget.check()
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as err:
+        except _UNZIP_ERRORS as err:
             failed = f"{type(err).__name__}: {err}"  # a bad CRC, encryption, a strange method
     if failed:
         raise CorruptDocument(

@@ -1,27 +1,31 @@
 """Word (.docx): every paragraph's text translated — body, tables (nested too), headers and
-footers — with each run's formatting (bold, italics, font, colour, size) and each link
-kept: a run keeps its own properties and gets the English of its own words.
+footers, footnotes, endnotes, comments and text boxes (anywhere: in the body, a header, a
+note; a drawing's and its VML fallback's copy both) — with each run's formatting (bold,
+italics, font, colour, size) and each link kept: a run keeps its own properties and gets
+the English of its own words.
 
 A paragraph's runs become inline HTML elements for the translation, so each run's
 formatting comes back around the words that translate it, reordered with them when the
 English puts them elsewhere (service/text/tag_placement.py). Runs that hold more than text
-(a picture, a field, a footnote mark) are left exactly as they are.
+(a picture, a field, a note's reference mark, a text box's frame) are left exactly as
+they are; the paragraphs inside a text box are translated in place, inside that run.
+
+Not translated: text inside content controls (w:sdt), tracked insertions (w:ins), simple
+fields, and charts' and SmartArt's own parts. A part that declares a DOCTYPE (Word itself
+refuses one) is a damaged file.
 """
 
 from __future__ import annotations
 
-import html
 import io
-import re
-from collections.abc import Iterator
-from itertools import pairwise
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from service.documents.budget import Abandoned, Budget
-from service.documents.package import check_package
+from service.documents.package import check_package, refuse_doctype, xml_parser
+from service.documents.runs import Paragraph as Runs
 from service.documents.types import CorruptDocument, Translators
 from service.errors import LimitExceeded
-from service.text.markup import escape, runs
 
 # What a run may hold and still be "text": anything else (w:drawing, w:fldChar, …) is kept.
 _TEXT_PARTS = {
@@ -34,14 +38,16 @@ _TEXT_PARTS = {
     "softHyphen",
     "lastRenderedPageBreak",
 }
-_MARKS = {'<span data-t="tab">': "\t", '<span data-t="br">': "\n"}
-_TAB, _BREAK = (f"{tag}</span>" for tag in _MARKS)
-_ID = re.compile(r'data-r="(\d+)"')
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_P, _TABLE, _TEXT_BOX, _TYPE = (f"{_W}{name}" for name in ("p", "tbl", "txbxContent", "type"))
+_NOTES = {f"{_W}footnote", f"{_W}endnote", f"{_W}comment"}
+# The line above the notes and its continuation: layout that Word keeps as notes of their own.
+_SEPARATORS = {"separator", "continuationSeparator"}
 
 
 async def translate_docx(data: bytes, translate: Translators) -> bytes:
     budget = translate.budget
-    document, pieces = await translate.cpu(lambda: _read(data, budget), len(data))
+    document, pieces, loose = await translate.cpu(lambda: _read(data, budget), len(data))
     todo = list(dict.fromkeys(p.html for p in pieces))
     english = dict(zip(todo, await translate.html(todo), strict=True)) if todo else {}
 
@@ -50,6 +56,9 @@ async def translate_docx(data: bytes, translate: Translators) -> bytes:
             if n % 256 == 0:
                 budget.check()
             piece.write(english[piece.html])
+        for part, story in loose:
+            # python-docx holds footnotes and endnotes as bytes: the translated tree replaces them
+            part._blob = story.blob
         out = io.BytesIO()
         document.save(out)
         return out.getvalue()
@@ -57,18 +66,20 @@ async def translate_docx(data: bytes, translate: Translators) -> bytes:
     return await translate.cpu(write, len(data))
 
 
-def _read(data: bytes, budget: Budget) -> tuple[Any, list[_Paragraph]]:
-    """The document and its paragraphs with text. A package python-docx cannot open or walk
-    is damaged, whatever it raises (it raises many kinds): a 422, not a 500. The error is
-    raised outside the `except`, so that it holds no reference to the parsed tree."""
+def _read(data: bytes, budget: Budget) -> tuple[Any, list[_Paragraph], list[tuple[Any, Any]]]:
+    """The document, its paragraphs with text, and the parts parsed here to be written back.
+    A package python-docx cannot open or walk is damaged, whatever it raises (it raises many
+    kinds): a 422, not a 500. The error is raised outside the `except`, so that it holds no
+    reference to the parsed tree."""
     import docx  # python-docx: imported on first use
 
     check_package(data, budget, ".docx file")
     failed = ""
     try:
         document = docx.Document(io.BytesIO(data))
-        return document, [p for p in _paragraphs(document, budget) if p.has_text]
-    except (LimitExceeded, Abandoned):
+        loose: list[tuple[Any, Any]] = []
+        return document, [p for p in _paragraphs(document, budget, loose) if p.has_text], loose
+    except (LimitExceeded, Abandoned, CorruptDocument):
         raise
     except Exception as err:
         failed = type(err).__name__
@@ -78,126 +89,111 @@ def _read(data: bytes, budget: Budget) -> tuple[Any, list[_Paragraph]]:
     )
 
 
-def _paragraphs(document: Any, budget: Budget) -> Iterator[_Paragraph]:
-    """Every paragraph of the body, then of each header and footer part — each part once,
-    however many sections name it."""
-    from docx.blkcntnr import BlockItemContainer
+def _paragraphs(
+    document: Any, budget: Budget, loose: list[tuple[Any, Any]]
+) -> Iterator[_Paragraph]:
+    """Every paragraph of the body, then of each header, footer, footnotes, endnotes and
+    comments part — each part once, however many sections name it — each part's text
+    boxes' with it."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-    yield from _walk(document._body, budget)
+    yield from _story(document.part, [document.element.body], budget)
     seen: set[int] = set()
     for rel in list(document.part.rels.values()):
-        if rel.is_external or rel.reltype not in (RT.HEADER, RT.FOOTER):
+        if rel.is_external or id(rel.target_part) in seen:
             continue
         part = rel.target_part
-        if id(part) not in seen:
-            seen.add(id(part))
-            yield from _walk(BlockItemContainer(part.element, part), budget)
+        seen.add(id(part))
+        if rel.reltype in (RT.HEADER, RT.FOOTER):
+            yield from _story(part, [part.element], budget)
+        elif rel.reltype in (RT.FOOTNOTES, RT.ENDNOTES, RT.COMMENTS):
+            story = _as_xml(part, loose)
+            notes = (
+                n for n in story.element if n.tag in _NOTES and n.get(_TYPE) not in _SEPARATORS
+            )
+            yield from _story(story, notes, budget)
 
 
-def _walk(container: Any, budget: Budget) -> Iterator[_Paragraph]:
+def _as_xml(part: Any, loose: list[tuple[Any, Any]]) -> Any:
+    """The part as python-docx's XmlPart. python-docx reads footnotes and endnotes only as
+    bytes: they are parsed here (nothing fetched, no entity expanded, python-docx's element
+    classes) and noted in `loose`, to be written back."""
+    from docx.opc.part import XmlPart
+    from docx.oxml.parser import element_class_lookup
+    from lxml import etree
+
+    if isinstance(part, XmlPart):
+        return part
+    parser = xml_parser()
+    parser.set_element_class_lookup(element_class_lookup)
+    story = XmlPart(
+        part.partname, part.content_type, etree.fromstring(part.blob, parser), part.package
+    )
+    loose.append((part, story))
+    return story
+
+
+def _story(part: Any, containers: Iterable[Any], budget: Budget) -> Iterator[_Paragraph]:
+    """The paragraphs of one part's `containers` (its body, its notes), then of its text
+    boxes. A text box's paragraphs sit in a run of another paragraph (a drawing, a VML
+    shape, each copy of an mc:AlternateContent); one pass over the part finds every box,
+    and each box walks only its own blocks, so no paragraph is walked twice however boxes
+    nest, and a paragraph's reordering moves the box's run whole, its paragraphs in it."""
+    root = part.element
+    refuse_doctype(root, ".docx file", part.partname, "Word")
+    for container in containers:
+        yield from _blocks(container, part, budget)
+    for box in root.iter(_TEXT_BOX):
+        yield from _blocks(box, part, budget)
+
+
+def _blocks(container: Any, parent: Any, budget: Budget) -> Iterator[_Paragraph]:
+    """The paragraphs among the container's children, and in its tables' cells."""
     from docx.table import Table, _Cell
+    from docx.text.paragraph import Paragraph
 
-    for block in container.iter_inner_content():
-        if isinstance(block, Table):
+    for block in container:
+        if block.tag == _P:
+            budget.piece()
+            yield _Paragraph(Paragraph(block, parent), budget)
+        elif block.tag == _TABLE:
+            table = Table(block, parent)
             # Row by row from the XML: python-docx's `row.cells` lays out the whole table
             # for every row (quadratic), and yields a merged cell once per column it spans.
-            for tr in block._tbl.tr_lst:
+            for tr in block.tr_lst:
                 for tc in tr.tc_lst:
                     budget.piece()
-                    yield from _walk(_Cell(tc, block), budget)
-        else:
-            budget.piece()
-            yield _Paragraph(block, budget)
+                    yield from _blocks(tc, _Cell(tc, table), budget)
 
 
 class _Paragraph:
-    """One paragraph as inline HTML: a `span` per run, an `a` per hyperlink (its runs
-    inside); after translation, each run's English written back in the new order."""
+    """One paragraph as inline HTML (service/documents/runs.py): a `span` per run, an `a`
+    per hyperlink (its runs inside); after translation, each run's English written back in
+    the new order. A run that holds more than text (a picture, a note's mark, a text box, a
+    page break) takes no words and moves whole, the paragraphs of a text box in it."""
 
     def __init__(self, paragraph: Any, budget: Budget) -> None:
         from docx.text.hyperlink import Hyperlink
 
         self.paragraph = paragraph
+        self.inline = Runs(budget)
         self.runs: list[Any] = []  # every run, by its number in the HTML
-        self.owner: list[int] = []  # each run's child, by the run's number
-        self.children: list[Any] = []  # runs and links, as elements of the paragraph
-        self.has_text = False
-        parts = []
         for child in paragraph.iter_inner_content():
             if isinstance(child, Hyperlink):
-                numbers = [self._add(run, budget) for run in child.runs]
-                inner = "".join(self._span(n, budget) for n in numbers)
-                parts.append(f'<a data-r="{len(self.children)}">{inner}</a>')
-                self.children.append(child._hyperlink)
+                linked = child.runs
+                self.runs += linked
+                self.inline.link([child._hyperlink], [(r.text, _text_only(r)) for r in linked])
             else:
-                parts.append(self._span(self._add(child, budget), budget))
-                self.children.append(child._r)
-        self.html = "".join(parts)
-
-    def _add(self, run: Any, budget: Budget) -> int:
-        budget.piece()
-        self.runs.append(run)
-        self.owner.append(len(self.children))
-        return len(self.runs) - 1
-
-    def _span(self, n: int, budget: Budget) -> str:
-        run = self.runs[n]
-        words = run.text
-        budget.text(words)  # as it occurs: a paragraph repeated 1,000 times counts 1,000 times
-        self.has_text = self.has_text or bool(words.strip())
-        text = escape(words) if _text_only(run) else ""
-        # A tab or a line break inside a run: an empty inline element, so that it stays in
-        # its sentence and comes back where its neighbours' words went.
-        text = text.replace("\t", _TAB).replace("\n", _BREAK)
-        return f'<span data-r="{n}">{text}</span>'
+                self.runs.append(child)
+                self.inline.run(child._r, child.text, _text_only(child))
+        self.html, self.has_text = self.inline.html, self.inline.has_text
 
     def write(self, markup: str) -> None:
-        """Each run gets the English inside its span (text outside any span joins the run
-        before it); runs and links move to the order the English has them in."""
-        text: dict[int, str] = {}
-        order: list[int] = []  # children, in the English's order
-        last: int | None = None
-        pending = ""
-        in_link = False
-        for run in runs(markup):
-            found = _ID.search(run.raw) if run.kind == "open" else None
-            if found and run.name == "a":
-                in_link = True
-                order.append(int(found.group(1)))
-            elif found:
-                last = int(found.group(1))
-                text.setdefault(last, pending)
-                pending = ""
-                if not in_link:
-                    order.append(self.owner[last])
-            elif run.kind == "close" and run.name == "a":
-                in_link = False
-            elif run.kind == "text" or run.raw in _MARKS:  # words, or a tab or line break
-                piece = _MARKS.get(run.raw) or html.unescape(run.raw)
-                if last is None:
-                    pending += piece
-                else:
-                    text[last] = text.get(last, "") + piece
-        for n, run in enumerate(self.runs):
-            if _text_only(run) and n in text:
-                run.text = text[n]
-        self._reorder(list(dict.fromkeys(order)))
+        self.inline.write(markup, self.paragraph._p, self._put)
 
-    def _reorder(self, order: list[int]) -> None:
-        """The runs and links take the places they held, in the English's order; whatever
-        else the paragraph holds (its properties, bookmarks) stays where it was."""
-        placed = set(order)
-        order += [i for i in range(len(self.children)) if i not in placed]
-        if all(a < b for a, b in pairwise(order)):
-            return
-        p = self.paragraph._p
-        elements = list(p)
-        where = {id(e): i for i, e in enumerate(elements)}
-        slots = sorted(where[id(self.children[i])] for i in order)
-        for slot, i in zip(slots, order, strict=True):
-            elements[slot] = self.children[i]
-        p[:] = elements
+    def _put(self, number: int, english: str) -> None:
+        # python-docx writes a tab as `w:tab` and a line break as `w:br`
+        self.runs[number].text = english
 
 
 def _text_only(run: Any) -> bool:

@@ -9,8 +9,9 @@
 roen translates the document while the upload is answered (with every limit, quota and
 deadline of its other document routes), so the first status is already `done`; the result
 waits in the store (any replica answers) for 30 minutes, for the key that uploaded it and
-the holder of its document_key, and is gone once downloaded. Formats: .txt .html .md
-.docx .srt (others: 400, as DeepL answers an unsupported type)."""
+the holder of its document_key, and is gone once downloaded. Formats: every one roen
+translates (service/documents/formats.py; others: 400, as DeepL answers an unsupported
+type); a .pdf comes back as .docx, asked for with output_format=docx."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.params import FromPath
 
+from service.documents.formats import format_of
 from service.errors import InputError, NotFound
 from service.http.bodies import params
 from service.http.calls import metered_download
@@ -46,9 +48,7 @@ async def upload(request: Request[Any, Any, Any], services: ServicesDep) -> dict
     caller = await services.access.admit(request, found)
     terms = await pair_and_terms(found, caller.name, services.glossaries)
     filename, data = await read_upload(found, services.settings)
-    output = (found.one("output_format") or "").lower().lstrip(".")
-    if output and not filename.lower().endswith("." + output):
-        raise InputError("output_format must be the document's own format here.")
+    _check_output(filename, (found.one("output_format") or "").lower().lstrip("."))
     done, name = await metered_download(
         request,
         services.access,
@@ -120,6 +120,20 @@ async def result(
         raise NotFound(_GONE)
     data, kind = found
     return Response(data, media_type=kind.media_type)
+
+
+def _check_output(filename: str, asked: str) -> None:
+    """DeepL's output_format: roen gives each document back in its own format, and a PDF as
+    a Word document, which the client must ask for (a .pdf path given .docx bytes would be a
+    broken file)."""
+    gives = format_of(filename).output.suffix.lstrip(".")
+    if asked and asked != gives:
+        raise InputError(f"output_format must be {gives} for this document.")
+    if not asked and not filename.lower().endswith("." + gives):
+        raise InputError(
+            f"roen gives this document back as .{gives}: send output_format={gives} "
+            "(the deepl client: translate_document(..., output_format='docx'))."
+        )
 
 
 def _key(document_id: str) -> str:

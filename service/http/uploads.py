@@ -56,4 +56,4 @@ def download(data: bytes, kind: Format, filename: str) -> Response[bytes]:
 
 
 def english_download(data: bytes, kind: Format, source_name: str) -> Response[Any]:
-    return download(data, kind, english_name(source_name))
+    return download(data, kind, english_name(source_name, kind))

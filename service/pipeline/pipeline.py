@@ -307,7 +307,7 @@ class Pipeline:
 
             try:
                 english = await self._within_deadline(call)
-                return TranslatedFile(english, kind, job.budget.chars)
+                return TranslatedFile(english, kind.output, job.budget.chars)
             except BaseException as err:  # a refusal, the deadline, or the client gone
                 failure = bare(err)  # its frames hold the parsed document: let them go
             try:

@@ -11,7 +11,6 @@ import io
 import threading
 import time
 import zipfile
-from collections.abc import Callable
 
 import anyio
 import docx
@@ -26,30 +25,7 @@ from service.documents.types import Translators
 from service.errors import LimitExceeded, Overloaded
 from service.pipeline.document_jobs import DocumentJobs
 from tests.support import document_bombs as bombs
-from tests.support.timing import interleaved_cpu_seconds
-
-UNCAPPED = DocumentCaps(
-    max_unpacked_bytes=1 << 30, max_parts=10**6, max_tags=10**9, max_pieces=10**9, max_chars=None
-)
-
-
-async def _same(parts: list[str]) -> list[str]:
-    return list(parts)
-
-
-async def _inline(fn: Callable[[], object], size: int = 0) -> object:
-    return fn()
-
-
-def _translate(suffix: str, data: bytes, caps: DocumentCaps = UNCAPPED) -> bytes:
-    translators = Translators(_same, _same, _inline, Budget(caps))
-    return asyncio.run(format_of("a" + suffix).translate(data, translators))
-
-
-def _seconds(suffix: str, small: bytes, large: bytes) -> tuple[float, float]:
-    return interleaved_cpu_seconds(
-        lambda: _translate(suffix, small), lambda: _translate(suffix, large)
-    )
+from tests.support.direct import UNCAPPED, assert_linear, inline, translate_directly
 
 
 def _shared_header_lines(size: int) -> bytes:
@@ -75,17 +51,13 @@ def _shared_header_lines(size: int) -> bytes:
     ids=lambda v: getattr(v, "__name__", None),
 )
 def test_doubling_a_dimension_at_most_doubles_the_work(suffix, build, size):
-    _translate(suffix, build(size))  # imports and caches warmed
-    once, twice = _seconds(suffix, build(size), build(2 * size))
-    assert twice <= 2.5 * max(once, 0.01), f"{once:.3f}s at {size}, {twice:.3f}s at {2 * size}"
+    assert_linear(lambda data: translate_directly(suffix, data), build(size), build(2 * size))
 
 
 def test_each_header_part_is_walked_once_however_many_sections_name_it():
     data = bombs.docx_shared_header(300, header_paragraphs=5)
     budget = Budget(UNCAPPED)
-    out = asyncio.run(
-        format_of("a.docx").translate(data, Translators(_same, _same, _inline, budget))
-    )
+    out = translate_directly(".docx", data, budget=budget)
     # 300 section paragraphs, the body's paragraph and run, the header's 5 paragraphs and
     # runs once (walked per naming, it was 900 times that)
     assert budget.pieces == 300 + 2 + 10
@@ -124,7 +96,7 @@ def test_the_markdown_cap_is_checked_before_any_markup_is_built():
     with pytest.raises(LimitExceeded, match="ROEN_MAX_DOCUMENT_PIECES"):
         asyncio.run(
             format_of("a.md").translate(
-                bombs.md_table_row(5_000), Translators(_never, _never, _inline, budget)
+                bombs.md_table_row(5_000), Translators(_never, _never, inline, budget)
             )
         )
 

@@ -374,7 +374,7 @@ def test_a_deepl_document_is_fetched_once_by_its_key_holder(client):
     assert again.status_code == 404  # fetched once
     bad = client.post(
         "/v2/document",
-        files={"file": ("a.pdf", b"%PDF-1.4", "application/pdf")},
+        files={"file": ("a.exe", b"MZ", "application/octet-stream")},
         data={"target_lang": "EN-US"},
         headers=DEEPL,
     )
