@@ -1,1 +1,1 @@
-"""Documents in, the same documents out in English: .txt, .html, .md, .docx, .srt."""
+"""Documents in, the same documents out in English (a PDF's as Word): formats.py lists them."""

@@ -12,23 +12,39 @@ names, subjects, other metadata, and text inside pictures.
 
 A chapter is well-formed XML when it arrives (or the book is damaged: 422) and when it
 leaves: should the English not parse, libxml2's recovering parser rebuilds it, keeping its
-text. A part whose DOCTYPE declares anything of its own (entities: a billion laughs) is
-refused; none is ever expanded.
+text. A part whose DOCTYPE declares entities or elements of its own (a billion laughs) is
+refused; none is ever expanded. Every part parsed is counted (bytes and tags, one running
+total with the package's count) before it is parsed, whatever its name.
 """
 
 from __future__ import annotations
 
 import codecs
-import html
 import posixpath
 import re
 from dataclasses import dataclass
+from html import unescape
 from typing import Any
 from urllib.parse import unquote
 
-from service.documents.budget import Budget, count_tags
-from service.documents.package import Package, check_package, parse_xml, read_or_refuse
-from service.documents.types import CorruptDocument, Translators, as_text
+from service.documents.budget import Budget
+from service.documents.package import (
+    Package,
+    check_package,
+    parse_xml,
+    read_or_refuse,
+    rebuild_or_refuse,
+    xml_parser,
+    xml_safe,
+)
+from service.documents.types import (
+    CorruptDocument,
+    Translators,
+    as_text,
+    has_letter,
+    translate_all,
+    write_all,
+)
 from service.text.html_blocks import Block, blocks
 from service.text.markup import escape
 
@@ -38,8 +54,6 @@ _OPF = "{http://www.idpf.org/2007/opf}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _NCX = "{http://www.daisy.org/z3986/2005/ncx/}"
 _LABELS = {_NCX + "navLabel", _NCX + "docTitle"}
-_LETTER = re.compile(r"[^\W\d_]")
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _PREDEFINED = re.compile("&(?:amp|lt|gt|quot|apos);")
 _TAG = re.compile(r"<[A-Za-z!/]")  # a description written in HTML
 _ROMANIAN = re.compile(r"(?:ro|ron|rum|mo)(?:-[A-Za-z0-9]+)*", re.I)
@@ -52,21 +66,52 @@ async def translate_epub(data: bytes, translate: Translators) -> bytes:
     book = await translate.cpu(
         lambda: read_or_refuse(_WHAT, lambda: _Book(data, budget)), len(data)
     )
-    todo = list(dict.fromkeys([c.markup for c in book.chapters] + [x.html for x in book.labels]))
-    if not todo:
+    pieces = [*book.chapters, *book.labels]
+    if not pieces:
         return data
-    english = dict(zip(todo, await translate.html(todo), strict=True))
-    return await translate.cpu(lambda: book.write(english), len(data))
+    english = await translate_all((p.html for p in pieces), translate.html)
+    return await translate.cpu(
+        lambda: rebuild_or_refuse(_WHAT, lambda: book.write(english)), len(data)
+    )
 
 
 @dataclass(slots=True)
 class _Chapter:
-    """An XHTML document of the book, as text for the HTML path."""
+    """An XHTML document of the book, as text for the HTML path; its English replaces it in
+    the package."""
 
+    package: Package
     name: str
-    markup: str
+    html: str
     encoding: str  # its own (its XML declaration's, or UTF-8): it is written back in it
     bom: bytes  # a UTF-8 byte order mark it began with, written back too
+
+    def write(self, english: str) -> None:
+        self.package.replace(self.name, self._rebuilt(english))
+
+    def _rebuilt(self, english: str) -> bytes:
+        """The chapter in English, in its own encoding (a character it cannot hold as a
+        character reference), checked to be well-formed XML still."""
+        from lxml import etree
+
+        english = xml_safe(english)
+        data = self.bom + english.encode(self.encoding, "xmlcharrefreplace")
+        try:
+            parse_xml(data)
+            return data
+        except etree.XMLSyntaxError:
+            pass
+        # The HTML path keeps every tag and nests what it places, so this is a safety net:
+        # libxml2 closes what was left open and keeps the text. Once it has met an error it
+        # drops named references, `&amp;` too: they are given as numbers first.
+        english = _PREDEFINED.sub(lambda m: f"&#{ord(unescape(m.group()))};", english)
+        encoded = english.encode(self.encoding, "xmlcharrefreplace")
+        root = etree.fromstring(encoded, xml_parser(recover=True))
+        if root is None:
+            return self.package.read(self.name)  # nothing to rebuild: as it came
+        return bytes(
+            etree.tostring(root.getroottree(), xml_declaration=True, encoding=self.encoding)
+        )
 
 
 @dataclass(slots=True)
@@ -78,13 +123,16 @@ class _Label:
     html: str
     is_html: bool
 
+    def write(self, english: str) -> None:
+        self.element.text = xml_safe(english if self.is_html else as_text(english))
+
 
 class _Book:
     """The package document (OPF) the container names, its chapters (every XHTML item of
     the manifest), the labels of its NCX table of contents, and its title and description."""
 
     def __init__(self, data: bytes, budget: Budget) -> None:
-        check_package(data, budget, _WHAT)  # counted before anything is parsed
+        self.counted = check_package(data, budget, _WHAT)  # before anything is parsed
         self.budget = budget
         self.package = Package(data)
         self.chapters: list[_Chapter] = []
@@ -126,22 +174,19 @@ class _Book:
         )
 
     def _parse(self, name: str, raw: bytes | None = None) -> Any:
-        """Part `name`, parsed; one whose DOCTYPE declares anything is refused: its
-        entities would have to be expanded to be read, and the HTML path cannot keep it."""
+        """Part `name`, parsed; one whose DOCTYPE declares entities or elements is refused:
+        its entities would have to be expanded to be read, and the HTML path cannot keep
+        them. A DOCTYPE that only names a DTD (`<!DOCTYPE html>`, XHTML 1.1's) is read."""
         raw = self.package.read(name) if raw is None else raw
         # check_package counted the parts named as markup; a chapter may be named anyhow
-        self.budget.unpacked(len(raw), _WHAT)
-        count_tags(raw, self.budget, _WHAT)
+        self.counted.add(name, raw)
         root = parse_xml(raw)
-        info = root.getroottree().docinfo
-        if info.doctype:
-            text = raw.decode(info.encoding or "utf-8")
-            start = text.find("<!DOCTYPE")
-            if start != -1 and "[" in text[start : text.find(">", start)]:
-                raise CorruptDocument(
-                    f"The {_WHAT}'s {name} declares entities or elements of its own in its "
-                    "DOCTYPE, which an EPUB may not. Save it again and send it again."
-                )
+        own = root.getroottree().docinfo.internalDTD
+        if own is not None and (any(own.iterentities()) or any(own.iterelements())):
+            raise CorruptDocument(
+                f"The {_WHAT}'s {name} declares entities or elements of its own in its "
+                "DOCTYPE, which an EPUB may not. Save it again and send it again."
+            )
         return root
 
     def _chapter(self, name: str) -> None:
@@ -159,7 +204,7 @@ class _Book:
         if start is not None:  # the page says it is English now (hyphenation, speech)
             tag = _LANG.sub(r"\1\2en\2", start.group())
             markup = markup[: start.start()] + tag + markup[start.end() :]
-        self.chapters.append(_Chapter(name, markup, encoding, bom))
+        self.chapters.append(_Chapter(self.package, name, markup, encoding, bom))
 
     def _ncx(self, name: str) -> None:
         root = self._parse(name)
@@ -175,62 +220,19 @@ class _Book:
             return  # more than text (an entity left unexpanded): kept as it is
         text = element.text or ""
         self.budget.text(text)
-        if _LETTER.search(text):
+        if has_letter(text):
             is_html = is_html and bool(_TAG.search(text))
             self.labels.append(_Label(element, text if is_html else escape(text), is_html))
 
     def write(self, english: dict[str, str]) -> bytes:
-        from lxml import etree
-
-        for chapter in self.chapters:
-            self.budget.check()
-            self.package.replace(chapter.name, self._rebuilt(chapter, english[chapter.markup]))
-        for n, label in enumerate(self.labels):
-            if n % 256 == 0:
-                self.budget.check()
-            text = english[label.html]
-            label.element.text = _NOT_XML.sub("", text if label.is_html else as_text(text))
+        write_all([*self.chapters, *self.labels], english, self.budget)
         languages = list(self.metadata.iter(_DC + "language"))
         said = [e for e in languages if _ROMANIAN.fullmatch((e.text or "").strip())]
         for element in said or languages[:1]:
             element.text = "en"
         for name, root in self.trees.items():
-            tree = root.getroottree()
-            # lxml reads an undeclared `standalone` as False: it stays undeclared
-            data = etree.tostring(
-                tree,
-                xml_declaration=True,
-                encoding=tree.docinfo.encoding or "UTF-8",
-                standalone=tree.docinfo.standalone or None,
-            )
-            self.package.replace(name, data)
+            self.package.replace_tree(name, root)
         return self.package.save()
-
-    def _rebuilt(self, chapter: _Chapter, english: str) -> bytes:
-        """The chapter in English, in its own encoding (a character it cannot hold as a
-        character reference), checked to be well-formed XML still."""
-        from lxml import etree
-
-        english = _NOT_XML.sub("", english)
-        data = chapter.bom + english.encode(chapter.encoding, "xmlcharrefreplace")
-        try:
-            parse_xml(data)
-            return data
-        except etree.XMLSyntaxError:
-            pass
-        # The HTML path keeps every tag and nests what it places, so this is a safety net:
-        # libxml2 closes what was left open and keeps the text. Once it has met an error it
-        # drops named references, `&amp;` too: they are given as numbers first.
-        english = _PREDEFINED.sub(lambda m: f"&#{ord(html.unescape(m.group()))};", english)
-        parser = etree.XMLParser(
-            recover=True, resolve_entities=False, no_network=True, load_dtd=False
-        )
-        root = etree.fromstring(english.encode(chapter.encoding, "xmlcharrefreplace"), parser)
-        if root is None:
-            return self.package.read(chapter.name)  # nothing to rebuild: as it came
-        return bytes(
-            etree.tostring(root.getroottree(), xml_declaration=True, encoding=chapter.encoding)
-        )
 
 
 def _resolve(folder: str, href: str) -> str:

@@ -1,5 +1,5 @@
-"""Mixed-content XML (OpenDocument paragraphs, XLIFF sources) as inline HTML for translation,
-and the English written back into the same element.
+"""Mixed-content XML (OpenDocument paragraphs; XLIFF targets, each a copy of its source) as
+inline HTML for translation, and the English written back into the same element.
 
 An element's text lives in its `.text` and its children's `.tail`s, with inline elements
 nested among the words. Each child element plays one of five roles, which the format
@@ -23,25 +23,26 @@ decides:
 
 The rebuild takes every element out and puts each back once, where the English has its
 marker; one the English lost goes back at the end of its parent. No element is lost or
-doubled, and the work is linear in the element's size.
+doubled, and the work is linear in the element's size. A character XML cannot hold, should
+the English bring one, is dropped.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from service.documents.budget import Budget
-from service.documents.types import Translators
+from service.documents.package import xml_safe
+from service.documents.types import has_letter
 from service.text.markup import escape, runs
 
 WRAP, KEEP, SHOWN, BREAK, SPACE = "wrap", "keep", "shown", "break", "space"
 # An element's role among its paragraph's words (one of the five above).
 Role = Callable[[Any], str]
 _ID = re.compile(r'data-x="(\d+)"')
-_LETTER = re.compile(r"[^\W\d_]")  # numbers alone are never sent to translation
 
 
 def local(tag: str) -> str:
@@ -96,7 +97,7 @@ class Mixed:
     def _text(self, text: str | None, budget: Budget, out: list[str]) -> None:
         if text:
             budget.text(text)  # as it occurs: a repeated paragraph counts every time
-            self.has_text = self.has_text or bool(_LETTER.search(text))
+            self.has_text = self.has_text or has_letter(text)
             out.append(escape(text))
 
     def write(self, markup: str) -> None:
@@ -139,37 +140,13 @@ class Mixed:
                 if kind == WRAP:
                     into.leave()
             elif run.kind == "text" and not in_kept:
-                into.text(html.unescape(run.raw))
+                into.text(xml_safe(html.unescape(run.raw)))
         into.flush()
         for n, node in enumerate(self.nodes):  # parents come before their children
             if not placed[n]:
                 # Lost by the English: kept, at the end of where its parent now is.
                 parent = self.element if self.parents[n] < 0 else self.nodes[self.parents[n]]
                 parent.append(node)
-
-
-async def translate_all(pieces: Sequence[Mixed], translate: Translators) -> dict[str, str]:
-    """Each distinct piece's English, all in one call (a repeated paragraph is sent once)."""
-    todo = list(dict.fromkeys(p.html for p in pieces))
-    return dict(zip(todo, await translate.html(todo), strict=True)) if todo else {}
-
-
-def write_all(pieces: Sequence[Mixed], english: dict[str, str], budget: Budget) -> None:
-    for n, piece in enumerate(pieces):
-        if n % 256 == 0:
-            budget.check()  # the request may have ended: stop rebuilding for nobody
-        piece.write(english[piece.html])
-
-
-def serialize(root: Any) -> bytes:
-    """The whole tree (its DOCTYPE, its entities unexpanded) in its own encoding; a character
-    the encoding cannot hold is written as a character reference."""
-    from lxml import etree
-
-    tree = root.getroottree()
-    return bytes(
-        etree.tostring(tree, xml_declaration=True, encoding=tree.docinfo.encoding or "UTF-8")
-    )
 
 
 class _Builder:

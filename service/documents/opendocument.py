@@ -24,19 +24,15 @@ from __future__ import annotations
 from typing import Any
 
 from service.documents.budget import Budget
-from service.documents.inline_xml import (
-    BREAK,
-    KEEP,
-    SHOWN,
-    SPACE,
-    WRAP,
-    Mixed,
-    serialize,
-    translate_all,
-    write_all,
+from service.documents.inline_xml import BREAK, KEEP, SHOWN, SPACE, WRAP, Mixed
+from service.documents.package import (
+    Package,
+    check_package,
+    parse_xml,
+    read_or_refuse,
+    rebuild_or_refuse,
 )
-from service.documents.package import Package, check_package, parse_xml, read_or_refuse
-from service.documents.types import CorruptDocument, Translators
+from service.documents.types import CorruptDocument, Translators, translate_all, write_all
 
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -67,15 +63,15 @@ async def _translate(
     )
     if not pieces:
         return data  # nothing to translate: the file as it came
-    english = await translate_all(pieces, translate)
+    english = await translate_all((p.html for p in pieces), translate.html)
 
     def write() -> bytes:
         write_all(pieces, english, budget)
         for name in touched:  # a part with nothing translated stays byte for byte
-            package.replace(name, serialize(trees[name]))
+            package.replace_tree(name, trees[name])
         return package.save()
 
-    return await translate.cpu(write, len(data))
+    return await translate.cpu(lambda: rebuild_or_refuse(what, write), len(data))
 
 
 def _read(

@@ -1,6 +1,7 @@
-"""A paragraph made of runs (Word's `w:r`, DrawingML's `a:r`) as inline HTML for the
-translation, and its English written back: each run keeps its own properties and gets the
-English of its own words, and the runs move to the order the English puts them in.
+"""A paragraph made of runs (Word's `w:r`, DrawingML's `a:r`, SpreadsheetML's `r`) as inline
+HTML for the translation, and its English written back: each run keeps its own properties
+and gets the English of its own words, and the runs move to the order the English puts
+them in.
 
 - a run is a `<span data-r="n">` around its words (n: the run's number); a tab or a line
   break inside it is a `<br data-t=…>`, which ends the sentence there (read across it, the
@@ -19,8 +20,9 @@ whatever else the paragraph holds (its properties, bookmarks) stays where it was
 run moves whole, whatever it holds (a text box's paragraphs). Linear in the paragraph's
 size.
 
-Word (python-docx runs, `w:hyperlink`) and PowerPoint (DrawingML `a:r`, `a:br`, `a:fld`)
-each say what their children are and how a run's text is set (`write`'s `put`).
+Word (python-docx runs, `w:hyperlink`), PowerPoint (DrawingML `a:r`, `a:br`, `a:fld`) and
+Excel (a cell's rich-text `r` runs, or its one `t`; a comment's text) each say what their
+children are and how a run's text is set (`write`'s `put`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from itertools import pairwise
 from typing import Any
 
 from service.documents.budget import Budget
+from service.documents.types import has_letter
 from service.text.markup import escape, runs
 
 # What stands for a tab or a line break inside a run, and what it stands for: a `<br>`,
@@ -39,8 +42,6 @@ from service.text.markup import escape, runs
 _MARKS = {'<br data-t="tab">': "\t", '<br data-t="br">': "\n"}
 _TAB, _BREAK = _MARKS
 _NUMBER = re.compile(r'data-r="(\d+)"')
-# A letter: a paragraph without one (a number, a date, a dash) is not sent to translation.
-_LETTER = re.compile(r"[^\W\d_]")
 
 
 class Paragraph:
@@ -85,7 +86,7 @@ class Paragraph:
         self.editable.append(editable)
         self.owner.append(len(self.children) - 1)
         self.spaced.append((words[:1].isspace(), words[-1:].isspace()))
-        self.has_text = self.has_text or (editable and _LETTER.search(words) is not None)
+        self.has_text = self.has_text or (editable and has_letter(words))
         text = escape(words).replace("\t", _TAB).replace("\n", _BREAK) if editable else ""
         return f'<span data-r="{number}">{text}</span>'
 

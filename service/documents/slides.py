@@ -28,7 +28,6 @@ writes each one again.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 from itertools import groupby
 from typing import Any
@@ -39,10 +38,12 @@ from service.documents.package import (
     check_package,
     parse_xml,
     read_or_refuse,
+    rebuild_or_refuse,
     refuse_doctype,
+    xml_safe,
 )
 from service.documents.runs import Paragraph
-from service.documents.types import CorruptDocument, Translators
+from service.documents.types import CorruptDocument, Translators, translate_all, write_all
 
 _WHAT = ".pptx file"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -61,8 +62,6 @@ _SLIDE_PARTS = {
     "diagramData": "all",
     "diagramDrawing": "all",
 }
-# Characters XML cannot hold: a translation never brings them into a part.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 async def translate_pptx(data: bytes, translate: Translators) -> bytes:
@@ -70,11 +69,12 @@ async def translate_pptx(data: bytes, translate: Translators) -> bytes:
     deck = await translate.cpu(
         lambda: read_or_refuse(_WHAT, lambda: _Deck(data, budget)), len(data)
     )
-    todo = list(dict.fromkeys(t.inline.html for t in deck.texts))
-    if not todo:
+    if not deck.texts:
         return data
-    english = dict(zip(todo, await translate.html(todo), strict=True))
-    return await translate.cpu(lambda: deck.write(english), len(data))
+    english = await translate_all((t.html for t in deck.texts), translate.html)
+    return await translate.cpu(
+        lambda: rebuild_or_refuse(_WHAT, lambda: deck.write(english)), len(data)
+    )
 
 
 class _Deck:
@@ -111,8 +111,9 @@ class _Deck:
                         self._walk(layout, "shown")
 
     def _walk(self, name: str, how: str) -> bool:
-        """The paragraphs with text of part `name`; False if it was walked already."""
-        if name in self.parts:
+        """The paragraphs with text of part `name`; False if it was walked already, or is
+        not in the package (a relationship to a missing part: PowerPoint skips it too)."""
+        if name in self.parts or not self.package.has(name):
             return False
         self.budget.piece()
         root = self._parse(name)
@@ -151,21 +152,9 @@ class _Deck:
         return root
 
     def write(self, english: dict[str, str]) -> bytes:
-        touched: set[str] = set()
-        for n, text in enumerate(self.texts):
-            if n % 256 == 0:
-                self.budget.check()
-            text.write(english[text.inline.html])
-            touched.add(text.part)
-        from lxml import etree
-
-        for name in touched:
-            root = self.parts[name]
-            standalone = root.getroottree().docinfo.standalone
-            data = etree.tostring(
-                root, xml_declaration=True, encoding="UTF-8", standalone=standalone
-            )
-            self.package.replace(name, data)
+        write_all(self.texts, english, self.budget)
+        for name in dict.fromkeys(text.part for text in self.texts):
+            self.package.replace_tree(name, self.parts[name])
         return self.package.save()
 
 
@@ -221,6 +210,7 @@ class _Text:
             else:
                 runs = list(group)
                 self.inline.link(runs, [self._words(run) for run in runs])
+        self.html = self.inline.html
 
     def _words(self, run: Any) -> tuple[str, bool]:
         """A run's words and whether they may be rewritten: only a run of properties and
@@ -239,7 +229,7 @@ class _Text:
         self.inline.write(markup, self.paragraph, self._put)
 
     def _put(self, number: int, english: str) -> None:
-        self.texts[number].text = _NOT_XML.sub("", english)
+        self.texts[number].text = xml_safe(english)
 
 
 def _link_of(child: Any) -> tuple[tuple[str, str], ...] | None:

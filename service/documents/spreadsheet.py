@@ -29,10 +29,18 @@ from service.documents.package import (
     check_package,
     parse_xml,
     read_or_refuse,
+    rebuild_or_refuse,
     refuse_doctype,
+    xml_safe,
 )
 from service.documents.runs import Paragraph
-from service.documents.types import CorruptDocument, Translators
+from service.documents.types import (
+    CorruptDocument,
+    Translators,
+    has_letter,
+    translate_all,
+    write_all,
+)
 
 _WHAT = ".xlsx file"
 _ML = "application/vnd.openxmlformats-officedocument.spreadsheetml."
@@ -51,10 +59,9 @@ _SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # Excel writes a character XML cannot hold (and "\r") as _xHHHH_, and a literal "_x" that
 # looks like one as _x005F_x.
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_LETTER = re.compile(r"[^\W\d_]")
+# A control character in a cell (Excel's _xHHHH_): the model may not read it, so a run that
+# holds one is kept as it is.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# How service/documents/runs.py marks a line break inside a run.
 
 
 async def translate_xlsx(data: bytes, translate: Translators) -> bytes:
@@ -62,11 +69,12 @@ async def translate_xlsx(data: bytes, translate: Translators) -> bytes:
     book = await translate.cpu(
         lambda: read_or_refuse(_WHAT, lambda: _Workbook(data, budget)), len(data)
     )
-    todo = list(dict.fromkeys(s.html for s in book.strings))
-    if not todo:
+    if not book.strings:
         return data
-    english = dict(zip(todo, await translate.html(todo), strict=True))
-    return await translate.cpu(lambda: book.write(english), len(data))
+    english = await translate_all((s.html for s in book.strings), translate.html)
+    return await translate.cpu(
+        lambda: rebuild_or_refuse(_WHAT, lambda: book.write(english)), len(data)
+    )
 
 
 class _Workbook:
@@ -141,22 +149,9 @@ class _Workbook:
             self.parts[name] = root
 
     def write(self, english: dict[str, str]) -> bytes:
-        from lxml import etree
-
-        for n, text in enumerate(self.strings):
-            if n % 256 == 0:
-                self.budget.check()
-            text.write(english[text.html])
+        write_all(self.strings, english, self.budget)
         for name, root in self.parts.items():
-            tree = root.getroottree()
-            # lxml reads an undeclared `standalone` as False: it stays undeclared
-            data = etree.tostring(
-                tree,
-                xml_declaration=True,
-                encoding="UTF-8",
-                standalone=tree.docinfo.standalone or None,
-            )
-            self.package.replace(name, data)
+            self.package.replace_tree(name, root)
         return self.package.save()
 
 
@@ -192,7 +187,7 @@ class _String:
         self.words = "".join(words)
         lead = len(self.words) - len(self.words.lstrip())
         self.edges = (self.words[:lead], self.words[len(self.words.rstrip()) :])
-        if not _LETTER.search(self.words):
+        if not has_letter(self.words):
             self.inline.has_text = False  # '2024', '12,5': numbers are never sent
         self.html = self.inline.html  # a line break in a cell ends its sentence (runs.py)
 
@@ -232,7 +227,7 @@ def _decode(text: str) -> str:
 
 
 def _encode(text: str) -> str:
-    """Text as Excel stores it: a literal `_xHHHH_` escaped, a character XML cannot hold as
-    `_xHHHH_`."""
-    text = _ESCAPED.sub(r"_x005F_x\1_", text)
-    return _NOT_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    """The English as Excel stores it: a literal `_xHHHH_` escaped. A character XML cannot
+    hold never came from the cell (a run with one is kept as it is): one the translation
+    brings is dropped."""
+    return _ESCAPED.sub(r"_x005F_x\1_", xml_safe(text))

@@ -1,13 +1,16 @@
 """What a document format needs from the pipeline: a way to translate many pieces of plain
 text or of HTML at once (one batch, one set of limits for the whole document), a worker
-thread for its CPU work, and the budget it counts what it reads against."""
+thread for its CPU work, and the budget it counts what it reads against; and the steps
+every format takes with them (each distinct piece translated once, the English written
+back piece by piece)."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from service.documents.budget import Budget
 from service.errors import InputError
@@ -17,6 +20,10 @@ from service.text.markup import runs
 Translate = Callable[[list[str]], Awaitable[list[str]]]
 # (work, size) → its result, computed off the event loop (for a document, whatever its size)
 OffLoop = Callable[[Callable[[], Any], int], Awaitable[Any]]
+# A letter: a piece without one (a number, a date, a dash) is never sent to translation.
+_LETTER = re.compile(r"[^\W\d_]")
+# How many pieces are written back between looks at whether the request has ended.
+_CHECK_EVERY = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +36,36 @@ class Translators:
 
 class CorruptDocument(InputError):
     title = "Unreadable document"
+
+
+class Piece(Protocol):
+    """A piece of a document: what is sent (`html`, or plain text), and how its English is
+    written back in its place."""
+
+    @property
+    def html(self) -> str: ...
+
+    def write(self, english: str) -> None: ...
+
+
+def has_letter(text: str) -> bool:
+    return _LETTER.search(text) is not None
+
+
+async def translate_all(pieces: Iterable[str], translate: Translate) -> dict[str, str]:
+    """Each distinct piece's English, all in one call (`translate.html` or `translate.text`):
+    a paragraph repeated a thousand times is sent once."""
+    todo = list(dict.fromkeys(pieces))
+    return dict(zip(todo, await translate(todo), strict=True)) if todo else {}
+
+
+def write_all(pieces: Iterable[Piece], english: Mapping[str, str], budget: Budget) -> None:
+    """Each piece's English written back, in order; between pieces, a request that has ended
+    stops the rebuilding for nobody."""
+    for n, piece in enumerate(pieces):
+        if n % _CHECK_EVERY == 0:
+            budget.check()
+        piece.write(english[piece.html])
 
 
 def decode(data: bytes, kind: str) -> str:

@@ -28,18 +28,9 @@ import copy
 from typing import Any
 
 from service.documents.budget import Budget, count_tags
-from service.documents.inline_xml import (
-    KEEP,
-    SHOWN,
-    WRAP,
-    Mixed,
-    local,
-    serialize,
-    translate_all,
-    write_all,
-)
-from service.documents.package import parse_xml, read_or_refuse
-from service.documents.types import CorruptDocument, Translators
+from service.documents.inline_xml import KEEP, SHOWN, WRAP, Mixed, local
+from service.documents.package import parse_xml, read_or_refuse, rebuild_or_refuse, serialize
+from service.documents.types import CorruptDocument, Translators, translate_all, write_all
 from service.errors import InputError
 
 _WHAT = "XLIFF file"
@@ -52,13 +43,13 @@ async def translate_xliff(data: bytes, translate: Translators) -> bytes:
     if root is None:
         return data  # every unit already translated, or none to translate
     pieces = [u for u in units if u.has_text]
-    english = await translate_all(pieces, translate)
+    english = await translate_all((p.html for p in pieces), translate.html)
 
     def write() -> bytes:
         write_all(pieces, english, budget)
         return serialize(root)
 
-    return await translate.cpu(write, len(data))
+    return await translate.cpu(lambda: rebuild_or_refuse(_WHAT, write), len(data))
 
 
 def _read(data: bytes, budget: Budget) -> tuple[Any, list[Mixed]]:

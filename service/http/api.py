@@ -195,10 +195,11 @@ class ApiController(Controller):
     async def translate_file(
         self, request: Request[Any, Any, Any], services: ServicesDep
     ) -> Response[Any]:
-        """A document in (multipart/form-data, field `file`: .txt, .html, .md, .docx or
-        .srt; optional `beam_size`), the same document in English out, as a download named
-        `<name>.en.<ext>`. Its structure is kept: HTML tags, Markdown syntax, Word runs and
-        their formatting, subtitle timings. 415 for any other type, 422 for a damaged file;
+        """A document in (multipart/form-data, field `file`: any format of
+        service/documents/formats.py; optional `beam_size`), the same document in English
+        out (a PDF's as Word), as a download named `<name>.en.<ext>`. Its structure is
+        kept: HTML tags, Markdown syntax, runs and their formatting, subtitle timings. 415
+        for any other type, 422 for a damaged file;
         its text is held to the same limits as a request's."""
         started = time.perf_counter()
         found = await params(request)

@@ -131,8 +131,8 @@ def _check_output(filename: str, asked: str) -> None:
         raise InputError(f"output_format must be {gives} for this document.")
     if not asked and not filename.lower().endswith("." + gives):
         raise InputError(
-            f"roen gives this document back as .{gives}: send output_format={gives} "
-            "(the deepl client: translate_document(..., output_format='docx'))."
+            f"roen gives this document back as .{gives}: send output_format={gives} (the "
+            f"deepl client sends it when the output file's name ends in .{gives})."
         )
 
 

@@ -6,7 +6,7 @@ documentation and the requests those clients send (not from LibreTranslate's cod
                              format text|html, alternatives, api_key (body, form or query);
                              roen's extensions: glossary_id, glossary, do_not_translate,
                              protect (docs/glossaries.md)
-    POST /translate_file     multipart file (.txt .html .md .docx .srt), source, target, api_key
+    POST /translate_file     multipart file (every format roen reads), source, target, api_key
                              → {"translatedFileUrl"}; GET /download_file/<name> gives it
     POST /detect             q → [{"confidence": 0–100, "language"}], best first
     GET  /languages          [{"code", "name", "targets"}]
@@ -165,7 +165,7 @@ async def detect(
 
 @_post("/translate_file", "Translate a document (LibreTranslate)")
 async def translate_file(request: Request[Any, Any, Any], services: ServicesDep) -> dict[str, Any]:
-    """LibreTranslate's /translate_file: multipart `file` (.txt, .html, .md, .docx, .srt),
+    """LibreTranslate's /translate_file: multipart `file` (any format roen reads),
     `source` ro or auto, `target` en → `translatedFileUrl`, where the English document
     waits (GET, no key needed: the name holds a random token) for 30 minutes."""
     found = await params(request)

@@ -244,7 +244,7 @@ async def box_terms(request: Request[Any, Any, Any], glossaries: GlossaryBook, b
 class Submitted:
     """The form's fields: what to translate (`source`: the text typed, or a file), the
     summary length, the glossary. A file comes back as a document in English when asked
-    (`as_document`), or when it is not text or a page to digest (.docx, .srt, .md)."""
+    (`as_document`), or when it is not text or a page to digest (every other document)."""
 
     def __init__(self) -> None:
         self.text = ""

@@ -261,7 +261,7 @@ class Pipeline:
         options: TranslateOptions = DEFAULT_TRANSLATE,
         on_text: Callable[[int], Awaitable[object]] | None = None,
     ) -> TranslatedFile:
-        """A document (.txt, .html, .md, .docx, .srt) in, the same document in English out.
+        """A document (service/documents/formats.py) in, the same document in English out.
         What it unpacks to is held to the document caps as it is read (service/documents/
         budget.py), and its text to the request limits (characters, sentences) as one text
         is; its reading and rebuilding run in a worker thread (pipeline/document_jobs.py).

@@ -157,7 +157,7 @@ def _words(text: str) -> list[str]:
     [
         ("a.exe", b"MZ", 415, ".txt, .html, .htm, .md, .docx, .srt, .pptx"),
         ("fara_extensie", b"text", 415, "no extension"),
-        ("a.docx", b"PK\x03\x04 not a zip", 422, "damaged or not a Word document"),
+        ("a.docx", b"PK\x03\x04 not a zip", 422, "damaged or not what its name says"),
         ("a.docx", b"", 422, "damaged"),
         ("a.txt", b"\xff\xfe\x00t", 422, "not UTF-8"),
         ("a.srt", b"1\nnu e timp\ntext\n", 422, "no timing line"),

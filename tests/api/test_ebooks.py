@@ -2,7 +2,8 @@
 description in English, every tag of a chapter kept and each inline one on the words that
 translate it; pictures, styles and the package's order untouched, and the book still opens
 (ebooklib) with each chapter well-formed XML. Damaged and hostile books are refused with a
-reason; the work grows linearly in chapters and in paragraphs."""
+reason; every part read counts once towards the book's caps, whatever its name; the work
+grows linearly in chapters, in paragraphs and in manifest items."""
 
 from __future__ import annotations
 
@@ -178,6 +179,8 @@ def _laughs(root: str, depth: int) -> str:
         ("OEBPS/capitol1.xhtml", _laughs("html", 9), "damaged"),  # libxml2's own guard
         ("OEBPS/capitol1.xhtml", _laughs("html", 1), "DOCTYPE"),
         ("OEBPS/toc.ncx", _laughs("ncx", 1), "DOCTYPE"),
+        # a `>` in the DTD's name does not hide the entities after it
+        ("OEBPS/capitol1.xhtml", _laughs('html SYSTEM "a>b"', 1), "DOCTYPE"),
     ],
 )
 def test_an_entity_trick_is_never_expanded(make_client, name, content, words):
@@ -191,7 +194,11 @@ def test_an_entity_trick_is_never_expanded(make_client, name, content, words):
 
 @pytest.mark.parametrize(
     ("build", "size"),
-    [(ebooks.epub_chapters, 300), (ebooks.epub_paragraphs, 3_000)],
+    [
+        (ebooks.epub_chapters, 300),
+        (ebooks.epub_paragraphs, 3_000),
+        (ebooks.epub_manifest, 8_000),  # each item looked up in the package once
+    ],
     ids=lambda v: getattr(v, "__name__", None),
 )
 def test_doubling_a_dimension_at_most_doubles_the_work(build, size):
@@ -214,6 +221,46 @@ def test_a_book_over_a_cap_is_refused_at_once_naming_it(make_client, data, setti
         assert r.status_code == 413, r.text
         assert setting in r.json()["detail"]
         assert time.perf_counter() - started < 5  # a hang guard, not a speed figure
+
+
+def _padded(chapters: int, suffix: str, padding: str) -> bytes:
+    """Chapters named `c<n><suffix>`, each a sentence and `padding` in a comment (bytes and
+    `<`s the caps count, and no text)."""
+    return ebooks.book(
+        [
+            (
+                f"c{i}{suffix}",
+                f"Capitolul {i}",
+                ebooks.page(f"Capitolul {i}", f"<p>Capitolul {i}.</p><!-- {padding} -->"),
+            )
+            for i in range(chapters)
+        ]
+    )
+
+
+@pytest.mark.parametrize("suffix", [".xhtml", ".parte"])
+@pytest.mark.parametrize(
+    ("padding", "settings", "setting"),
+    [
+        (
+            "x" * 50_000,
+            {"max_document_unpacked_bytes": 1 << 20},
+            "ROEN_MAX_DOCUMENT_UNPACKED_BYTES",
+        ),
+        ("<" * 5_000, {"max_document_tags": 100_000}, "ROEN_MAX_DOCUMENT_TAGS"),
+    ],
+    ids=["bytes", "tags"],
+)
+def test_every_chapter_counts_once_towards_the_books_caps_whatever_its_name(
+    make_client, suffix, padding, settings, setting
+):
+    """12 chapters of 50 KB (or 5,000 `<`) fit in 1 MiB (100,000 tags): each is counted once;
+    24 do not, though each one alone would, however the chapters are named."""
+    with make_client(backend=WordMark(), rate_limit_per_minute=0, **settings) as c:
+        fits, over = send(c, _padded(12, suffix, padding)), send(c, _padded(24, suffix, padding))
+    assert fits.status_code == 200, fits.text
+    assert over.status_code == 413, over.text
+    assert setting in over.json()["detail"]
 
 
 def test_the_chapters_text_is_counted_as_it_is_read_before_any_translation():

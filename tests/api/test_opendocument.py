@@ -205,6 +205,20 @@ def test_a_damaged_file_is_a_422_with_a_reason(client, data, words_):
         assert words_ in r.json()["detail"]
 
 
+async def _with_control_characters(parts: list[str]) -> list[str]:
+    """A "translation" that brings \x01 (before a span, inside it) and \ufffe."""
+    return [p.replace("casă", "casă\x01").replace("roșie", "ro\ufffeșie") for p in parts]
+
+
+def test_a_control_character_the_translation_brings_is_dropped():
+    """XML cannot hold it: it goes, and the words and the span stay."""
+    source = odf('<text:p>O casă <text:span text:style-name="T1">roșie</text:span> mare.</text:p>')
+    out = translate_directly(".odt", source, markup=_with_control_characters)
+    (paragraph,) = paragraphs(parts(out)["content.xml"])
+    assert own_text(paragraph) == "O casă roșie mare."
+    assert paragraph.find(T + "span").text == "roșie"
+
+
 def _laughs(levels: int) -> str:
     """A DOCTYPE whose entity `&lolN;` expands to 10**N times "lol"."""
     entities = "".join(

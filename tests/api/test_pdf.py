@@ -1,7 +1,8 @@
 """A PDF's text layer in, a Word document in English out (service/documents/pdf.py): its
-lines joined into paragraphs, a page break per page, its title; a scan, a damaged or
-locked file and a decompression bomb are refused with the reason. Over /v1, the
-LibreTranslate and DeepL document routes and the form."""
+lines joined into paragraphs, a page break per page, its title; a control character in
+the text layer dropped; a scan, a damaged or locked file, a decompression bomb and content
+parsed again and again (a stream every page shares, a form drawn many times) are refused
+with the reason. Over /v1, the LibreTranslate and DeepL document routes and the form."""
 
 from __future__ import annotations
 
@@ -76,13 +77,41 @@ def test_a_scan_has_no_text_layer_and_is_told_so(client):
     assert "no text layer" in r.json()["detail"] and "OCR" in r.json()["detail"]
 
 
+def test_a_control_character_in_the_text_layer_is_dropped(client):
+    """A Word document cannot hold \x01: it goes, the words on either side stay."""
+    r = send(client, pdf([["Un rând cu\x01 un semn ciudat."]], title="Raport\x01 anual"))
+    assert r.status_code == 200, r.text
+    out = docx.Document(io.BytesIO(r.content))
+    assert [p.text for p in out.paragraphs] == ["Un-en rând-en cu-en un-en semn-en ciudat-en."]
+    assert out.core_properties.title == "Raport-en anual-en"
+
+
+def _unreadable(failed: str) -> str:
+    return (
+        f"The .pdf file cannot be read ({failed}): it is damaged or not what its name says. "
+        "Save it again and send it again."
+    )
+
+
 @pytest.mark.parametrize(
-    "data", [b"%PDF-1.4\n", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog", b"not a pdf", b""]
+    ("data", "detail"),
+    [
+        (b"%PDF-1.4\n", _unreadable("PdfStreamError")),
+        (b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog", _unreadable("PdfStreamError")),
+        (b"not a pdf", _unreadable("PdfStreamError")),
+        (b"", _unreadable("EmptyFileError")),
+        (
+            pdf([[""]]),  # a page that shows only an empty string
+            "The .pdf file has no text layer: its pages are pictures (a scan?). roen "
+            "translates text, not images; run it through OCR first, or send the text.",
+        ),
+    ],
+    ids=["header only", "truncated", "not a pdf", "empty", "no text"],
 )
-def test_a_damaged_pdf_is_a_422(client, data):
+def test_a_damaged_pdf_is_a_422_saying_why(client, data, detail):
     r = send(client, data)
     assert r.status_code == 422, r.text
-    assert "damaged" in r.json()["detail"] or "no text layer" in r.json()["detail"]
+    assert r.json()["detail"] == detail
 
 
 def test_a_password_locked_pdf_is_refused_with_the_reason(client):
@@ -115,6 +144,30 @@ def test_a_stream_that_inflates_beyond_the_cap_is_a_413_at_once(make_client):
         r = send(c, bomb)
     assert r.status_code == 413, r.text
     assert "ROEN_MAX_DOCUMENT_UNPACKED_BYTES" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        # n pages showing one content stream of 160 KB
+        lambda n: pdf([["Pagina."]] * n, padding=40_000, shared=True, deflate=True),
+        # one page drawing a form of 160 KB n times
+        lambda n: pdf([["Pagina."]], padding=40_000, draws=n, deflate=True),
+    ],
+    ids=["pages sharing a stream", "a form drawn again"],
+)
+def test_content_parsed_again_counts_again_against_the_cap(make_client, build):
+    """pypdf parses a stream wherever it is used: five uses of 160 KB fit in 1 MiB, ten
+    do not, however small the file (a few kilobytes)."""
+    assert len(build(10)) < 10_000
+    with make_client(
+        backend=WordMark(), rate_limit_per_minute=0, max_document_unpacked_bytes=1 << 20
+    ) as c:
+        fits, over = send(c, build(5)), send(c, build(10))
+    assert fits.status_code == 200, fits.text
+    assert " ".join(_paragraphs(fits.content)).count("Pagina-en.") == 5  # each use read
+    assert over.status_code == 413, over.text
+    assert "ROEN_MAX_DOCUMENT_UNPACKED_BYTES" in over.json()["detail"]
 
 
 def test_pages_beyond_the_parts_cap_are_refused(make_client):
@@ -163,13 +216,22 @@ def test_the_form_gives_a_pdf_back_as_docx(client):
     assert 'filename="raport.en.docx"' in r.headers["content-disposition"]
 
 
+_LINE = "Un rand de text care continua"
+
+
 @pytest.mark.parametrize(
     "build",
     [
         lambda n: pdf([["Un rand de text care se termina aici."] * 40] * n),  # pages
-        lambda n: pdf([["Un rand de text care continua"] * (n * 10)]),  # one page's lines
+        lambda n: pdf([[_LINE] * (n * 25)]),  # one page's lines, 1,000 and 2,000
+        lambda n: pdf([["Pagina."] * 20] * n, shared=True),  # pages sharing one stream
+        # One paragraph of 20,000 and 40,000 lines, none ending a sentence, shown by one
+        # operator (pypdf copies the page's text so far at each operator, so only here are
+        # the lines many and that copying cheap): the paragraph is joined once, not line
+        # by line (that was quadratic).
+        lambda n: pdf([["\n".join([_LINE] * (n * 500))]]),
     ],
-    ids=["pages", "lines"],
+    ids=["pages", "lines", "shared stream", "one paragraph"],
 )
 def test_doubling_pages_or_lines_at_most_doubles_the_work(build):
     assert_linear(lambda data: translate_directly(".pdf", data), build(40), build(80))

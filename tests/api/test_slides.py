@@ -208,6 +208,33 @@ def _replaced(data: bytes, name: str, content: bytes) -> bytes:
     return out.getvalue()
 
 
+def _without(data: bytes, name: str) -> bytes:
+    """The deck with part `name` gone, every relationship to it left in place."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in source.infolist():
+            if item.filename != name:
+                z.writestr(item, source.read(item))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("missing", ["ppt/slides/slide1.xml", "ppt/notesSlides/notesSlide1.xml"])
+def test_a_relationship_to_a_missing_part_is_skipped(make_client, missing):
+    """PowerPoint opens such a deck (it repairs it): the rest is translated."""
+    source = _without(sample_pptx(), missing)
+    r = send(make_client, source)
+    assert r.status_code == 200, r.text
+    out, src = zipfile.ZipFile(io.BytesIO(r.content)), zipfile.ZipFile(io.BytesIO(source))
+    assert out.namelist() == src.namelist()
+    slide = out.read("ppt/slides/slide2.xml")
+    # the declaration as PowerPoint wrote it, standalone included
+    assert slide.startswith(b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>")
+    texts = [t.text for t in etree.fromstring(slide).iter(f"{A}t") if t.text]
+    assert "Rezultatele-en noastre-en" in texts
+    assert not UNMARKED.search(" ".join(texts).replace("‹#›", ""))
+
+
 def _only_content_types() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:

@@ -1,7 +1,9 @@
 """Word's other stories: footnotes, endnotes, comments and text boxes (a drawing's and its
 VML fallback's copy, in the body, a header and a note) come back translated word by word,
 each run's formatting on its own words, each note's mark and id where it was; walked once
-each, linearly, and counted against the document's caps."""
+each, linearly, and counted against the document's caps (a text box's two copies' text
+once). Text held in content controls, custom XML, smart tags and tracked insertions is
+translated inside them; a tracked deletion's is not; a comment in a run is kept."""
 
 from __future__ import annotations
 
@@ -223,14 +225,27 @@ def assert_each_word_translated_once(before: dict, after: dict) -> int:
     for name, root in after.items():
         pairs = zip(before[name].iter(f"{{{_MAIN}}}p"), root.iter(f"{{{_MAIN}}}p"), strict=True)
         for old, new in pairs:
-            words = _WORD.findall(own_text(new))
-            assert not _UNMARKED.search(own_text(new)), (name, own_text(new))
-            assert all(w.endswith("-en") and not w.endswith("-en-en") for w in words), words
-            assert Counter(w.removesuffix("-en") for w in words) == Counter(
-                _WORD.findall(own_text(old))
-            )
-            checked += bool(words)
+            checked += words_translated_once(own_text(old), own_text(new))
     return checked
+
+
+def words_translated_once(old: str, new: str) -> bool:
+    """`new` holds each of `old`'s words translated exactly once; whether it holds any."""
+    words = _WORD.findall(new)
+    assert not _UNMARKED.search(new), new
+    assert all(w.endswith("-en") and not w.endswith("-en-en") for w in words), words
+    assert Counter(w.removesuffix("-en") for w in words) == Counter(_WORD.findall(old))
+    return bool(words)
+
+
+def translated(make_client, source: bytes, reverse: bool) -> bytes:
+    """`source` translated over /v1 by the word-for-word fake: a Word document back."""
+    with make_client(backend=WordMark(reverse=reverse), rate_limit_per_minute=0) as c:
+        r = send(c, source)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == FORMATS[".docx"].media_type
+    docx.Document(io.BytesIO(r.content))  # still a Word document
+    return r.content
 
 
 @pytest.mark.parametrize("reverse", [False, True])
@@ -238,11 +253,7 @@ def test_notes_comments_and_text_boxes_are_translated_keeping_each_runs_formatti
     make_client, reverse
 ):
     source = notes_docx()
-    with make_client(backend=WordMark(reverse=reverse), rate_limit_per_minute=0) as c:
-        r = send(c, source)
-    assert r.status_code == 200, r.text
-    assert r.headers["content-type"] == FORMATS[".docx"].media_type
-    before, after = parts_of(source), parts_of(r.content)
+    before, after = parts_of(source), parts_of(translated(make_client, source, reverse))
 
     checked = assert_each_word_translated_once(before, after)
     assert checked == TEXTED
@@ -281,7 +292,6 @@ def test_notes_comments_and_text_boxes_are_translated_keeping_each_runs_formatti
         assert after[name].xpath(ids, namespaces=NS) == ["-1", "0", "1"]
         for old, new in zip(before[name][:2], after[name][:2], strict=True):
             assert etree.tostring(old) == etree.tostring(new)
-    docx.Document(io.BytesIO(r.content))  # still a Word document
 
 
 def test_each_paragraph_is_walked_once_wherever_it_sits():
@@ -428,3 +438,158 @@ def test_words_placed_outside_the_text_runs_join_one_never_lost(where):
     source = notes_docx()
     after = parts_of(translate_directly(".docx", source, markup=outside))
     assert assert_each_word_translated_once(parts_of(source), after) == TEXTED
+
+
+def held_docx() -> bytes:
+    """Text Word keeps inside other elements: a content control around a paragraph, a row
+    and a cell, and around a bold run; a tracked insertion (a bold run, a link) beside a
+    tracked deletion; a smart tag; custom XML around a paragraph and an italic run; XML
+    comments and a processing instruction in a paragraph and inside a run."""
+    control = (
+        '<w:sdt><w:sdtPr><w:alias w:val="{0}"/></w:sdtPr><w:sdtContent>{1}</w:sdtContent></w:sdt>'
+    )
+    inserted = '<w:ins w:id="{0}" w:author="Ana" w:date="2024-05-02T10:00:00Z">{1}</w:ins>'
+    body = (
+        control.format("Titlu", paragraph(run("Titlul raportului anual")))
+        + paragraph(
+            run("Clientul nostru este "),
+            control.format("Nume", run("Ion Popescu", "<w:b/>")),
+            run(" din Cluj."),
+        )
+        + paragraph(
+            run("Am adăugat "),
+            inserted.format(1, run("un rând", "<w:b/>") + run(" nou")),
+            '<w:del w:id="2" w:author="Ana"><w:r><w:delText xml:space="preserve"> textul '
+            "șters</w:delText></w:r></w:del>",
+            inserted.format(
+                3, f'<w:hyperlink w:anchor="capitol">{run(" la capitol")}</w:hyperlink>'
+            ),
+            run(" azi."),
+        )
+        + paragraph(
+            run("Ne vedem la "),
+            f'<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="City">'
+            f"{run('București')}</w:smartTag>",
+            run(" mâine."),
+        )
+        + '<w:customXml w:uri="urn:roen" w:element="rezumat">'
+        + paragraph(
+            run("Rezumatul spune "),
+            f'<w:customXml w:element="cifra">{run("totul", "<w:i/>")}</w:customXml>',
+            run(" foarte clar."),
+        )
+        + "</w:customXml>"
+        + paragraph(
+            "<!-- o notă a autorului -->",
+            '<w:r><w:t xml:space="preserve">Un comentariu </w:t><!-- în rând -->'
+            "<w:t>ascuns</w:t></w:r>",
+            "<?roen pastrat?>",
+            run(" nu strică nimic."),
+        )
+        + "<w:tbl>"
+        + control.format(
+            "Rând",
+            "<w:tr>"
+            + control.format("Celulă", f"<w:tc>{paragraph(run('Celula controlată'))}</w:tc>")
+            + "</w:tr>",
+        )
+        + "</w:tbl>"
+    )
+    return package(body, {})
+
+
+def document_of(data: bytes) -> Any:
+    return etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+
+
+def held_text(p: Any) -> str:
+    """A paragraph's words as Word shows them: every run's, however deep it is held; not a
+    deletion's (w:delText)."""
+    return "".join(p.xpath(".//w:t/text()", namespaces=NS))
+
+
+_HELD = ("sdt", "sdtContent", "ins", "del", "hyperlink", "smartTag", "customXml")
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_content_controls_insertions_smart_tags_and_custom_xml_are_translated_in_place(
+    make_client, reverse
+):
+    source = held_docx()
+    before, after = document_of(source), document_of(translated(make_client, source, reverse))
+
+    # every word translated, each once, in every paragraph wherever it is held
+    pairs = list(zip(before.iter(f"{{{_MAIN}}}p"), after.iter(f"{{{_MAIN}}}p"), strict=True))
+    assert len(pairs) == 7
+    assert all(words_translated_once(held_text(old), held_text(new)) for old, new in pairs)
+
+    def marked(text: str) -> str:
+        words = text.split()
+        return " ".join(f"{w}-en" for w in (words[::-1] if reverse else words))
+
+    def text_at(path: str) -> str:
+        return "".join(after.xpath(path, namespaces=NS)).strip(" .")
+
+    # each holder still there, around its own runs, which hold their own words' English
+    for tag in _HELD:
+        assert len(after.findall(f".//w:{tag}", NS)) == len(before.findall(f".//w:{tag}", NS))
+    assert text_at("w:body/w:sdt/w:sdtContent/w:p//w:t/text()") == marked("Titlul raportului anual")
+    assert text_at("//w:p/w:sdt/w:sdtContent/w:r[w:rPr/w:b]/w:t/text()") == marked("Ion Popescu")
+    assert text_at("//w:ins/w:r[w:rPr/w:b]/w:t/text()") == marked("un rând")
+    assert text_at("//w:ins/w:hyperlink[@w:anchor='capitol']/w:r/w:t/text()") == marked(
+        "la capitol"
+    )
+    assert text_at("//w:smartTag/w:r/w:t/text()") == "București-en"
+    assert text_at("w:body/w:customXml/w:p/w:customXml/w:r[w:rPr/w:i]/w:t/text()") == "totul-en"
+    assert text_at("//w:tbl/w:sdt/w:sdtContent/w:tr/w:sdt/w:sdtContent/w:tc//w:t/text()") == (
+        marked("Celula controlată")
+    )
+    # the deletion is not translated: its text is no longer the document's
+    assert after.xpath("//w:delText/text()", namespaces=NS) == [" textul șters"]
+    # the comments and the processing instruction kept, the run's where it was
+    assert [c.text for c in after.xpath("//comment()")] == [" o notă a autorului ", " în rând "]
+    assert [pi.target for pi in after.xpath("//processing-instruction()")] == ["roen"]
+    assert after.xpath("//w:r[comment()]/w:t/text()", namespaces=NS)
+
+
+def test_held_runs_are_counted_as_they_are_walked():
+    source = held_docx()
+    budget = Budget(UNCAPPED)
+    translate_directly(".docx", source, budget=budget)
+    document = document_of(source)
+    shown = "".join(document.xpath("//w:t/text()", namespaces=NS))
+    assert budget.chars == len(shown)  # every word counted, the deletion's not
+    runs = document.xpath("//w:r[not(w:delText)]", namespaces=NS)
+    paragraphs, cells = document.findall(".//w:p", NS), document.findall(".//w:tc", NS)
+    assert budget.pieces == len(runs) + len(paragraphs) + len(cells)
+
+
+async def marking(parts: list[str]) -> list[str]:
+    """Each word of the HTML's text (not of its tags) marked `-en`."""
+    return [re.sub(r"[^\W\d_]+(?=[^<>]*<)", r"\g<0>-en", p) for p in parts]
+
+
+@pytest.mark.parametrize("differs", [False, True])
+def test_a_text_box_stored_twice_is_counted_once(differs):
+    """Word's two copies of a text box (mc:Choice's drawing, mc:Fallback's VML) are both
+    translated, but their text counts (and is billed) once; a fallback that holds text of
+    its own still has that counted."""
+    box = paragraph(run("Caseta are "), run("un titlu", "<w:i/>"), run(".")) + cell_table(
+        "Celula din casetă"
+    )
+    extra = "Doar în copie."
+    stored = text_box(box)
+    if differs:
+        stored = stored.replace(
+            "</w:txbxContent></v:textbox>", f"{paragraph(run(extra))}</w:txbxContent></v:textbox>"
+        )
+    source = package(paragraph(run("Vedeți "), stored, run(" alături.")), {})
+    budget = Budget(UNCAPPED)
+    out = document_of(translate_directly(".docx", source, markup=marking, budget=budget))
+    once = "Vedeți " + " alături." + "Caseta are un titlu." + "Celula din casetă"
+    assert budget.chars == len(once) + (len(extra) if differs else 0)
+    boxes = out.findall(".//w:txbxContent", NS)
+    assert len(boxes) == 2
+    for found in boxes:
+        text = "".join(found.xpath(".//w:t/text()", namespaces=NS))
+        assert not _UNMARKED.search(text) and "Caseta-en" in text, text

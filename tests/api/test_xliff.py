@@ -276,6 +276,22 @@ def test_a_translation_that_loses_or_doubles_a_code_never_loses_or_doubles_it():
     assert words(text(target)) == words("În plus Apăsați pentru aici acum aici acum b")
 
 
+async def _with_control_characters(parts: list[str]) -> list[str]:
+    """A "translation" that brings \x01 (before a code, inside a paired one) and \ufffe."""
+    return [p.replace("Bună", "Bună\x01").replace("dragă", "dra\ufffegă") for p in parts]
+
+
+def test_a_control_character_the_translation_brings_is_dropped():
+    """XML cannot hold it: it goes, and the words and the codes stay."""
+    source = _xliff_12(
+        '<trans-unit id="1"><source>Bună ziua, <g id="b1">dragă</g> prietene.</source></trans-unit>'
+    )
+    out = etree.fromstring(translate_directly(".xlf", source, markup=_with_control_characters))
+    (target,) = out.iter("target")
+    assert text(target) == "Bună ziua, dragă prietene."
+    assert target.find("g").get("id") == "b1" and target.find("g").text == "dragă"
+
+
 # --- cost ----------------------------------------------------------------------------------
 def _xliff_12(body: str) -> bytes:
     head = '<xliff version="1.2"><file source-language="ro"><body>'

@@ -3,6 +3,7 @@ official `deepl` Python client with `server_url`, and `libretranslatepy`."""
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
@@ -69,7 +70,6 @@ def test_libretranslatepy_client(server):
 def test_documents_and_html_through_a_real_server(server):
     """As curl or any HTTP library sends them: multipart uploads, the LibreTranslate URL
     followed, HTML and a page digest — over a socket, on the tiny checkpoint."""
-    import io
     from pathlib import Path
 
     import docx
@@ -151,7 +151,6 @@ def test_deepl_client_glossaries_and_kept_terms_on_a_random_model(server):
 def test_deepl_client_translates_a_document(server, tmp_path):
     """translate_document: upload, status until done, download — the official client's
     own loop; the English document keeps its format (a .docx stays one)."""
-    import io
 
     import deepl
     import docx
@@ -171,5 +170,39 @@ def test_deepl_client_translates_a_document(server, tmp_path):
     assert len(english.paragraphs) == 1
     with pytest.raises(deepl.DeepLException):  # a format roen does not take: refused at upload
         translator.translate_document(
-            io.BytesIO(b"%PDF-1.4"), io.BytesIO(), filename="a.pdf", target_lang="EN-GB"
+            io.BytesIO(b"MZ"), io.BytesIO(), filename="a.exe", target_lang="EN-GB"
         )
+
+
+@pytest.mark.parametrize("suffix", [".pptx", ".xlsx", ".odt", ".epub", ".xlf", ".pdf"])
+def test_deepl_client_translates_every_new_format(server, tmp_path, suffix):
+    """The official client's translate_document_from_filepath, for each format beyond the
+    first five: the English comes back in the same format (a PDF as .docx, asked for with
+    output_format, which the client sends when the output path says .docx), and it differs
+    from the source."""
+    import zipfile
+
+    import deepl
+
+    from service.documents.formats import FORMATS
+    from tests.support.samples import SAMPLES
+
+    translator = deepl.Translator("client-key", server_url=server.base + "/")
+    source = tmp_path / f"raport{suffix}"
+    source.write_bytes(SAMPLES[suffix]())
+    gives = FORMATS[suffix].output.suffix
+    target = tmp_path / f"raport.en{gives}"
+    # a .pdf to a .docx path: the client itself sends output_format=docx
+    status = translator.translate_document_from_filepath(
+        source, target, source_lang="RO", target_lang="EN-GB"
+    )
+    assert status.done and status.billed_characters > 0
+    english = target.read_bytes()
+    assert english and english != source.read_bytes()
+    if gives != ".xlf":
+        assert zipfile.is_zipfile(io.BytesIO(english))  # a package again, whole
+    if suffix == ".pdf":  # to a .pdf path: refused, saying what to ask for
+        with pytest.raises(deepl.DeepLException, match="output_format=docx"):
+            translator.translate_document_from_filepath(
+                source, tmp_path / "raport.en.pdf", source_lang="RO", target_lang="EN-GB"
+            )

@@ -1,6 +1,6 @@
 """EPUB books for the tests, written by hand as readers expect them (`mimetype` first and
 stored): a sample with an EPUB 3 nav, an EPUB 2 NCX, chapters with inline tags, a picture
-and a style sheet; and books of size n in chapters and in paragraphs."""
+and a style sheet; and books of size n in chapters, in paragraphs and in manifest items."""
 
 from __future__ import annotations
 
@@ -39,12 +39,16 @@ def book(
     title: str = "Povești de seară",
     description: str | None = "O carte scurtă despre o casă.",
     extra: dict[str, bytes | str] | None = None,
+    styles: int = 0,
 ) -> bytes:
     """`chapters`: (href, its label in the tables of contents, its XHTML). The book holds an
-    EPUB 3 nav and an EPUB 2 NCX naming each chapter, a picture and a style sheet."""
+    EPUB 3 nav and an EPUB 2 NCX naming each chapter, a picture and a style sheet, and
+    `styles` more style sheets, each a part the manifest lists."""
     items = "".join(
         f'<item id="c{i}" href="{href}" media-type="application/xhtml+xml"/>'
         for i, (href, _, _) in enumerate(chapters)
+    ) + "".join(
+        f'<item id="s{i}" href="css/s{i}.css" media-type="text/css"/>' for i in range(styles)
     )
     spine = "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
     about = f"<dc:description>{escape(description)}</dc:description>" if description else ""
@@ -89,6 +93,7 @@ def book(
         "OEBPS/images/poza.png": PICTURE,
     }
     parts |= {"OEBPS/" + href.replace("%20", " "): xhtml for href, _, xhtml in chapters}
+    parts |= {f"OEBPS/css/s{i}.css": CSS for i in range(styles)}
     parts |= extra or {}
     return pack(parts)
 
@@ -139,6 +144,11 @@ def epub_chapters(n: int) -> bytes:
             for i in range(n)
         ]
     )
+
+
+def epub_manifest(n: int) -> bytes:
+    """A chapter, and n style sheets the manifest lists."""
+    return book([("c.xhtml", "Capitolul", page("Capitolul", "<p>Un text.</p>"))], styles=n)
 
 
 def epub_paragraphs(n: int) -> bytes:
