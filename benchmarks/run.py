@@ -45,8 +45,6 @@ are pinned to 1.1 × source tokens, since random weights never stop on their own
               it takes no beam per request, the beam-4 row to one as shipped. Each request
               is its API's: {"q", "source": "ro", "target": "en", "format": "text"}.
               (--no-libretranslate leaves it out.)
-  asyncio …   a server alike on Python's own event loop (ROEN_EVENT_LOOP=asyncio), given the
-              http rows' 32-client and articles rows: what uvloop, the shipped loop, buys.
   tracing …   a server alike with OpenTelemetry on (OTEL_EXPORTER_OTLP_ENDPOINT set to a
               receiver in this process that takes and drops the spans), given the http
               rows' 32-client and articles rows: what tracing costs when on.
@@ -271,7 +269,6 @@ def main() -> int:
             ("glossary", None, {}),  # the same server; its requests name a glossary
             ("tracing", None, {"OTEL_EXPORTER_OTLP_ENDPOINT": collector_url()}),
             ("alternatives", None, {}),  # alike; a fifth of its clients ask for 3 alternatives
-            ("asyncio", None, {"ROEN_EVENT_LOOP": "asyncio"}),  # alike, on Python's own loop
             ("baseline", args.baseline_src, {}),
         ]
     if not (args.batch_only or args.no_stores):
@@ -385,7 +382,7 @@ def main() -> int:
                 record("alternatives:32", rate, plain, rows)
                 record("alternatives:pace", 1 / statistics.median(plain), [])
                 continue
-            if who in ("glossary", "tracing", "asyncio"):  # the http server's 32-client and article
+            if who in ("glossary", "tracing"):  # the http server's 32-client and article
                 # rows, its texts, its cache as cold; with a glossary named, or traced
                 named: dict[str, Any] = {"beam_size": 1}
                 if who == "glossary":
@@ -695,7 +692,6 @@ def terms(results: dict[str, Result]) -> None:
         ("glossary", "http", "a 1,000-entry glossary / none", 0.9),
         ("tracing", "http", "tracing on / off", 0.97),
         ("http", "baseline", "http / baseline (no glossary, tracing off)", 0.98),
-        ("http", "asyncio", "uvloop (shipped) / asyncio's own loop", 1.0),
     ]
     if "alternatives:pace" in results:
         value = paired(results, "alternatives:pace", "http:pace")
