@@ -146,9 +146,6 @@ class Settings(BaseSettings):
     """...and its body within this from the end of the headers (a short body: closed)."""
     max_connections: int = Field(default=1000, ge=1)
     """Connections served at once; requests on connections beyond it get 503."""
-    event_loop: Literal["auto", "uvloop", "asyncio"] = "auto"
-    """The event loop `roen serve` runs on: uvloop when installed (a dependency), else
-    asyncio's own. `asyncio` is there to measure what uvloop buys, or to rule it out."""
     shutdown_grace_s: int = Field(default=30, ge=1)
     """On SIGTERM: stop accepting, give in-flight requests this long, then exit."""
     log_level: str = "INFO"

@@ -152,7 +152,6 @@ def serve(
             host=host,
             port=port,
             http=deadline_protocol(settings.header_timeout_s, settings.body_timeout_s),
-            loop=settings.event_loop,
             limit_concurrency=settings.max_connections,
             proxy_headers=bool(proxies),
             forwarded_allow_ips=proxies or None,
