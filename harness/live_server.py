@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.services import free_port
+from harness.services import end, free_port
 
 
 def rss_mb(pid: int | str = "self", field_name: str = "VmHWM") -> float:
@@ -99,11 +99,7 @@ class Server:
         self.proc.wait(30)
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        end(self.proc, 30)
 
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
@@ -37,14 +38,15 @@ def _launch(args: list[str], port: int) -> subprocess.Popen[bytes]:
     return proc
 
 
-def _end(proc: subprocess.Popen[bytes] | None) -> None:
+def end(proc: subprocess.Popen[Any] | None, wait_s: float = 10) -> None:
+    """SIGTERM, and SIGKILL if it is still there after `wait_s`."""
     if proc is not None and proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(10)
+            proc.wait(wait_s)
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait(10)
+            proc.wait(wait_s)
 
 
 def _binary(name: str) -> str:
@@ -74,7 +76,7 @@ class RedisServer:
         return self
 
     def stop(self) -> None:
-        _end(self.proc)
+        end(self.proc)
 
 
 class Haproxy:
@@ -115,5 +117,5 @@ backend replicas
         return self
 
     def stop(self) -> None:
-        _end(self.proc)
+        end(self.proc)
         shutil.rmtree(self.folder, ignore_errors=True)

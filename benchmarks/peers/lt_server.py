@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from harness.live_server import rss_mb
-from harness.services import free_port
+from harness.services import end, free_port
 
 LT_VERSION = "1.9.6"
 # MiniSBD's stand-in is written with onnx; LibreTranslate pins numpy below 2.
@@ -147,9 +147,4 @@ class LibreTranslate:
         return rss_mb(self.proc.pid, "VmRSS")
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(30)
+        end(self.proc, 30)

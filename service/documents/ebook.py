@@ -32,8 +32,7 @@ from service.documents.package import (
     Package,
     check_package,
     parse_xml,
-    read_or_refuse,
-    rebuild_or_refuse,
+    translate_parsed,
     xml_parser,
     xml_safe,
 )
@@ -42,7 +41,6 @@ from service.documents.types import (
     Translators,
     as_text,
     has_letter,
-    translate_all,
     write_all,
 )
 from service.text.html_blocks import Block, blocks
@@ -62,17 +60,7 @@ _LANG = re.compile(r"""(\b(?:xml:)?lang\s*=\s*)(["'])(?:ro|ron|rum|mo)(?:-[A-Za-
 
 
 async def translate_epub(data: bytes, translate: Translators) -> bytes:
-    budget = translate.budget
-    book = await translate.cpu(
-        lambda: read_or_refuse(_WHAT, lambda: _Book(data, budget)), len(data)
-    )
-    pieces = [*book.chapters, *book.labels]
-    if not pieces:
-        return data
-    english = await translate_all((p.html for p in pieces), translate.html)
-    return await translate.cpu(
-        lambda: rebuild_or_refuse(_WHAT, lambda: book.write(english)), len(data)
-    )
+    return await translate_parsed(data, translate, _WHAT, lambda: _Book(data, translate.budget))
 
 
 @dataclass(slots=True)
@@ -159,6 +147,10 @@ class _Book:
         for element in self.metadata.iter(_DC + "title", _DC + "description"):
             self._label(element, element.tag == _DC + "description")
 
+    @property
+    def pieces(self) -> list[_Chapter | _Label]:
+        return [*self.chapters, *self.labels]
+
     def _rootfile(self) -> str:
         name = "META-INF/container.xml"
         container = self._parse(name) if self.package.has(name) else None
@@ -225,7 +217,7 @@ class _Book:
             self.labels.append(_Label(element, text if is_html else escape(text), is_html))
 
     def write(self, english: dict[str, str]) -> bytes:
-        write_all([*self.chapters, *self.labels], english, self.budget)
+        write_all(self.pieces, english, self.budget)
         languages = list(self.metadata.iter(_DC + "language"))
         said = [e for e in languages if _ROMANIAN.fullmatch((e.text or "").strip())]
         for element in said or languages[:1]:

@@ -13,13 +13,13 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from service.documents.budget import Abandoned, Budget, count_tags
-from service.documents.types import CorruptDocument
+from service.documents.types import CorruptDocument, Piece, Translators, translate_all
 from service.errors import LimitExceeded
 
 # A package unpacks to at most this much (XML, styles, pictures together).
@@ -293,3 +293,27 @@ def _xml_parts(
         for e in entries
         if e.filename.lower().endswith((*_MARKUP, *extensions)) or e.filename.lower() in typed
     ]
+
+
+class Parsed(Protocol):
+    """A document read and counted: its pieces to translate, and its rebuilding in English."""
+
+    @property
+    def pieces(self) -> Sequence[Piece]: ...
+
+    def write(self, english: dict[str, str]) -> bytes: ...
+
+
+async def translate_parsed(
+    data: bytes, translate: Translators, what: str, read: Callable[[], Parsed]
+) -> bytes:
+    """A structured document's one path: read and counted off the loop (damaged: a 422),
+    nothing to translate gives the file back as it came, every distinct piece translated in
+    one call, and the English written back off the loop (a failure there: a 422)."""
+    parsed = await translate.cpu(lambda: read_or_refuse(what, read), len(data))
+    if not parsed.pieces:
+        return data
+    english = await translate_all((p.html for p in parsed.pieces), translate.html)
+    return await translate.cpu(
+        lambda: rebuild_or_refuse(what, lambda: parsed.write(english)), len(data)
+    )

@@ -37,13 +37,12 @@ from service.documents.package import (
     Package,
     check_package,
     parse_xml,
-    read_or_refuse,
-    rebuild_or_refuse,
     refuse_doctype,
+    translate_parsed,
     xml_safe,
 )
 from service.documents.runs import Paragraph
-from service.documents.types import CorruptDocument, Translators, translate_all, write_all
+from service.documents.types import CorruptDocument, Translators, write_all
 
 _WHAT = ".pptx file"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -65,16 +64,7 @@ _SLIDE_PARTS = {
 
 
 async def translate_pptx(data: bytes, translate: Translators) -> bytes:
-    budget = translate.budget
-    deck = await translate.cpu(
-        lambda: read_or_refuse(_WHAT, lambda: _Deck(data, budget)), len(data)
-    )
-    if not deck.texts:
-        return data
-    english = await translate_all((t.html for t in deck.texts), translate.html)
-    return await translate.cpu(
-        lambda: rebuild_or_refuse(_WHAT, lambda: deck.write(english)), len(data)
-    )
+    return await translate_parsed(data, translate, _WHAT, lambda: _Deck(data, translate.budget))
 
 
 class _Deck:
@@ -88,7 +78,7 @@ class _Deck:
         self.budget = budget
         self.package = Package(data)
         self.parts: dict[str, Any] = {}  # part name → its parsed tree, for each part walked
-        self.texts: list[_Text] = []
+        self.pieces: list[_Text] = []
         main = next((t for kind, t in self._relations("").values() if kind == "officeDocument"), "")
         root = self._parse(main) if self.package.has(main) else None
         if root is None or root.tag != _P + "presentation":
@@ -123,7 +113,7 @@ class _Deck:
             if element.tag == _PARAGRAPH:
                 text = _Text(name, element, self.budget)
                 if text.inline.has_text:
-                    self.texts.append(text)
+                    self.pieces.append(text)
         return True
 
     def _relations(self, part: str) -> dict[str, tuple[str, str]]:
@@ -152,8 +142,8 @@ class _Deck:
         return root
 
     def write(self, english: dict[str, str]) -> bytes:
-        write_all(self.texts, english, self.budget)
-        for name in dict.fromkeys(text.part for text in self.texts):
+        write_all(self.pieces, english, self.budget)
+        for name in dict.fromkeys(text.part for text in self.pieces):
             self.package.replace_tree(name, self.parts[name])
         return self.package.save()
 

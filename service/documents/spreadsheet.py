@@ -28,9 +28,8 @@ from service.documents.package import (
     Package,
     check_package,
     parse_xml,
-    read_or_refuse,
-    rebuild_or_refuse,
     refuse_doctype,
+    translate_parsed,
     xml_safe,
 )
 from service.documents.runs import Paragraph
@@ -38,7 +37,6 @@ from service.documents.types import (
     CorruptDocument,
     Translators,
     has_letter,
-    translate_all,
     write_all,
 )
 
@@ -65,16 +63,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 async def translate_xlsx(data: bytes, translate: Translators) -> bytes:
-    budget = translate.budget
-    book = await translate.cpu(
-        lambda: read_or_refuse(_WHAT, lambda: _Workbook(data, budget)), len(data)
-    )
-    if not book.strings:
-        return data
-    english = await translate_all((s.html for s in book.strings), translate.html)
-    return await translate.cpu(
-        lambda: rebuild_or_refuse(_WHAT, lambda: book.write(english)), len(data)
-    )
+    return await translate_parsed(data, translate, _WHAT, lambda: _Workbook(data, translate.budget))
 
 
 class _Workbook:
@@ -86,7 +75,7 @@ class _Workbook:
         self.budget = budget
         self.package = Package(data)
         self.parts: dict[str, Any] = {}  # part name → its parsed tree, for each part with text
-        self.strings: list[_String] = []
+        self.pieces: list[_String] = []
         types = self._content_types()
         if not _WORKBOOKS & set(types.values()):
             raise CorruptDocument(
@@ -143,13 +132,13 @@ class _Workbook:
             self.budget.piece()
             text = _String(element, ns, kind == _THREADED, self.budget)
             if text.inline.has_text and text.words not in self.columns:
-                self.strings.append(text)
+                self.pieces.append(text)
                 walked = True
         if walked:
             self.parts[name] = root
 
     def write(self, english: dict[str, str]) -> bytes:
-        write_all(self.strings, english, self.budget)
+        write_all(self.pieces, english, self.budget)
         for name, root in self.parts.items():
             self.package.replace_tree(name, root)
         return self.package.save()
