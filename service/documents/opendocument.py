@@ -21,6 +21,7 @@ metadata other than the title (subject, description, keywords).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from service.documents.budget import Budget
@@ -29,10 +30,9 @@ from service.documents.package import (
     Package,
     check_package,
     parse_xml,
-    read_or_refuse,
-    rebuild_or_refuse,
+    translate_parsed,
 )
-from service.documents.types import CorruptDocument, Translators, translate_all, write_all
+from service.documents.types import CorruptDocument, Translators, write_all
 
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -57,28 +57,30 @@ async def translate_odp(data: bytes, translate: Translators) -> bytes:
 async def _translate(
     data: bytes, translate: Translators, what: str, parts: tuple[str, ...]
 ) -> bytes:
-    budget = translate.budget
-    package, trees, pieces, touched = await translate.cpu(
-        lambda: read_or_refuse(what, lambda: _read(data, budget, what, parts)), len(data)
+    return await translate_parsed(
+        data, translate, what, lambda: _read(data, translate.budget, what, parts)
     )
-    if not pieces:
-        return data  # nothing to translate: the file as it came
-    english = await translate_all((p.html for p in pieces), translate.html)
-
-    def write() -> bytes:
-        write_all(pieces, english, budget)
-        for name in touched:  # a part with nothing translated stays byte for byte
-            package.replace_tree(name, trees[name])
-        return package.save()
-
-    return await translate.cpu(lambda: rebuild_or_refuse(what, write), len(data))
 
 
-def _read(
-    data: bytes, budget: Budget, what: str, parts: tuple[str, ...]
-) -> tuple[Package, dict[str, Any], list[Mixed], set[str]]:
+@dataclass(slots=True)
+class _Document:
     """The package, its parsed parts by name, their paragraphs with words in them, and the
     parts those are in."""
+
+    budget: Budget
+    package: Package
+    trees: dict[str, Any]
+    pieces: list[Mixed]
+    touched: set[str]
+
+    def write(self, english: dict[str, str]) -> bytes:
+        write_all(self.pieces, english, self.budget)
+        for name in self.touched:  # a part with nothing translated stays byte for byte
+            self.package.replace_tree(name, self.trees[name])
+        return self.package.save()
+
+
+def _read(data: bytes, budget: Budget, what: str, parts: tuple[str, ...]) -> _Document:
     check_package(data, budget, what)  # counted before anything is parsed
     package = Package(data)
     if not package.has("content.xml"):
@@ -108,7 +110,7 @@ def _read(
             if paragraph.has_text:
                 pieces.append(paragraph)
                 touched.add(name)
-    return package, trees, pieces, touched
+    return _Document(budget, package, trees, pieces, touched)
 
 
 def _role(element: Any) -> str:
