@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import io
+import time
+from typing import Any
 
 import docx
 from docx.document import Document
@@ -46,3 +48,14 @@ def append_hyperlink(document: Document, url: str, text: str) -> None:
     link.append(run)
     paragraph = list(document.element.body.iterchildren(qn("w:p")))[-1]
     paragraph.append(link)
+
+
+def refused_at_once(client: Any, name: str, data: bytes, status: int, words: str) -> None:
+    """The document posted to /v1/translate/file is refused with `status`, its detail saying
+    `words`, within 5 s: a hang guard, not a speed figure."""
+    started = time.perf_counter()
+    files = {"file": (name, data, "application/octet-stream")}
+    r = client.post("/v1/translate/file", files=files)
+    assert r.status_code == status, r.text
+    assert words in r.json()["detail"]
+    assert time.perf_counter() - started < 5
